@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+
+namespace PartnerBot.Api.Modules;
+
+/// <summary>A Terraform module folder as the platform sees it (shape of <c>module inspect --json</c>).</summary>
+public sealed record TerraformModule(
+    string Name,
+    bool Valid,
+    IReadOnlyList<string> Problems,
+    ModuleMetadata Metadata,
+    IReadOnlyList<ModuleVariable> Variables);
+
+/// <summary>The ten metadata variables, read from their defaults.</summary>
+public sealed record ModuleMetadata(
+    string? Description,
+    string? Documentation,
+    IReadOnlyList<string> Dependencies,
+    IReadOnlyList<string> Services,
+    decimal CreditCost,
+    bool RequireCreditPurchases,
+    bool? PublicAccess,
+    bool? EnablePurge,
+    IReadOnlyList<string> SharedUsers,
+    IReadOnlyList<string> TechnicalSupportUsers)
+{
+    public static ModuleMetadata Empty { get; } = new(null, null, [], [], 0m, false, null, null, [], []);
+
+    /// <summary>The variable names that carry metadata and are never shown to a partner as inputs.</summary>
+    public static IReadOnlySet<string> VariableNames { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "module_description", "module_documentation", "module_dependency", "module_services", "credit_cost",
+        "require_credit_purchases", "enable_purge", "public_access", "shared_users", "technical_support_users",
+    };
+}
+
+/// <summary>One <c>variable</c> block.</summary>
+/// <param name="Type">The type expression as written, without spaces (e.g. <c>list(string)</c>), or null.</param>
+/// <param name="Description">The description after escapes and heredoc processing, UIMeta tag included.</param>
+/// <param name="Default">The default as JSON; meaningful only when <paramref name="HasDefault"/> (null then means <c>default = null</c>).</param>
+public sealed record ModuleVariable(
+    string Name,
+    string? Type,
+    string? Description,
+    JsonNode? Default,
+    bool HasDefault,
+    bool Sensitive,
+    bool Nullable,
+    int? Group,
+    int? Order,
+    bool UpdateSafe,
+    IReadOnlyList<VariableValidation> Validations)
+{
+    public bool Required => !HasDefault;
+    public bool IsMetadata => ModuleMetadata.VariableNames.Contains(Name);
+}
+
+public sealed record VariableValidation(string Condition, string ErrorMessage);

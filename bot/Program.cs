@@ -1,0 +1,3 @@
+using PartnerBot.Bot.Cli;
+
+return await PartnerBotCli.RunAsync(args);
