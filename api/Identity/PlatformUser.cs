@@ -20,7 +20,7 @@ public sealed record ChatIdentityLink(string Channel, string Id);
 
 /// <summary>One person on the platform, whatever channels they chat from.</summary>
 public sealed record PlatformUser(
-    string Id,
+    [property: System.Text.Json.Serialization.JsonPropertyName("userId")] string Id,
     string DisplayName,
     string? Email,
     IReadOnlyList<string> Roles,
