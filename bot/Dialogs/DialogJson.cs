@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Dialogs;
 

@@ -10,6 +10,7 @@ public sealed class DirectLineTestClient
 {
     private readonly HttpClient _http;
     private long _watermark;
+    private int _consumed;
 
     private DirectLineTestClient(HttpClient http, string conversationId, string token, string userId)
     {
@@ -82,20 +83,25 @@ public sealed class DirectLineTestClient
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
     }
 
-    /// <summary>Polls until a bot activity satisfying <paramref name="match"/> arrives after the current position.</summary>
+    /// <summary>
+    /// Polls until a bot activity satisfying <paramref name="match"/> is found after the last one a wait returned,
+    /// and moves past it.
+    /// </summary>
     public async Task<JsonObject> WaitForBotAsync(Func<JsonObject, bool> match, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        var seen = Received.Count;
         while (DateTime.UtcNow < deadline)
         {
             await PollAsync();
-            for (var i = seen; i < Received.Count; i++)
+            for (var i = _consumed; i < Received.Count; i++)
             {
                 var activity = Received[i];
-                if ((string?)activity["from"]?["role"] == "bot" && match(activity)) return activity;
+                if ((string?)activity["from"]?["role"] == "bot" && match(activity))
+                {
+                    _consumed = i + 1;
+                    return activity;
+                }
             }
-            seen = Received.Count;
             await Task.Delay(50);
         }
         throw new TimeoutException("No matching bot activity. Received:\n" + string.Join("\n", Received.Select(a => a.ToJsonString())));
