@@ -43,6 +43,9 @@ public sealed class DirectLineTestClient
         return new DirectLineTestClient(http, body["conversationId"]!.GetValue<string>(), body["token"]!.GetValue<string>(), userId);
     }
 
+    /// <summary>The same conversation and token against another host (a restarted one); the position starts at 0.</summary>
+    public DirectLineTestClient Reconnect(HttpClient http) => new(http, ConversationId, Token, UserId);
+
     public Task<HttpResponseMessage> PostRawAsync(string json) => SendAsync(HttpMethod.Post, $"v3/directline/conversations/{ConversationId}/activities",
         new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
