@@ -58,7 +58,11 @@ public sealed record Deployment
     /// <summary>Opaque conversation reference from the chat side, to post status into the originating conversation.</summary>
     public JsonNode? Conversation { get; init; }
 
+    /// <summary>Modules (by name) this one needs a successful deployment of; a Waiting deployment waits for them.</summary>
+    public List<string> Dependencies { get; init; } = [];
+
     public decimal Cost { get; init; }
+    public bool RequirePurchasedCredits { get; init; }
     public bool Charged { get; init; }
     public string? IdempotencyKey { get; init; }
 

@@ -12,7 +12,7 @@ public static class DeploymentTransitions
     {
         // Waiting: a prerequisite deployment is still running; it is queued once that one succeeds.
         [DeploymentState.Waiting] = [DeploymentState.Queued, DeploymentState.Failure, DeploymentState.Cancelled],
-        [DeploymentState.Queued] = [DeploymentState.Pending, DeploymentState.Waiting, DeploymentState.Cancelled],
+        [DeploymentState.Queued] = [DeploymentState.Pending, DeploymentState.Waiting, DeploymentState.Cancelled, DeploymentState.InternalError],
         // Pending: claimed by a runner that is preparing the work folder or dispatching the workflow.
         [DeploymentState.Pending] = [DeploymentState.Working, DeploymentState.Queued, DeploymentState.Failure,
             DeploymentState.InternalError, DeploymentState.Cancelled],

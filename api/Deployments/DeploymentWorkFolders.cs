@@ -19,7 +19,11 @@ public sealed partial class DeploymentWorkFolders(IOptions<DeploymentOptions> op
 
     public string For(string partnerId, string deploymentId) => Path.Combine(Root, Safe(partnerId), Safe(deploymentId));
 
-    private static string Safe(string value) => UnsafeCharacters().Replace(value, "_");
+    private static string Safe(string value)
+    {
+        var safe = UnsafeCharacters().Replace(value, "_");
+        return safe.StartsWith('.') ? "_" + safe : safe;
+    }
 
     [GeneratedRegex("[^A-Za-z0-9._-]")]
     private static partial Regex UnsafeCharacters();

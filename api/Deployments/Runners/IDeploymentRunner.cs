@@ -4,7 +4,7 @@ namespace PartnerBot.Api.Deployments.Runners;
 
 /// <summary>What a runner needs to apply or destroy one deployment.</summary>
 /// <param name="Variables">Every input, secrets decrypted: written to <c>terraform.tfvars.json</c> or sent encrypted.</param>
-/// <param name="Secrets">Values to mask wherever they might appear in logs.</param>
+/// <param name="SensitiveVariables">Names of the variables that hold secrets (never sent or shown in plain text).</param>
 public sealed record RunRequest(
     string DeploymentId,
     string PartnerId,
@@ -12,7 +12,7 @@ public sealed record RunRequest(
     ModuleReference Module,
     IReadOnlyDictionary<string, string> Files,
     JsonObject Variables,
-    IReadOnlyCollection<string> Secrets,
+    IReadOnlyCollection<string> SensitiveVariables,
     int BuildNumber);
 
 public enum RunResult { Succeeded, Failed, TimedOut, Cancelled }
@@ -22,6 +22,9 @@ public sealed record RunOutcome(
     string? Message,
     IReadOnlyDictionary<string, DeploymentOutput>? Outputs = null)
 {
+    /// <summary>The failure is ours (not the module's): reported as InternalError.</summary>
+    public bool Internal { get; init; }
+
     public static RunOutcome Failed(string message) => new(RunResult.Failed, message);
 }
 
