@@ -1,3 +1,7 @@
+using PartnerBot.Api.Catalog;
+using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Bot.Hosting;
@@ -16,10 +20,15 @@ public static class BotHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddPartnerBotStorage(builder.Configuration);
+        builder.Services.AddPartnerBotCredits(builder.Configuration);
+        builder.Services.AddPartnerBotCatalog(builder.Configuration);
+        builder.Services.AddPartnerBotDeployments(builder.Configuration);
+        builder.Services.AddPartnerBotRestApi(builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
+        app.MapPartnerBotRestApi();
         return app;
     }
 }
