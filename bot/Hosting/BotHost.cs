@@ -1,5 +1,9 @@
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Catalog;
+using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Http;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
@@ -50,6 +54,10 @@ public static class BotHost
             .Configure<IConfiguration>((o, c) => o.AdminEmails = c.GetSection("Admins:Emails").Get<List<string>>() ?? []);
 
         services.AddPartnerBotStorage(builder.Configuration);
+        services.AddPartnerBotCredits(builder.Configuration);
+        services.AddPartnerBotCatalog(builder.Configuration);
+        services.AddPartnerBotDeployments(builder.Configuration);
+        services.AddPartnerBotRestApi(builder.Configuration);
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
@@ -74,6 +82,7 @@ public static class BotHost
 
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
+        app.MapPartnerBotRestApi();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
         {
