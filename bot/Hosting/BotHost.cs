@@ -13,9 +13,11 @@ public static class BotHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.AddTeamsChannel(builder.Services, builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.MapTeamsChannel(app);
         return app;
     }
 }
