@@ -8,3 +8,10 @@ internal interface ITeamsCardRenderer
 {
     JsonObject Render(UiMessage message);
 }
+
+/// <summary>The product's Adaptive Card renderer with Teams conventions (Action.Execute, card 1.5).</summary>
+internal sealed class AdaptiveCardsTeamsRenderer : ITeamsCardRenderer
+{
+    public JsonObject Render(UiMessage message) =>
+        PartnerBot.Cards.AdaptiveCards.AdaptiveCardRenderer.Render(message, PartnerBot.Cards.AdaptiveCards.CardHost.Teams);
+}

@@ -34,6 +34,7 @@ public static class TeamsChannelExtensions
             if (configuration["Support:Teams:ServiceUrl"] is { Length: > 0 } support) trusted.Trust(support);
             return trusted;
         });
+        services.TryAddSingleton<ITeamsCardRenderer, AdaptiveCardsTeamsRenderer>();
         services.TryAddSingleton<TeamsMessageFactory>();
         services.TryAddSingleton<TeamsActivityProcessor>();
         services.TryAddSingleton<TeamsEndpoint>();
