@@ -93,7 +93,7 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
                 : ExecuteMessage("");
         }
 
-        var capture = new InvokeCapture(activity.ReplyToId);
+        var capture = new InvokeCapture(activity.ReplyToId, captureText: false);
         var failure = await RunTurnAsync(activity, TeamsTurnMapper.FromExecute(activity), capture, ct);
         if (failure is not null)
             return new ActivityResult(200, new JsonObject
@@ -113,7 +113,7 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
 
     private async Task<ActivityResult> TaskModuleAsync(Activity activity, CancellationToken ct)
     {
-        var capture = new InvokeCapture(null);
+        var capture = new InvokeCapture(null, captureText: true);
         var failure = await RunTurnAsync(activity, TeamsTurnMapper.FromTask(activity), capture, ct);
         if (failure is not null) return TaskMessage(failure);
         if (capture.RenderedCard is { } card)

@@ -7,10 +7,10 @@ namespace PartnerBot.Bot.Channels.Teams;
 
 /// <summary>
 /// What the bot says during an invoke that Teams answers synchronously: the first card becomes the invoke response
-/// (Action.Execute: it replaces the acted card for the user; task/fetch and task/submit: the dialog's content),
-/// everything else goes through the Connector.
+/// (Action.Execute: it replaces the acted card for the user; task/fetch and task/submit: the dialog's content, where
+/// a first text answer is shown as a message), everything else goes through the Connector.
 /// </summary>
-internal sealed class InvokeCapture(string? actedMessageId)
+internal sealed class InvokeCapture(string? actedMessageId, bool captureText)
 {
     public string? ActedMessageId { get; } = actedMessageId;
     public UiMessage? Card { get; private set; }
@@ -22,9 +22,12 @@ internal sealed class InvokeCapture(string? actedMessageId)
         if (Card is not null) return false;
         if (TeamsMessageFactory.IsPlainText(message, out _))
         {
-            FirstText ??= message;
-            return false;
+            // A dialog shows its first text; during Action.Execute text goes to the chat and is echoed as a toast.
+            if (FirstText is not null) return false;
+            FirstText = message;
+            return captureText;
         }
+        if (captureText && FirstText is not null) return false;
         Card = message;
         RenderedCard = render(message);
         return true;
