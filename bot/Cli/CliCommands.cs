@@ -9,5 +9,6 @@ internal static class CliCommands
     {
         yield return ModuleCommands.Create();
         yield return ApiKeyCommands.Create();
+        yield return TeamsCommands.Create();
     }
 }

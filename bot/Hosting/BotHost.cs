@@ -42,6 +42,7 @@ public static class BotHost
         builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.AddTeamsChannel(builder.Services, builder.Configuration);
         configure?.Invoke(builder);
 
         var services = builder.Services;
@@ -89,6 +90,7 @@ public static class BotHost
             app.MapDirectLineChannel();
             MapWebChatPage(app);
         }
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.MapTeamsChannel(app);
         return app;
     }
 
