@@ -1,3 +1,5 @@
+using PartnerBot.Api.Storage;
+
 namespace PartnerBot.Bot.Hosting;
 
 /// <summary>Builds and runs the web host: channels, API, Web Chat page.</summary>
@@ -13,9 +15,11 @@ public static class BotHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddPartnerBotStorage(builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapStorageHealth();
         return app;
     }
 }
