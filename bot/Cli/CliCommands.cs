@@ -10,5 +10,6 @@ internal static class CliCommands
         yield return ModuleCommands.Create();
         yield return ApiKeyCommands.Create();
         yield return TeamsCommands.Create();
+        yield return SlackCommands.Create();
     }
 }
