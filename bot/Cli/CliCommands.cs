@@ -7,6 +7,6 @@ internal static class CliCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield return ModuleCommands.Create();
+        yield return ModuleCommands.Create(ModuleFormCommand.Create());
     }
 }
