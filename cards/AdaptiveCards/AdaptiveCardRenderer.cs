@@ -90,6 +90,13 @@ public static partial class AdaptiveCardRenderer
             case UiContainer c:
                 yield return Container(c, host);
                 break;
+            case UiTextInput i:
+                var input = new JsonObject { ["type"] = "Input.Text", ["id"] = i.Id, ["label"] = NonEmpty(CardText.Plain(i.Label, Limits.InputLabel)) };
+                if (!string.IsNullOrEmpty(i.Value)) input["value"] = CardText.Plain(i.Value, Limits.Placeholder * 2);
+                if (i.Placeholder is not null) input["placeholder"] = CardText.Plain(i.Placeholder, Limits.Placeholder);
+                yield return input;
+                yield return ActionSet([i.Submit], host);
+                break;
             default:
                 throw new NotSupportedException($"No Adaptive Card rendering for {element.GetType().Name}.");
         }

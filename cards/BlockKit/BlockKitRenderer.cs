@@ -86,6 +86,22 @@ public static class BlockKitRenderer
             case UiActionRow r:
                 foreach (var row in r.Actions.Chunk(BlockKitLimits.ActionsElements)) blocks.Add(ActionsBlock(row, ids));
                 break;
+            case UiTextInput i:
+                var field = new JsonObject
+                {
+                    ["type"] = "plain_text_input",
+                    ["action_id"] = ids.Next(i.Submit.Verb),
+                    ["dispatch_action_config"] = new JsonObject { ["trigger_actions_on"] = new JsonArray("on_enter_pressed") },
+                };
+                if (!string.IsNullOrEmpty(i.Value)) field["initial_value"] = CardText.Plain(i.Value, 300);
+                if (i.Placeholder is not null) field["placeholder"] = SlackText.PlainText(i.Placeholder, BlockKitLimits.Placeholder);
+                blocks.Add(new JsonObject
+                {
+                    ["type"] = "input", ["block_id"] = i.Id, ["dispatch_action"] = true, ["optional"] = true,
+                    ["label"] = SlackText.PlainText(i.Label, 200), ["element"] = field,
+                });
+                blocks.Add(ActionsBlock([i.Submit], ids));
+                break;
             case UiContainer c:
                 if (c.Separator) blocks.Add(new JsonObject { ["type"] = "divider" });
                 foreach (var item in c.Items) AddElement(blocks, item, ids);
