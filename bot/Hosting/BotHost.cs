@@ -8,6 +8,7 @@ using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Cards.Model;
 
@@ -70,8 +71,7 @@ public static class BotHost
 
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
-        services.AddUnavailableArea("deploy", "Deploy a module", "browse the module catalog, fill in a module's form and start a deployment");
-        services.AddUnavailableArea("deployments", "My deployments", "follow, update and delete your deployments");
+        services.AddDeploymentChat();
         services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
         services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");

@@ -63,6 +63,8 @@ public sealed class DeployDialog(
             case CardVerbs.FormCancel or DeploymentRoutes.Cancel or CardVerbs.ConfirmCancel:
                 await turn.SendTextAsync("Cancelled: nothing was deployed and nothing was charged.", ct);
                 return await dc.EndDialogAsync(null, ct);
+            case "form.open" when (string?)state["phase"] == "form":
+                return await ShowStepAsync(dc, state, (int?)state["step"] ?? 0, new Dictionary<string, string>(), ct);
             case DeploymentRoutes.Edit:
                 return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
             case DeploymentRoutes.Confirm:
