@@ -183,7 +183,7 @@ public sealed class DeployDialog(
             return await dc.EndDialogAsync(null, ct);
         }
         var inputs = Inputs(conversion);
-        var inputErrors = DeploymentInputs.Validate(module.Model, inputs);
+        var inputErrors = DeploymentInputs.Validate(module.Model, module.Files, inputs);
         if (inputErrors.Count > 0)
         {
             var byInput = inputErrors.Where(e => e.Input is not null).GroupBy(e => e.Input!).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)));
