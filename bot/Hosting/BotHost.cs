@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Catalog;
@@ -48,7 +49,7 @@ public static class BotHost
 
         var services = builder.Services;
         services.AddProblemDetails();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ChatOptions>()
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
             .ValidateWith(ChatOptions.Validate);
@@ -63,7 +64,7 @@ public static class BotHost
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
-        services.AddSingleton<IChatBot, ChatBot>();
+        services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
         services.AddSingleton<TurnDispatcher>();
 
         // Channels
