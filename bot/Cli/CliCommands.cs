@@ -7,6 +7,9 @@ internal static class CliCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return ModuleCommands.Create();
+        yield return ApiKeyCommands.Create();
+        yield return TeamsCommands.Create();
+        yield return SlackCommands.Create();
     }
 }
