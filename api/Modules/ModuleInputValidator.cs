@@ -114,6 +114,11 @@ public static class ModuleInputValidator
         {
             deferred.Add(new DeferredCondition(variable.Name, validation.Condition, validation.ErrorMessage, $"checked at deploy time: {e.Message}"));
         }
+        catch (Exception e) when (e is ArgumentException or OverflowException or InvalidOperationException or FormatException or InsufficientExecutionStackException)
+        {
+            // A gap in the evaluator must never pass a value silently: leave the check to Terraform.
+            deferred.Add(new DeferredCondition(variable.Name, validation.Condition, validation.ErrorMessage, $"checked at deploy time: {e.Message}"));
+        }
         catch (HclEvaluationException e)
         {
             // Terraform rejects the value when its condition cannot be evaluated (e.g. regex() on a non-match outside can()).

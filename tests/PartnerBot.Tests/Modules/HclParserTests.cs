@@ -209,3 +209,41 @@ public sealed class HclParserTests
         Assert.Equal(["prefix", "single_line_block_validation"], module.Variables.Select(v => v.Name));
     }
 }
+
+/// <summary>Mutation fuzzing: damaged module files must parse, load and validate, or fail with a positioned syntax error.</summary>
+public sealed class HclFuzzTests
+{
+    private const string Alphabet = "\"'\\${}[]()<>-=!?:.,*%~#/\n\t aZ09_\u00e9\U0001F600";
+
+    [Fact]
+    public void Mutated_module_files_never_crash_the_parser_loader_or_validator()
+    {
+        var random = new Random(Environment.GetEnvironmentVariable("FUZZ_SEED") is { } seed ? int.Parse(seed) : 424242);
+        var sources = ModuleTestPaths.OwnCorpusFiles.Select(File.ReadAllText).ToArray();
+        var iterations = Environment.GetEnvironmentVariable("FUZZ_ITERATIONS") is { } count ? int.Parse(count) : 3000;
+        for (var i = 0; i < iterations; i++)
+        {
+            var text = new StringBuilder(sources[random.Next(sources.Length)]);
+            var edits = random.Next(1, 6);
+            for (var e = 0; e < edits && text.Length > 0; e++)
+            {
+                var at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0: text.Insert(at, Alphabet[random.Next(Alphabet.Length)]); break;
+                    case 1: text.Remove(at, Math.Min(random.Next(1, 8), text.Length - at)); break;
+                    default: text[at] = Alphabet[random.Next(Alphabet.Length)]; break;
+                }
+            }
+            var result = ModuleLoader.LoadFiles("fuzz", new Dictionary<string, string> { ["variables.tf"] = text.ToString() });
+            if (result.Module is not { } module)
+            {
+                Assert.Matches(@"^variables\.tf:\d+:\d+: \S", result.Error!);
+                continue;
+            }
+            _ = ModuleInspectJson.ToJsonLine(result);
+            var submitted = module.Variables.Where(v => !v.IsMetadata).ToDictionary(v => v.Name, v => (string?)(random.Next(2) == 0 ? "x" : "[1]"));
+            _ = ModuleInputValidator.Validate(module, submitted);
+        }
+    }
+}
