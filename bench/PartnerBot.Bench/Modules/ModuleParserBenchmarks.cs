@@ -89,7 +89,7 @@ public class ModuleParserBenchmarks
         {
             var reference = ModuleCorpus.Hcl2JsonMegabytesPerSecond.Value;
             if (reference is not { } theirs) return "n/a";
-            if (!ratio) return theirs.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+            if (!ratio) return theirs.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
             return ModuleCorpus.MegabytesPerSecond(summary, benchmarkCase) is { } ours
                 ? (ours / theirs).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)
                 : "?";
