@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Hosting;
@@ -23,6 +24,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
     public ChannelIdentityServer Identity { get; } = new();
     public WireMockServer Connector { get; } = WireMockServer.Start();
     public RecordingChatBot Bot { get; } = new();
+    public RecordingLoggerProvider Logs { get; } = new();
     public WebApplication App { get; private set; } = null!;
     public HttpClient Http { get; } = new();
     public Uri BotUrl { get; private set; } = null!;
@@ -55,6 +57,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton<IChatBot>(Bot);
+            builder.Logging.AddProvider(Logs);
         });
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -78,6 +81,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
     public void Reset()
     {
         Bot.Reset();
+        Logs.Entries.Clear();
         StubConnector();
     }
 
