@@ -36,6 +36,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
     public Dictionary<string, string?> Settings { get; } = new();
 
     private int _deliveries;
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("partnerbot-teams-").FullName;
 
     public async Task InitializeAsync()
     {
@@ -50,13 +51,15 @@ public sealed class TeamsTestHost : IAsyncLifetime
             ["ToChannelFromBotLoginUrl"] = Identity.LoginUrl,
             ["ToChannelFromBotOAuthScope"] = "https://api.botframework.com",
             ["PublicBaseUrl"] = "https://bot.example.com",
+            ["Storage:Provider"] = "Sqlite",
+            ["Storage:Sqlite:Path"] = Path.Combine(_dataDirectory, "partnerbot.db"),
         };
         foreach (var (key, value) in Settings) settings[key] = value;
 
         App = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.Services.AddSingleton<IChatBot>(Bot);
+            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services => services.AddSingleton<IChatBot>(Bot)));
             builder.Logging.AddProvider(Logs);
         });
         await App.StartAsync();
@@ -119,5 +122,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
         Connector.Stop();
         Connector.Dispose();
         Identity.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
