@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Teams;
@@ -30,10 +31,11 @@ public static class TeamsChannelExtensions
         services.TryAddSingleton<ConnectorRetryPolicy>();
         services.TryAddSingleton(sp =>
         {
-            var trusted = new TrustedServiceUrls();
-            if (configuration["Support:Teams:ServiceUrl"] is { Length: > 0 } support) trusted.Trust(support);
+            var trusted = ActivatorUtilities.CreateInstance<TrustedServiceUrls>(sp);
+            if (configuration["Support:Teams:ServiceUrl"] is { Length: > 0 } support) trusted.TrustConfigured(support);
             return trusted;
         });
+        services.AddStorageContainer(TrustedServiceUrls.Container);
         services.TryAddSingleton<ITeamsCardRenderer, AdaptiveCardsTeamsRenderer>();
         services.TryAddSingleton<TeamsMessageFactory>();
         services.TryAddSingleton<TeamsActivityProcessor>();

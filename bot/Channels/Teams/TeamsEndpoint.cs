@@ -38,7 +38,7 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
         activityFailure ??= urls.IsAllowed(activity.ServiceUrl) ? null : "the serviceUrl scheme is not allowed";
         if (activityFailure is not null) return Reject(activityFailure);
 
-        trusted.Trust(activity.ServiceUrl!);
+        await trusted.TrustAsync(activity.ServiceUrl!, ct);
         var result = await processor.ProcessAsync(activity, ct);
         return result.Body is null
             ? Results.StatusCode(result.Status)

@@ -21,8 +21,24 @@ namespace PartnerBot.Tests.Teams;
 /// </summary>
 public sealed class TeamsTestHost : IAsyncLifetime
 {
-    public ChannelIdentityServer Identity { get; } = new();
-    public WireMockServer Connector { get; } = WireMockServer.Start();
+    private readonly bool _ownsServers = true;
+    private readonly bool _ownsData = true;
+
+    public TeamsTestHost() : this(new ChannelIdentityServer(), WireMockServer.Start(), null) => _ownsServers = true;
+
+    /// <summary>A host over existing fake services and data (to simulate a restart).</summary>
+    internal TeamsTestHost(ChannelIdentityServer identity, WireMockServer connector, string? dataDirectory)
+    {
+        Identity = identity;
+        Connector = connector;
+        _ownsServers = false;
+        _ownsData = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("partnerbot-teams-").FullName;
+    }
+
+    public ChannelIdentityServer Identity { get; }
+    public WireMockServer Connector { get; }
+    public string DataDirectory { get; }
     public RecordingChatBot Bot { get; } = new();
     public RecordingLoggerProvider Logs { get; } = new();
     public WebApplication App { get; private set; } = null!;
@@ -36,7 +52,6 @@ public sealed class TeamsTestHost : IAsyncLifetime
     public Dictionary<string, string?> Settings { get; } = new();
 
     private int _deliveries;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("partnerbot-teams-").FullName;
 
     public async Task InitializeAsync()
     {
@@ -52,7 +67,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
             ["ToChannelFromBotOAuthScope"] = "https://api.botframework.com",
             ["PublicBaseUrl"] = "https://bot.example.com",
             ["Storage:Provider"] = "Sqlite",
-            ["Storage:Sqlite:Path"] = Path.Combine(_dataDirectory, "partnerbot.db"),
+            ["Storage:Sqlite:Path"] = Path.Combine(DataDirectory, "partnerbot.db"),
         };
         foreach (var (key, value) in Settings) settings[key] = value;
 
@@ -119,10 +134,14 @@ public sealed class TeamsTestHost : IAsyncLifetime
         await App.StopAsync();
         await App.DisposeAsync();
         Http.Dispose();
-        Connector.Stop();
-        Connector.Dispose();
-        Identity.Dispose();
+        if (_ownsServers)
+        {
+            Connector.Stop();
+            Connector.Dispose();
+            Identity.Dispose();
+        }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (_ownsData)
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
