@@ -17,7 +17,7 @@ public static class TeamsChannelExtensions
         services.AddOptions<BotFrameworkOptions>().Bind(configuration).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BotUrlPolicy(sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
-        services.AddSingleton<IValidateOptions<BotFrameworkOptions>, BotFrameworkOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotFrameworkOptions>, BotFrameworkOptionsValidator>());
 
         // Named clients, created per call by singletons so handler rotation still applies.
         services.AddHttpClient(ChannelSigningKeys.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
@@ -41,7 +41,7 @@ public static class TeamsChannelExtensions
         services.TryAddSingleton<TeamsActivityProcessor>();
         services.TryAddSingleton<TeamsEndpoint>();
         services.TryAddSingleton<TeamsProactiveChannel>();
-        services.AddSingleton<IProactiveChannel>(sp => sp.GetRequiredService<TeamsProactiveChannel>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProactiveChannel, TeamsProactiveChannel>(sp => sp.GetRequiredService<TeamsProactiveChannel>()));
         return services;
     }
 

@@ -19,7 +19,7 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
         ChannelIdentity? identity = null;
         if (anonymous)
         {
-            if (http.Connection.RemoteIpAddress is not { } ip || !IPAddress.IsLoopback(ip))
+            if (http.Connection.RemoteIpAddress is not { } ip || !IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip))
                 return Reject("no MicrosoftAppId is configured, so only loopback callers are accepted");
         }
         else
