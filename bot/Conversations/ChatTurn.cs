@@ -42,6 +42,10 @@ public interface ITurnResponder
 
     /// <summary>An opaque, channel-specific address of this conversation for later proactive messages.</summary>
     JsonObject ConversationAddress { get; }
+
+    /// <summary>Applies the user's light/dark preference where the channel's client follows the bot (Web Chat);
+    /// clients that draw their own theme (Teams, Slack) ignore it.</summary>
+    Task ApplyThemeAsync(string theme, CancellationToken ct = default) => Task.CompletedTask;
 }
 
 /// <summary>Sends into a conversation outside of a turn (deployment status, support relays).</summary>

@@ -1,4 +1,11 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
+using PartnerBot.Bot.Channels.DirectLine;
+using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Features.Home;
+using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Hosting;
 
@@ -7,19 +14,81 @@ public static class BotHost
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
-        var app = Build(args);
-        await app.RunAsync(ct);
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+            await app.StartAsync(ct);
+        }
+        catch (OptionsValidationException e)
+        {
+            // One line naming the key, not a stack trace.
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 1;
+        }
+        await app.WaitForShutdownAsync(ct);
+        await app.DisposeAsync();
         return 0;
     }
 
+    /// <param name="configure">Extra registrations before the host is built (tests use it for configuration).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Services.AddPartnerBotStorage(builder.Configuration);
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
         configure?.Invoke(builder);
+
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<ChatOptions>()
+            .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
+            .ValidateWith(ChatOptions.Validate);
+        services.AddOptions<PeopleOptions>()
+            .Configure<IConfiguration>((o, c) => o.AdminEmails = c.GetSection("Admins:Emails").Get<List<string>>() ?? []);
+
+        services.AddPartnerBotStorage(builder.Configuration);
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<ConversationStateStore>();
+        services.AddSingleton<ChatRouteTable>();
+        services.AddSingleton<IChatBot, ChatBot>();
+        services.AddSingleton<TurnDispatcher>();
+
+        // Channels
+        services.AddDirectLineChannel();
+
+        // Features (each declares its routes in its own Routes file)
+        services.AddHomeFeature();
+        services.AddUnavailableArea("deploy", "Deploy a module", "browse the module catalog, fill in a module's form and start a deployment");
+        services.AddUnavailableArea("deployments", "My deployments", "follow, update and delete your deployments");
+        services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
+        services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
+        services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
+        services.AddUnavailableArea(CardVerbs.Help, "Help & guides", "read the Admin, Partner, Agent and User guides", "guides");
+        services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
+
         var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
+
+        if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
+        {
+            app.MapDirectLineChannel();
+            MapWebChatPage(app);
+        }
         return app;
+    }
+
+    private static void MapWebChatPage(WebApplication app)
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "webchat");
+        if (!Directory.Exists(root)) return;
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(root), RequestPath = "/webchat" });
+        var index = Path.Combine(root, "index.html");
+        app.MapGet("/", () => Results.File(index, "text/html; charset=utf-8"));
     }
 }

@@ -42,3 +42,6 @@ public sealed record UiAction(string Title, string Verb, JsonObject? Data = null
 }
 
 public enum UiActionStyle { Default, Primary, Destructive }
+
+/// <summary>A group of elements drawn as one block (optionally emphasised, with a separator above).</summary>
+public sealed record UiContainer(IReadOnlyList<UiElement> Items, bool Emphasis = false, bool Separator = false) : UiElement;

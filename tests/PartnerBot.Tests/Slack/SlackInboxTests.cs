@@ -28,7 +28,7 @@ public sealed class SlackInboxTests : IDisposable
             await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
 
-        var second = new RecordingChatBot((turn, responder, ct) => responder.SendAsync(Cards.Model.UiMessage.Text("hello " + turn.Text), ct));
+        var second = new RecordingChatBot((turn, responder, ct) => responder.SendAsync(PartnerBot.Cards.Model.UiMessage.Text("hello " + turn.Text), ct));
         await using (var restarted = await SlackTestHost.StartAsync(slack.ApiBaseUrl, database, second))
         {
             var turn = await second.NextTurnAsync();

@@ -1,0 +1,25 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PartnerBot.Cards;
+
+/// <summary>How cards are written as JSON: compact, non-ASCII kept as UTF-8 (emoji and RTL cost 2–4 bytes, not 6–12).</summary>
+public static class CardJson
+{
+    public static JsonSerializerOptions Options { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
+
+    public static JsonSerializerOptions Indented { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true };
+
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string ToJson(JsonNode node, bool indented = false) => node.ToJsonString(indented ? Indented : Options);
+
+    /// <summary>UTF-8 size of the compact JSON, the figure channel size limits are checked against.</summary>
+    public static int Utf8Size(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) node.WriteTo(writer);
+        return buffer.WrittenCount;
+    }
+}

@@ -1,0 +1,27 @@
+namespace PartnerBot.Cards.Model;
+
+/// <summary>The bot's home: one button per area.</summary>
+public static class MainMenuCard
+{
+    public static IReadOnlyList<UiAction> Items { get; } =
+    [
+        new("Deploy a module", CardVerbs.Deploy, Style: UiActionStyle.Primary),
+        new("My deployments", CardVerbs.Deployments),
+        new("Publish modules", CardVerbs.Publish),
+        new("GitHub settings", CardVerbs.GitHub),
+        new("Billing", CardVerbs.Billing),
+        new("Help & guides", CardVerbs.Help),
+        new("Contact support", CardVerbs.Support),
+        new("Theme", CardVerbs.Theme),
+    ];
+
+    public static UiMessage Build(string? greeting = null) => new(
+        "PartnerBot menu: deploy a module, see your deployments, publish modules, GitHub settings, billing, help, support, theme.",
+        [
+            new UiHeading("PartnerBot"),
+            new UiText(greeting ?? "What would you like to do?", UiTextTone.Subtle),
+            new UiActionRow(Items.Take(4).ToArray()),
+            new UiActionRow(Items.Skip(4).ToArray()),
+        ],
+        []);
+}
