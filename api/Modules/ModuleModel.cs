@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using PartnerBot.Api.Modules.Hcl;
 
 namespace PartnerBot.Api.Modules;
 
@@ -54,4 +56,12 @@ public sealed record ModuleVariable(
     public bool IsMetadata => ModuleMetadata.VariableNames.Contains(Name);
 }
 
-public sealed record VariableValidation(string Condition, string ErrorMessage);
+/// <summary>One <c>validation</c> block: the condition as written and the error message (a string value, or the template text).</summary>
+public sealed record VariableValidation(string Condition, string ErrorMessage)
+{
+    /// <summary>The parsed condition, for evaluation; null when the model was not built from source.</summary>
+    [JsonIgnore] public HclExpression? ConditionExpression { get; init; }
+
+    /// <summary>The parsed error message, so interpolations can be rendered with the submitted value.</summary>
+    [JsonIgnore] public HclExpression? ErrorMessageExpression { get; init; }
+}

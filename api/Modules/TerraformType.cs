@@ -21,7 +21,7 @@ public sealed record TerraformType(
     public static TerraformType Parse(string? expression)
     {
         if (string.IsNullOrWhiteSpace(expression)) return Any;
-        var text = string.Concat(expression.Where(c => !char.IsWhiteSpace(c)));
+        var text = ModuleVariableReader.CompactTypeText(expression);
         var pos = 0;
         var type = ParseType(text, ref pos);
         if (pos != text.Length) throw new FormatException($"Unexpected '{text[pos..]}' in type expression '{expression}'.");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
+using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Cards.Model;
@@ -58,6 +59,7 @@ public static class BotHost
 
         // Channels
         services.AddDirectLineChannel();
+        services.AddSlackChannel(builder.Configuration);
 
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
@@ -74,6 +76,7 @@ public static class BotHost
 
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
+        app.MapSlackChannel();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
         {

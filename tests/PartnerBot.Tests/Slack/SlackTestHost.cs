@@ -48,7 +48,6 @@ public sealed class SlackTestHost : IAsyncDisposable
                 ["PublicBaseUrl"] = "https://bot.example.com",
                 ["Logging:LogLevel:Default"] = "Warning",
             });
-            SlackTestWiring.Apply(builder);
             builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(all =>
             {
                 if (bot is not null) { all.RemoveAll<IChatBot>(); all.AddSingleton(bot); }
@@ -56,7 +55,6 @@ public sealed class SlackTestHost : IAsyncDisposable
                 services?.Invoke(all);
             }));
         });
-        SlackTestWiring.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SlackTestHost(app, new HttpClient { BaseAddress = new Uri(address) });

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using PartnerBot.Cards.Forms;
+using PartnerBot.Cards.Model;
+using PartnerBot.Cards.Text;
+
+namespace PartnerBot.Cards.AdaptiveCards;
+
+public static partial class AdaptiveCardRenderer
+{
+    /// <summary>Budget for one card's compact UTF-8 JSON (the Teams-everywhere safe size).</summary>
+    public const int MaxCardBytes = 28_000;
+
+    /// <summary>Help texts are cut to this length when a step would not fit <see cref="MaxCardBytes"/> otherwise.</summary>
+    private const int CompactHelpText = 120;
+
+    /// <summary>
+    /// One step of <paramref name="form"/> with the current <paramref name="values"/> (by input id) and server-side
+    /// <paramref name="errors"/> (by input id). Actions: Next or Submit, Back (not on the first step), Cancel.
+    /// Back sends the inputs too, so what was typed on this step is kept; Cancel sends none.
+    /// </summary>
+    public static JsonObject RenderFormStep(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values,
+        IReadOnlyDictionary<string, string> errors, CardHost host)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        var step = form.Step(stepIndex);
+        values ??= new Dictionary<string, string?>();
+        errors ??= new Dictionary<string, string>();
+        var card = BuildFormStep(form, stepIndex, step, values, errors, host, Limits.HelpText);
+        // Very long help texts can push a big step over the size budget; shorter help keeps every input.
+        if (CardJson.Utf8Size(card) > MaxCardBytes)
+            card = BuildFormStep(form, stepIndex, step, values, errors, host, CompactHelpText);
+        return card;
+    }
+
+    private static JsonObject BuildFormStep(UiForm form, int stepIndex, UiFormStep step, IReadOnlyDictionary<string, string?> values,
+        IReadOnlyDictionary<string, string> errors, CardHost host, int helpLimit)
+    {
+        var body = new JsonArray
+        {
+            Heading(CardText.Literal(form.Title, Limits.Heading, keepNewLines: false), "Large"),
+            TextBlock(CardText.Literal(StepCaption(form, stepIndex), Limits.Heading, keepNewLines: false), UiTextTone.Subtle),
+        };
+        if (!string.IsNullOrWhiteSpace(step.Description))
+            body.Add(TextBlock(CardText.Literal(step.Description, Limits.Text)));
+        var stepErrors = step.Inputs.Count(i => errors.ContainsKey(i.Id));
+        if (stepErrors > 0)
+            body.Add(TextBlock(stepErrors == 1 ? "Please fix the field marked below." : $"Please fix the {stepErrors} fields marked below.", UiTextTone.Attention));
+
+        List<UiFact>? readOnly = null;
+        foreach (var input in step.Inputs)
+        {
+            values.TryGetValue(input.Id, out var value);
+            value ??= input.DefaultValue;
+            if (input.ReadOnly)
+            {
+                (readOnly ??= []).Add(new UiFact(input.Label, ReadOnlyText(input, value)));
+                continue;
+            }
+            if (readOnly is not null) { body.Add(ReadOnlyBlock(readOnly)); readOnly = null; }
+
+            body.Add(Input(input, value, helpLimit));
+            if (!string.IsNullOrWhiteSpace(input.HelpText))
+                body.Add(Help(CardText.Literal(input.HelpText, helpLimit)));
+            if (errors.TryGetValue(input.Id, out var error))
+                body.Add(new JsonObject
+                {
+                    ["type"] = "TextBlock", ["text"] = "⚠ " + CardText.Literal(error, Limits.ErrorText),
+                    ["color"] = "Attention", ["size"] = "Small", ["wrap"] = true, ["spacing"] = "None",
+                });
+        }
+        if (readOnly is not null) body.Add(ReadOnlyBlock(readOnly));
+
+        var last = stepIndex == form.Steps.Count - 1;
+        var actions = new JsonArray
+        {
+            FormAction(last ? "Submit" : "Next", last ? CardVerbs.FormSubmit : CardVerbs.FormNext, form, stepIndex, host, UiActionStyle.Primary, sendInputs: true),
+        };
+        if (stepIndex > 0) actions.Add(FormAction("Back", CardVerbs.FormBack, form, stepIndex, host, UiActionStyle.Default, sendInputs: true));
+        actions.Add(FormAction("Cancel", CardVerbs.FormCancel, form, stepIndex, host, UiActionStyle.Default, sendInputs: false));
+        return Card(body, actions, $"{form.Title}: {StepCaption(form, stepIndex)}");
+    }
+
+    public static string StepCaption(UiForm form, int stepIndex)
+    {
+        var step = form.Steps[stepIndex];
+        return $"Step {stepIndex + 1} of {form.Steps.Count}: {step.Title}{(step.Optional ? " (optional)" : "")}";
+    }
+
+    private static JsonObject Help(string text) => new()
+    {
+        ["type"] = "TextBlock", ["text"] = NonEmpty(text), ["isSubtle"] = true, ["size"] = "Small", ["wrap"] = true, ["spacing"] = "None",
+    };
+
+    private static JsonObject ReadOnlyBlock(IReadOnlyList<UiFact> facts) => new()
+    {
+        ["type"] = "Container",
+        ["style"] = "emphasis",
+        ["items"] = new JsonArray(
+            TextBlock("Can't be changed after deployment:", UiTextTone.Subtle, small: true),
+            FactSet(facts)),
+    };
+
+    private static string ReadOnlyText(UiInput input, string? value) =>
+        input.Kind == UiInputKind.Secret ? (string.IsNullOrEmpty(value) ? "(not set)" : "••••••")
+        : string.IsNullOrEmpty(value) ? "(not set)"
+        : input.Options?.FirstOrDefault(o => o.Value == value)?.Title ?? value;
+
+    private static JsonObject Input(UiInput input, string? value, int helpLimit)
+    {
+        var label = NonEmpty(CardText.Plain(input.Label, Limits.InputLabel));
+        JsonObject node;
+        switch (input.Kind)
+        {
+            case UiInputKind.Toggle:
+                // isRequired on a toggle would force it on; a toggle always submits a value anyway.
+                node = new JsonObject
+                {
+                    ["type"] = "Input.Toggle", ["id"] = input.Id, ["title"] = label,
+                    ["value"] = string.Equals(value, "true", StringComparison.OrdinalIgnoreCase) ? "true" : "false",
+                    ["valueOn"] = "true", ["valueOff"] = "false", ["wrap"] = true,
+                };
+                return node;
+            case UiInputKind.Number:
+                node = new JsonObject { ["type"] = "Input.Number", ["id"] = input.Id, ["label"] = label };
+                if (decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) node["value"] = number;
+                if (input.Min is { } min) node["min"] = min;
+                if (input.Max is { } max) node["max"] = max;
+                break;
+            case UiInputKind.Choice or UiInputKind.MultiChoice:
+                var choices = new JsonArray();
+                foreach (var option in input.Options ?? [])
+                    choices.Add(new JsonObject { ["title"] = NonEmpty(CardText.Plain(option.Title, Limits.ChoiceTitle)), ["value"] = option.Value });
+                var multi = input.Kind == UiInputKind.MultiChoice;
+                node = new JsonObject
+                {
+                    ["type"] = "Input.ChoiceSet", ["id"] = input.Id, ["label"] = label, ["choices"] = choices,
+                    ["style"] = multi && choices.Count <= 8 ? "expanded" : "compact", ["wrap"] = true,
+                };
+                if (multi) node["isMultiSelect"] = true;
+                if (!string.IsNullOrEmpty(value)) node["value"] = value;
+                break;
+            case UiInputKind.Date:
+                node = new JsonObject { ["type"] = "Input.Date", ["id"] = input.Id, ["label"] = label };
+                if (!string.IsNullOrEmpty(value)) node["value"] = value;
+                break;
+            default:
+                node = new JsonObject { ["type"] = "Input.Text", ["id"] = input.Id, ["label"] = label };
+                if (input.Kind == UiInputKind.MultiLine) node["isMultiline"] = true;
+                if (input.Kind == UiInputKind.Secret)
+                {
+                    node["style"] = "password";
+                    // Secrets are never echoed back into a card.
+                    if (!string.IsNullOrEmpty(value)) node["placeholder"] = "Already set; leave empty to keep it";
+                }
+                else if (!string.IsNullOrEmpty(value)) node["value"] = value;
+                if (input.Pattern is not null && input.Kind != UiInputKind.MultiLine) node["regex"] = input.Pattern;
+                if (input.MaxLength is { } maxLength) node["maxLength"] = maxLength;
+                if (input.Placeholder is not null && !node.ContainsKey("placeholder"))
+                    node["placeholder"] = CardText.Plain(input.Placeholder, Limits.Placeholder);
+                break;
+        }
+        var secretAlreadySet = input.Kind == UiInputKind.Secret && !string.IsNullOrEmpty(value);
+        if (input.Required && !secretAlreadySet) node["isRequired"] = true;
+        node["errorMessage"] = CardText.Plain(input.ErrorText ?? DefaultError(input), Limits.ErrorText);
+        return node;
+    }
+
+    private static string DefaultError(UiInput input) => input.Kind switch
+    {
+        UiInputKind.Number when input.Min is not null || input.Max is not null =>
+            $"Enter a number{(input.Min is { } min ? $" from {min.ToString(CultureInfo.InvariantCulture)}" : "")}{(input.Max is { } max ? $" up to {max.ToString(CultureInfo.InvariantCulture)}" : "")}.",
+        _ when input.Pattern is not null => $"{input.Label} does not have the expected format.",
+        _ => $"{input.Label} is required.",
+    };
+
+    private static JsonObject FormAction(string title, string verb, UiForm form, int stepIndex, CardHost host, UiActionStyle style, bool sendInputs)
+    {
+        var action = RenderAction(new UiAction(title, verb, new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex }, style), host);
+        if (!sendInputs) action["associatedInputs"] = "None";
+        return action;
+    }
+}
