@@ -8,6 +8,7 @@ using PartnerBot.Api.Http;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
+using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Home;
@@ -69,6 +70,7 @@ public static class BotHost
 
         // Channels
         services.AddDirectLineChannel();
+        services.AddSlackChannel(builder.Configuration);
 
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
@@ -85,6 +87,7 @@ public static class BotHost
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
         app.MapPartnerBotRestApi();
+        app.MapSlackChannel();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
         {
