@@ -53,6 +53,9 @@ public sealed record ModuleVariable(
     IReadOnlyList<VariableValidation> Validations)
 {
     public bool Required => !HasDefault;
+
+    /// <summary>The type built from the parsed source (optional-attribute defaults kept as syntax, heredocs included); null when not read from source.</summary>
+    [JsonIgnore] public TerraformType? ParsedType { get; init; }
     public bool IsMetadata => ModuleMetadata.VariableNames.Contains(Name);
 }
 
