@@ -11,7 +11,13 @@ namespace PartnerBot.Api.Storage;
 /// </summary>
 /// <remarks>
 /// Property names <c>id</c>, <c>pk</c>, <c>ttl</c> and anything starting with <c>_</c> are
-/// reserved in document bodies; adapters own them.
+/// reserved in document bodies; adapters own them. A body passed in may carry <c>id</c> only when it equals the
+/// id argument (so records with an <c>Id</c> property round-trip); the others are rejected with
+/// <see cref="ArgumentException"/>. Bodies handed back always carry <c>id</c> and never the other reserved names.
+/// Ids follow Cosmos DB rules: 1-255 characters, none of <c>/ \ ? #</c>.
+/// Filters, ORDER BY and patch paths are JSON pointers (<c>/a/b</c>; all-digit segments index arrays).
+/// Comparisons follow Cosmos DB: values of different JSON types never compare (a range filter on a number
+/// never matches a string), and a missing property matches nothing except <see cref="FilterOperator.NotExists"/>.
 /// </remarks>
 public interface IDocumentStore
 {
@@ -33,7 +39,10 @@ public interface IDocumentStore
     Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch,
         DocumentOptions? options = null, CancellationToken ct = default);
 
-    /// <summary>Deletes a document (when its ETag matches <paramref name="ifMatch"/>, if given).</summary>
+    /// <summary>
+    /// Deletes a document (when its ETag matches <paramref name="ifMatch"/>, if given);
+    /// <see cref="StorageErrorKind.NotFound"/> when it does not exist.
+    /// </summary>
     Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default);
 
     /// <summary>
@@ -46,7 +55,9 @@ public interface IDocumentStore
 
     /// <summary>
     /// Queries one partition (or all partitions when <paramref name="partitionKey"/> is null: admin views only).
-    /// Paging is by opaque continuation token, never by offset.
+    /// Paging is by opaque continuation token, never by offset: pass the token back (with the same filters and
+    /// ordering) until it is null. A page may hold fewer than <see cref="DocumentQuery.PageSize"/> items even when
+    /// more follow; a malformed token is an <see cref="ArgumentException"/>.
     /// </summary>
     Task<DocumentPage> QueryAsync(string container, string? partitionKey, DocumentQuery query, CancellationToken ct = default);
 
@@ -57,6 +68,11 @@ public interface IDocumentStore
 /// <summary>A document as stored, with its concurrency token.</summary>
 public sealed record StoredDocument(string Container, string PartitionKey, string Id, JsonObject Body, string ETag);
 
+/// <summary>
+/// Per-write options. <paramref name="TimeToLive"/> makes the document invisible (and later purged) once it has
+/// elapsed; Cosmos DB counts whole seconds, so it is rounded up to a second. A write without it clears any
+/// earlier TTL; a patch keeps it.
+/// </summary>
 public sealed record DocumentOptions(TimeSpan? TimeToLive = null);
 
 public sealed record DocumentPage(IReadOnlyList<StoredDocument> Items, string? ContinuationToken);
@@ -68,6 +84,7 @@ public sealed record DocumentQuery
     /// <summary>JSON path of the ordering property, e.g. <c>/createdAt</c>; null orders by id.</summary>
     public string? OrderBy { get; init; }
     public bool Descending { get; init; }
+    /// <summary>1 to 1000.</summary>
     public int PageSize { get; init; } = 50;
     public string? ContinuationToken { get; init; }
 }
@@ -79,6 +96,17 @@ public sealed record FieldFilter(string Path, FilterOperator Operator, JsonNode?
 {
     public static FieldFilter Eq(string path, JsonNode? value) => new(path, FilterOperator.Equal, value);
     public static FieldFilter Ge(string path, JsonNode? value) => new(path, FilterOperator.GreaterThanOrEqual, value);
+    public static FieldFilter Ne(string path, JsonNode? value) => new(path, FilterOperator.NotEqual, value);
+    public static FieldFilter Lt(string path, JsonNode? value) => new(path, FilterOperator.LessThan, value);
+    public static FieldFilter Le(string path, JsonNode? value) => new(path, FilterOperator.LessThanOrEqual, value);
+    public static FieldFilter Gt(string path, JsonNode? value) => new(path, FilterOperator.GreaterThan, value);
+    /// <summary>The property equals one of <paramref name="values"/> (scalars).</summary>
+    public static FieldFilter In(string path, params JsonNode?[] values) => new(path, FilterOperator.In, new JsonArray(values));
+    public static FieldFilter StartsWith(string path, string prefix) => new(path, FilterOperator.StartsWith, JsonValue.Create(prefix));
+    /// <summary>The property is an array holding the scalar <paramref name="value"/>.</summary>
+    public static FieldFilter ArrayContains(string path, JsonNode? value) => new(path, FilterOperator.ArrayContains, value);
+    public static FieldFilter Exists(string path) => new(path, FilterOperator.Exists);
+    public static FieldFilter NotExists(string path) => new(path, FilterOperator.NotExists);
 }
 
 public enum PatchOperationType { Set, Increment, Remove }
@@ -92,7 +120,17 @@ public sealed record PatchOperation(PatchOperationType Type, string Path, JsonNo
     public static PatchOperation Remove(string path) => new(PatchOperationType.Remove, path);
 }
 
-public enum StorageErrorKind { NotFound, Conflict, PreconditionFailed, TooLarge, Unavailable }
+public enum StorageErrorKind
+{
+    NotFound,
+    Conflict,
+    PreconditionFailed,
+    /// <summary>The document exceeds the 2 MB item limit of Cosmos DB (enforced by every adapter).</summary>
+    TooLarge,
+    Unavailable,
+    /// <summary>The store refused the request as malformed, e.g. a patch removing a property that does not exist.</summary>
+    BadRequest,
+}
 
 public sealed class StorageException(StorageErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
 {

@@ -8,5 +8,8 @@ internal static class CliCommands
     public static IEnumerable<Command> All()
     {
         yield return ModuleCommands.Create(ModuleFormCommand.Create());
+        yield return ApiKeyCommands.Create();
+        yield return TeamsCommands.Create();
+        yield return SlackCommands.Create();
     }
 }

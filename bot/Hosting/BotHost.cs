@@ -1,3 +1,19 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using PartnerBot.Api.Catalog;
+using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Http;
+using PartnerBot.Api.Identity;
+using PartnerBot.Api.Storage;
+using PartnerBot.Bot.Channels.DirectLine;
+using PartnerBot.Bot.Channels.Slack;
+using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Features.Deployments;
+using PartnerBot.Bot.Features.Home;
+using PartnerBot.Cards.Model;
+
 namespace PartnerBot.Bot.Hosting;
 
 /// <summary>Builds and runs the web host: channels, API, Web Chat page.</summary>
@@ -5,17 +21,89 @@ public static class BotHost
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
-        var app = Build(args);
-        await app.RunAsync(ct);
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+            await app.StartAsync(ct);
+        }
+        catch (OptionsValidationException e)
+        {
+            // One line naming the key, not a stack trace.
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 1;
+        }
+        await app.WaitForShutdownAsync(ct);
+        await app.DisposeAsync();
         return 0;
     }
 
+    /// <param name="configure">Extra registrations before the host is built (tests use it for configuration).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.AddTeamsChannel(builder.Services, builder.Configuration);
         configure?.Invoke(builder);
+
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<ChatOptions>()
+            .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
+            .ValidateWith(ChatOptions.Validate);
+        services.AddOptions<PeopleOptions>()
+            .Configure<IConfiguration>((o, c) => o.AdminEmails = c.GetSection("Admins:Emails").Get<List<string>>() ?? []);
+
+        services.AddPartnerBotStorage(builder.Configuration);
+        services.AddPartnerBotCredits(builder.Configuration);
+        services.AddPartnerBotCatalog(builder.Configuration);
+        services.AddPartnerBotDeployments(builder.Configuration);
+        services.AddPartnerBotRestApi(builder.Configuration);
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<ConversationStateStore>();
+        services.AddSingleton<ChatRouteTable>();
+        services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
+        services.AddSingleton<TurnDispatcher>();
+
+        // Channels
+        services.AddDirectLineChannel();
+        services.AddSlackChannel(builder.Configuration);
+
+        // Features (each declares its routes in its own Routes file)
+        services.AddHomeFeature();
+        services.AddDeploymentChat();
+        services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
+        services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
+        services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
+        services.AddUnavailableArea(CardVerbs.Help, "Help & guides", "read the Admin, Partner, Agent and User guides", "guides");
+        services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
+
         var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapStorageHealth();
+        app.MapPartnerBotRestApi();
+        app.MapSlackChannel();
+
+        if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
+        {
+            app.MapDirectLineChannel();
+            MapWebChatPage(app);
+        }
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.MapTeamsChannel(app);
         return app;
+    }
+
+    private static void MapWebChatPage(WebApplication app)
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "webchat");
+        if (!Directory.Exists(root)) return;
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(root), RequestPath = "/webchat" });
+        var index = Path.Combine(root, "index.html");
+        app.MapGet("/", () => Results.File(index, "text/html; charset=utf-8"));
     }
 }

@@ -21,10 +21,12 @@ public static partial class AdaptiveCardRenderer
     /// <summary>Teams shows at most 6 actions per action bar (host config maxActions); rows stay below that.</summary>
     public const int MaxActionsPerRow = 5;
 
-    /// <summary>The card content for <paramref name="message"/>.</summary>
+    /// <summary>The card content for <paramref name="message"/> (a form step message becomes the step's card).</summary>
     public static JsonObject Render(UiMessage message, CardHost host)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (Forms.UiFormStepElement.In(message) is { } step)
+            return RenderFormStep(step.Form, step.StepIndex, step.Values, step.Errors, host);
         // Long texts (escaped emoji cost 12 bytes per UTF-16 unit) can exceed the size budget: shorten them, never drop elements.
         JsonObject card = null!;
         foreach (var budget in TextBudget.Steps)

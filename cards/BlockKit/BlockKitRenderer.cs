@@ -31,6 +31,8 @@ public static class BlockKitRenderer
     public static IReadOnlyList<SlackMessage> RenderMessages(UiMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        // A form step lives in a modal; in a message it is a button that opens it (Slack needs a click's trigger id).
+        if (Forms.UiFormStepElement.In(message) is { } step) message = FormLauncher(step);
         var blocks = new List<JsonObject>();
         var ids = new ActionIds();
         foreach (var element in message.Body) AddElement(blocks, element, ids);
@@ -179,6 +181,23 @@ public static class BlockKitRenderer
     /// One form step as a modal view (for views.open / views.update / response_action update). Input blocks use
     /// the input id (variable name) as block_id and action_id; private_metadata carries formId and step.
     /// </summary>
+    /// <summary>What a message shows for a form step: its title, progress, errors, and a button to open the modal.</summary>
+    public static UiMessage FormLauncher(Forms.UiFormStepElement step)
+    {
+        var body = new List<UiElement>
+        {
+            new UiHeading(step.Form.Title),
+            new UiText($"Step {step.StepIndex + 1} of {step.Form.Steps.Count}: {step.Step.Title}", UiTextTone.Subtle),
+        };
+        if (step.Errors.Count > 0)
+            body.Add(new UiText(string.Join("\n", step.Errors.Select(e => $"• {e.Key}: {e.Value}")), UiTextTone.Attention));
+        return new UiMessage(step.ToMessage().Summary, body,
+            [new UiAction("Open form", OpenFormVerb, new JsonObject { ["formId"] = step.Form.FormId, ["step"] = step.StepIndex }, UiActionStyle.Primary)]);
+    }
+
+    /// <summary>The verb of the button that opens a form step as a modal.</summary>
+    public const string OpenFormVerb = "form.open";
+
     public static JsonObject RenderModal(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, string> errors)
     {
         ArgumentNullException.ThrowIfNull(form);

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage;
+
+namespace PartnerBot.Api.Identity;
+
+public sealed class PeopleOptions
+{
+    /// <summary>Emails of the first admins (<c>Admins:Emails</c>).</summary>
+    public List<string> AdminEmails { get; set; } = [];
+}
+
+/// <summary>
+/// Platform users and the chat identities linked to them. A user is found by a chat identity (channel + channel
+/// user id) or, when the channel tells us, by email, so one person chatting from Teams and Slack is one user.
+/// </summary>
+/// <remarks>
+/// Documents: <c>users/{userId}/profile</c>, <c>identities/{channel:id}/link</c>, <c>emails/{email}/link</c>.
+/// Creation is create-if-absent on the link documents, so two simultaneous first turns make one user.
+/// </remarks>
+public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> options, TimeProvider time, ILogger<UserDirectory> logger)
+{
+    private const string UsersContainer = "users";
+    private const string IdentitiesContainer = "identities";
+    private const string EmailsContainer = "emails";
+    private const string ProfileId = "profile";
+    private const string LinkId = "link";
+
+    /// <summary>Raised once when a user is created (sign-up awards hang off it).</summary>
+    public event Func<PlatformUser, CancellationToken, Task>? UserCreated;
+
+    public async Task<PlatformUser?> FindAsync(string userId, CancellationToken ct = default)
+    {
+        var doc = await store.ReadAsync(UsersContainer, userId, ProfileId, ct);
+        return doc is null ? null : Deserialize(doc.Body);
+    }
+
+    public async Task<PlatformUser?> FindByIdentityAsync(string channel, string channelUserId, CancellationToken ct = default)
+    {
+        var link = await store.ReadAsync(IdentitiesContainer, IdentityKey(channel, channelUserId), LinkId, ct);
+        return link is null ? null : await FindAsync((string)link.Body["userId"]!, ct);
+    }
+
+    /// <summary>The user behind a chat identity, created on first contact with <paramref name="initialRoles"/>.</summary>
+    public async Task<PlatformUser> ResolveAsync(string channel, string channelUserId, string? displayName, string? email,
+        IReadOnlyCollection<string> initialRoles, CancellationToken ct = default)
+    {
+        var existing = await FindByIdentityAsync(channel, channelUserId, ct);
+        if (existing is not null)
+        {
+            if (email is not null && existing.Email is null) existing = await UpdateAsync(existing.Id, u => u with { Email = email }, ct);
+            return existing;
+        }
+
+        var userId = await FindUserIdByEmailAsync(email, ct);
+        var created = false;
+        if (userId is null)
+        {
+            userId = "u_" + Guid.NewGuid().ToString("N");
+            var roles = new SortedSet<string>(initialRoles.Where(Roles.IsKnown), StringComparer.Ordinal) { Roles.User };
+            if (email is not null && options.Value.AdminEmails.Any(a => string.Equals(a, email, StringComparison.OrdinalIgnoreCase)))
+                roles.Add(Roles.Admin);
+            var user = new PlatformUser(userId, displayName ?? "Partner", email, roles.ToList(), [], "light", time.GetUtcNow());
+            await store.CreateAsync(UsersContainer, userId, ProfileId, Serialize(user), ct: ct);
+            if (email is not null) userId = await ClaimEmailAsync(email, userId, ct);
+            created = userId == user.Id;
+        }
+
+        try
+        {
+            await store.CreateAsync(IdentitiesContainer, IdentityKey(channel, channelUserId), LinkId, new JsonObject { ["userId"] = userId }, ct: ct);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
+        {
+            // Another turn of the same person linked first; theirs wins and ours is never used.
+            var winner = await FindByIdentityAsync(channel, channelUserId, ct);
+            if (winner is not null) return winner;
+            throw;
+        }
+
+        var linked = await UpdateAsync(userId, u => u.Identities.Any(i => i.Channel == channel && i.Id == channelUserId)
+            ? u
+            : u with { Identities = [.. u.Identities, new ChatIdentityLink(channel, channelUserId)] }, ct);
+        if (created)
+        {
+            logger.LogInformation("Created user {UserId} for a {Channel} identity", linked.Id, channel);
+            if (UserCreated is { } handler) await handler(linked, ct);
+        }
+        return linked;
+    }
+
+    public Task<PlatformUser> SetThemeAsync(string userId, string theme, CancellationToken ct = default) =>
+        UpdateAsync(userId, u => u with { Theme = theme == "dark" ? "dark" : "light" }, ct);
+
+    public Task<PlatformUser> GrantRoleAsync(string userId, string role, CancellationToken ct = default) =>
+        UpdateAsync(userId, u => u.Roles.Contains(role) ? u : u with { Roles = [.. u.Roles, role] }, ct);
+
+    public Task<PlatformUser> RevokeRoleAsync(string userId, string role, CancellationToken ct = default) =>
+        UpdateAsync(userId, u => u with { Roles = u.Roles.Where(r => r != role).ToList() }, ct);
+
+    /// <summary>All users (admin views), one page at a time.</summary>
+    public async Task<(IReadOnlyList<PlatformUser> Users, string? ContinuationToken)> ListAsync(int pageSize, string? continuationToken, CancellationToken ct = default)
+    {
+        var page = await store.QueryAsync(UsersContainer, null, new DocumentQuery
+        {
+            OrderBy = "/createdAt",
+            PageSize = Math.Clamp(pageSize, 1, 200),
+            ContinuationToken = continuationToken,
+        }, ct);
+        return (page.Items.Select(d => Deserialize(d.Body)).ToList(), page.ContinuationToken);
+    }
+
+    /// <summary>Read, change, replace-if-match; retried when another writer got there first.</summary>
+    public async Task<PlatformUser> UpdateAsync(string userId, Func<PlatformUser, PlatformUser> change, CancellationToken ct = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var doc = await store.ReadAsync(UsersContainer, userId, ProfileId, ct)
+                      ?? throw new StorageException(StorageErrorKind.NotFound, $"User '{userId}' does not exist.");
+            var current = Deserialize(doc.Body);
+            var next = change(current);
+            if (next == current) return current;
+            try
+            {
+                await store.ReplaceAsync(UsersContainer, userId, ProfileId, Serialize(next), doc.ETag, ct: ct);
+                return next;
+            }
+            catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed && attempt < 10)
+            {
+            }
+        }
+    }
+
+    private async Task<string?> FindUserIdByEmailAsync(string? email, CancellationToken ct)
+    {
+        if (email is null) return null;
+        var link = await store.ReadAsync(EmailsContainer, email.ToLowerInvariant(), LinkId, ct);
+        return (string?)link?.Body["userId"];
+    }
+
+    private async Task<string> ClaimEmailAsync(string email, string userId, CancellationToken ct)
+    {
+        try
+        {
+            await store.CreateAsync(EmailsContainer, email.ToLowerInvariant(), LinkId, new JsonObject { ["userId"] = userId }, ct: ct);
+            return userId;
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
+        {
+            await store.DeleteAsync(UsersContainer, userId, ProfileId, ct: ct);
+            return await FindUserIdByEmailAsync(email, ct) ?? userId;
+        }
+    }
+
+    private static string IdentityKey(string channel, string channelUserId) => $"{channel}:{channelUserId}";
+
+    private static JsonObject Serialize(PlatformUser user) => JsonSerializer.SerializeToNode(user, IdentityJson.Default.PlatformUser)!.AsObject();
+
+    private static PlatformUser Deserialize(JsonObject body) => body.Deserialize(IdentityJson.Default.PlatformUser)!;
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PlatformUser))]
+internal sealed partial class IdentityJson : JsonSerializerContext;

@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace PartnerBot.Api.Storage;
+
+/// <summary>The rules every adapter enforces the same way (Cosmos DB's), so code behaves alike on both.</summary>
+internal static class DocumentRules
+{
+    public const int MaxDocumentBytes = 2 * 1024 * 1024;
+    public const int MaxPageSize = 1000;
+
+    public static bool IsReserved(string propertyName) =>
+        propertyName is "id" or "pk" or "ttl" || propertyName.StartsWith('_');
+
+    public static void ValidateKey(string container, string partitionKey, string id)
+    {
+        ValidateContainer(container);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        ValidateId(id);
+    }
+
+    public static void ValidateContainer(string container)
+    {
+        if (string.IsNullOrEmpty(container) || container.Length > 255 || !container.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"Container name '{container}' must be 1-255 ASCII letters, digits, '-' or '_'.", nameof(container));
+    }
+
+    public static void ValidateId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (id.Length is 0 or > 255 || id.IndexOfAny(['/', '\\', '?', '#']) >= 0)
+            throw new ArgumentException($"Document id '{id}' must be 1-255 characters without '/', '\\', '?' or '#'.", nameof(id));
+    }
+
+    /// <summary>Checks the caller's body and returns a copy that carries <c>id</c> first.</summary>
+    public static JsonObject PrepareBody(string id, JsonObject body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var copy = new JsonObject { ["id"] = id };
+        foreach (var (name, value) in body)
+        {
+            if (name == "id")
+            {
+                if (value is not JsonValue v || !v.TryGetValue<string>(out var bodyId) || bodyId != id)
+                    throw new ArgumentException($"The body's 'id' ({value?.ToJsonString() ?? "null"}) differs from the document id '{id}'.", nameof(body));
+                continue;
+            }
+            if (IsReserved(name))
+                throw new ArgumentException($"The body uses the reserved property '{name}'.", nameof(body));
+            copy[name] = value?.DeepClone();
+        }
+        return copy;
+    }
+
+    public static void EnsureSize(string json, string id)
+    {
+        if (json.Length > MaxDocumentBytes / 4 && Encoding.UTF8.GetByteCount(json) > MaxDocumentBytes)
+            throw new StorageException(StorageErrorKind.TooLarge, $"Document '{id}' is larger than the 2 MB item limit.");
+    }
+
+    public static void ValidateQuery(DocumentQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.PageSize is < 1 or > MaxPageSize)
+            throw new ArgumentOutOfRangeException(nameof(query), query.PageSize, $"PageSize must be between 1 and {MaxPageSize}.");
+        if (query.OrderBy is not null) JsonPointer.Parse(query.OrderBy);
+    }
+
+    /// <summary>Whole seconds, at least one, as Cosmos DB counts TTL.</summary>
+    public static int? TtlSeconds(DocumentOptions? options)
+    {
+        if (options?.TimeToLive is not { } ttl) return null;
+        if (ttl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), ttl, "TimeToLive must be positive.");
+        return (int)Math.Min(int.MaxValue, Math.Ceiling(ttl.TotalSeconds));
+    }
+}

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace PartnerBot.Api.Storage.Sqlite;
+
+/// <summary>
+/// A small pool of open connections with the per-connection pragmas already applied, so an operation costs no
+/// open/pragma round trip. Microsoft.Data.Sqlite's own pool is off: it would not keep the pragmas' intent visible.
+/// </summary>
+internal sealed class SqliteConnectionPool(string connectionString, int maxIdle) : IDisposable
+{
+    private readonly ConcurrentBag<SqliteConnection> _idle = [];
+    private volatile bool _disposed;
+
+    public SqliteConnection Rent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryTake(out var pooled)) return pooled;
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // busy_timeout makes writers queue behind BEGIN IMMEDIATE instead of failing with SQLITE_BUSY.
+        pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    public void Return(SqliteConnection connection)
+    {
+        if (_disposed || _idle.Count >= maxIdle || connection.State != System.Data.ConnectionState.Open) connection.Dispose();
+        else _idle.Add(connection);
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var connection)) connection.Dispose();
+    }
+}

@@ -1,0 +1,398 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace PartnerBot.Api.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: every container in one SQLite file (WAL), documents as JSON text queried with JSON1.
+/// Single-statement writes are atomic on their own; patch (read, check, rewrite) runs under BEGIN IMMEDIATE.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
+{
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+    private const string Live = "(expires_at IS NULL OR expires_at > @now)";
+
+    private readonly SqliteConnectionPool _pool;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private long _nextPurgeAt;
+
+    public SqliteDocumentStore(string path, TimeProvider? time = null, ILogger<SqliteDocumentStore>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        FilePath = System.IO.Path.GetFullPath(path);
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<SqliteDocumentStore>.Instance;
+        var directory = System.IO.Path.GetDirectoryName(FilePath);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30,
+        }.ToString();
+        _pool = new SqliteConnectionPool(connectionString, maxIdle: Math.Max(4, Environment.ProcessorCount * 2));
+        Initialize();
+    }
+
+    /// <summary>The absolute path of the database file.</summary>
+    public string FilePath { get; }
+
+    private void Initialize()
+    {
+        var connection = _pool.Rent();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE IF NOT EXISTS documents (
+                    container  TEXT    NOT NULL,
+                    pk         TEXT    NOT NULL,
+                    id         TEXT    NOT NULL,
+                    body       TEXT    NOT NULL,
+                    etag       TEXT    NOT NULL,
+                    expires_at INTEGER NULL,
+                    PRIMARY KEY (container, pk, id)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS ix_documents_expiry ON documents (expires_at) WHERE expires_at IS NOT NULL;
+                CREATE INDEX IF NOT EXISTS ix_documents_container_id ON documents (container, id);
+                """;
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _pool.Return(connection);
+        }
+        _logger.LogInformation("SQLite document store at {Path}", FilePath);
+    }
+
+    public Task<StoredDocument?> ReadAsync(string container, string partitionKey, string id, CancellationToken ct = default)
+    {
+        DocumentRules.ValidateKey(container, partitionKey, id);
+        return Run(ct, connection =>
+        {
+            using var command = KeyCommand(connection, container, partitionKey, id,
+                $"SELECT body, etag FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}");
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? Document(container, partitionKey, id, reader.GetString(0), reader.GetString(1)) : null;
+        });
+    }
+
+    public Task<StoredDocument> CreateAsync(string container, string partitionKey, string id, JsonObject body,
+        DocumentOptions? options = null, CancellationToken ct = default)
+    {
+        var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
+        return Run(ct, connection =>
+        {
+            var etag = NewETag();
+            // An expired document with the same id is invisible, so it may be overwritten as if absent.
+            using var command = KeyCommand(connection, container, partitionKey, id, """
+                INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
+                ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
+                WHERE documents.expires_at IS NOT NULL AND documents.expires_at <= @now
+                """);
+            AddWriteParameters(command, json, etag, expiresAt);
+            if (command.ExecuteNonQuery() == 0)
+                throw new StorageException(StorageErrorKind.Conflict, $"Document '{id}' already exists in {container}/{partitionKey}.");
+            return Document(container, partitionKey, id, json, etag);
+        });
+    }
+
+    public Task<StoredDocument> UpsertAsync(string container, string partitionKey, string id, JsonObject body,
+        DocumentOptions? options = null, CancellationToken ct = default)
+    {
+        var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
+        return Run(ct, connection =>
+        {
+            var etag = NewETag();
+            using var command = KeyCommand(connection, container, partitionKey, id, """
+                INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
+                ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
+                """);
+            AddWriteParameters(command, json, etag, expiresAt);
+            command.ExecuteNonQuery();
+            return Document(container, partitionKey, id, json, etag);
+        });
+    }
+
+    public Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch,
+        DocumentOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ifMatch);
+        var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
+        return Run(ct, connection =>
+        {
+            var etag = NewETag();
+            using var command = KeyCommand(connection, container, partitionKey, id, $"""
+                UPDATE documents SET body = @body, etag = @etag, expires_at = @exp
+                WHERE container = @c AND pk = @pk AND id = @id AND {Live} AND etag = @match
+                """);
+            AddWriteParameters(command, json, etag, expiresAt);
+            command.Parameters.AddWithValue("@match", ifMatch);
+            if (command.ExecuteNonQuery() == 0) throw MissingOrChanged(connection, container, partitionKey, id);
+            return Document(container, partitionKey, id, json, etag);
+        });
+    }
+
+    public Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default)
+    {
+        DocumentRules.ValidateKey(container, partitionKey, id);
+        return Run(ct, connection =>
+        {
+            using var command = KeyCommand(connection, container, partitionKey, id,
+                $"DELETE FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}" + (ifMatch is null ? "" : " AND etag = @match"));
+            if (ifMatch is not null) command.Parameters.AddWithValue("@match", ifMatch);
+            if (command.ExecuteNonQuery() == 0) throw MissingOrChanged(connection, container, partitionKey, id);
+            return true;
+        });
+    }
+
+    public Task<StoredDocument> PatchAsync(string container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations,
+        IReadOnlyList<FieldFilter>? condition = null, string? ifMatch = null, CancellationToken ct = default)
+    {
+        DocumentRules.ValidateKey(container, partitionKey, id);
+        PatchApplier.Validate(operations);
+        return Run(ct, connection =>
+        {
+            using var transaction = ImmediateTransaction.Begin(connection);
+            using var select = KeyCommand(connection, container, partitionKey, id, "");
+            var where = new SqliteSql(select).Where(condition);
+            select.CommandText = $"SELECT body, etag, expires_at, ({where}) FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
+            string json, etag;
+            long? expiresAt;
+            bool conditionHolds;
+            using (var reader = select.ExecuteReader())
+            {
+                if (!reader.Read())
+                    throw new StorageException(StorageErrorKind.NotFound, $"Document '{id}' does not exist in {container}/{partitionKey}.");
+                (json, etag, expiresAt, conditionHolds) =
+                    (reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), !reader.IsDBNull(3) && reader.GetInt64(3) != 0);
+            }
+            if (ifMatch is not null && ifMatch != etag)
+                throw new StorageException(StorageErrorKind.PreconditionFailed, $"Document '{id}' has changed (ETag mismatch).");
+            if (!conditionHolds)
+                throw new StorageException(StorageErrorKind.PreconditionFailed, $"Document '{id}' does not satisfy the patch condition.");
+
+            var body = JsonNode.Parse(json)!.AsObject();
+            PatchApplier.Apply(body, operations);
+            var updated = body.ToJsonString();
+            DocumentRules.EnsureSize(updated, id);
+            var newETag = NewETag();
+            using var update = KeyCommand(connection, container, partitionKey, id,
+                "UPDATE documents SET body = @body, etag = @etag WHERE container = @c AND pk = @pk AND id = @id");
+            AddWriteParameters(update, updated, newETag, expiresAt);
+            update.ExecuteNonQuery();
+            transaction.Commit();
+            return Document(container, partitionKey, id, updated, newETag);
+        });
+    }
+
+    public Task<DocumentPage> QueryAsync(string container, string? partitionKey, DocumentQuery query, CancellationToken ct = default)
+    {
+        DocumentRules.ValidateContainer(container);
+        DocumentRules.ValidateQuery(query);
+        return Run(ct, connection =>
+        {
+            using var command = connection.CreateCommand();
+            var sql = new SqliteSql(command);
+            command.Parameters.AddWithValue("@c", container);
+            command.Parameters.AddWithValue("@now", Now());
+            var crossPartition = partitionKey is null;
+            if (!crossPartition) command.Parameters.AddWithValue("@pk", partitionKey);
+
+            // Sort keys: (type rank, value) of the ORDER BY property when there is one, then id (then pk across partitions).
+            var keyList = new List<string>();
+            string rank = "0", value = "0";
+            if (query.OrderBy is not null)
+            {
+                var orderPath = sql.Parameter(SqliteSql.ToSqlitePath(JsonPointer.Parse(query.OrderBy)));
+                (rank, value) = (SqliteSql.Rank(orderPath), SqliteSql.SortValue(orderPath));
+                keyList.AddRange([rank, value]);
+            }
+            keyList.Add("id");
+            if (crossPartition) keyList.Add("pk");
+            var direction = query.Descending ? "DESC" : "ASC";
+            var order = string.Join(", ", keyList.Select(k => $"{k} {direction}"));
+
+            var where = $"container = @c AND {Live}" + (crossPartition ? "" : " AND pk = @pk") + " AND " + sql.Where(query.Filters);
+            if (query.ContinuationToken is not null)
+            {
+                var after = SqliteContinuation.Decode(query.ContinuationToken, query);
+                var position = new List<string>();
+                if (query.OrderBy is not null) position.AddRange([sql.Parameter(after.Rank), sql.Parameter(after.SortValue())]);
+                position.Add(sql.Parameter(after.Id));
+                if (crossPartition) position.Add(sql.Parameter(after.PartitionKey));
+                where += $" AND ({string.Join(", ", keyList)}) {(query.Descending ? "<" : ">")} ({string.Join(", ", position)})";
+            }
+            command.CommandText = $"SELECT pk, id, body, etag, {rank} AS sort_rank, {value} AS sort_value FROM documents WHERE {where} ORDER BY {order} LIMIT {query.PageSize + 1}";
+
+            var items = new List<StoredDocument>(Math.Min(query.PageSize, 256));
+            SqliteContinuation? next = null;
+            var lastRank = 0;
+            JsonValue? lastValue = null;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (items.Count == query.PageSize)
+                {
+                    var last = items[^1];
+                    next = new SqliteContinuation(query.OrderBy, query.Descending, lastRank, lastValue, last.Id, last.PartitionKey);
+                    break;
+                }
+                items.Add(Document(container, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+                lastRank = (int)reader.GetInt64(4);
+                lastValue = reader.GetValue(5) switch
+                {
+                    long l => JsonValue.Create(l),
+                    double d => JsonValue.Create(d),
+                    string s => JsonValue.Create(s),
+                    _ => null,
+                };
+            }
+            return new DocumentPage(items, next?.Encode());
+        });
+    }
+
+    public Task<bool> PingAsync(CancellationToken ct = default) =>
+        Run(ct, connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'documents'";
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+        }, purge: false);
+
+    /// <summary>Deletes every expired document now (also done in passing about once a minute).</summary>
+    public Task<int> PurgeExpiredAsync(CancellationToken ct = default) => Run(ct, PurgeExpired, purge: false);
+
+    public void Dispose() => _pool.Dispose();
+
+    private int PurgeExpired(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM documents WHERE expires_at IS NOT NULL AND expires_at <= @now";
+        command.Parameters.AddWithValue("@now", Now());
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Runs one operation on a pooled connection. SQLite calls are synchronous, so the work happens on the calling
+    /// thread; failures come back in the returned task, as they would from an I/O-bound store.
+    /// </summary>
+    private Task<T> Run<T>(CancellationToken ct, Func<SqliteConnection, T> operation, bool purge = true)
+    {
+        if (ct.IsCancellationRequested) return Task.FromCanceled<T>(ct);
+        SqliteConnection connection;
+        try
+        {
+            connection = _pool.Rent();
+        }
+        catch (SqliteException e)
+        {
+            return Task.FromException<T>(new StorageException(StorageErrorKind.Unavailable, $"SQLite database '{FilePath}' cannot be opened: {e.Message}", e));
+        }
+        try
+        {
+            if (purge) PurgeWhenDue(connection);
+            return Task.FromResult(operation(connection));
+        }
+        catch (SqliteException e)
+        {
+            return Task.FromException<T>(new StorageException(StorageErrorKind.Unavailable, $"SQLite error: {e.Message}", e));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
+        finally
+        {
+            _pool.Return(connection);
+        }
+    }
+
+    private void PurgeWhenDue(SqliteConnection connection)
+    {
+        var now = Now();
+        var due = Interlocked.Read(ref _nextPurgeAt);
+        if (now < due || Interlocked.CompareExchange(ref _nextPurgeAt, now + (long)PurgeInterval.TotalMilliseconds, due) != due) return;
+        var purged = PurgeExpired(connection);
+        if (purged > 0) _logger.LogDebug("Purged {Count} expired documents", purged);
+    }
+
+    private (string Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
+    {
+        DocumentRules.ValidateKey(container, partitionKey, id);
+        var json = DocumentRules.PrepareBody(id, body).ToJsonString();
+        DocumentRules.EnsureSize(json, id);
+        var ttl = DocumentRules.TtlSeconds(options);
+        return (json, ttl is null ? null : Now() + ttl.Value * 1000L);
+    }
+
+    private SqliteCommand KeyCommand(SqliteConnection connection, string container, string partitionKey, string id, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("@c", container);
+        command.Parameters.AddWithValue("@pk", partitionKey);
+        command.Parameters.AddWithValue("@id", id);
+        command.Parameters.AddWithValue("@now", Now());
+        return command;
+    }
+
+    private static void AddWriteParameters(SqliteCommand command, string json, string etag, long? expiresAt)
+    {
+        command.Parameters.AddWithValue("@body", json);
+        command.Parameters.AddWithValue("@etag", etag);
+        command.Parameters.AddWithValue("@exp", (object?)expiresAt ?? DBNull.Value);
+    }
+
+    private StorageException MissingOrChanged(SqliteConnection connection, string container, string partitionKey, string id)
+    {
+        using var command = KeyCommand(connection, container, partitionKey, id,
+            $"SELECT 1 FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}");
+        return command.ExecuteScalar() is null
+            ? new StorageException(StorageErrorKind.NotFound, $"Document '{id}' does not exist in {container}/{partitionKey}.")
+            : new StorageException(StorageErrorKind.PreconditionFailed, $"Document '{id}' has changed (ETag mismatch).");
+    }
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static string NewETag() => "\"" + Guid.NewGuid().ToString("N") + "\"";
+
+    private static StoredDocument Document(string container, string partitionKey, string id, string json, string etag) =>
+        new(container, partitionKey, id, JsonNode.Parse(json)!.AsObject(), etag);
+
+    /// <summary>BEGIN IMMEDIATE takes the write lock up front, so a read-check-write cannot interleave with another writer.</summary>
+    private sealed class ImmediateTransaction : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private bool _done;
+
+        private ImmediateTransaction(SqliteConnection connection) => _connection = connection;
+
+        public static ImmediateTransaction Begin(SqliteConnection connection)
+        {
+            Execute(connection, "BEGIN IMMEDIATE");
+            return new ImmediateTransaction(connection);
+        }
+
+        public void Commit()
+        {
+            Execute(_connection, "COMMIT");
+            _done = true;
+        }
+
+        public void Dispose()
+        {
+            if (!_done) Execute(_connection, "ROLLBACK");
+        }
+
+        private static void Execute(SqliteConnection connection, string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace PartnerBot.Api.Storage;
+
+/// <summary>
+/// The one serializer configuration for stored documents: camelCase properties, enums as their names, nulls kept.
+/// Source-generated contexts should use the same settings
+/// (<c>[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]</c>).
+/// </summary>
+public static class StorageJson
+{
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+        };
+        options.Converters.Add(new JsonStringEnumConverter());
+        options.MakeReadOnly();
+        return options;
+    }
+
+    internal static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+}
+
+/// <summary>A typed document with its concurrency token.</summary>
+public sealed record Stored<T>(string PartitionKey, string Id, T Value, string ETag);
+
+/// <summary>One page of typed query results.</summary>
+public sealed record StoredPage<T>(IReadOnlyList<Stored<T>> Items, string? ContinuationToken);

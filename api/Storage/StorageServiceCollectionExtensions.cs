@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage.Cosmos;
+using PartnerBot.Api.Storage.Sqlite;
+
+namespace PartnerBot.Api.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the <see cref="IDocumentStore"/> chosen by <c>Storage:Provider</c>, validates the storage options at
+    /// start-up and prepares the store (SQLite file and schema, or Cosmos DB database and containers) before serving.
+    /// </summary>
+    public static IServiceCollection AddPartnerBotStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IDocumentStore>(CreateStore);
+        services.AddHostedService<StorageStartup>();
+        return services;
+    }
+
+    /// <summary>Maps <c>GET /readyz</c>: 200 when the store answers within 5 seconds, 503 otherwise.</summary>
+    public static IEndpointConventionBuilder MapStorageHealth(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/readyz", async (IDocumentStore store, ILoggerFactory loggers, CancellationToken ct) =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                if (await store.PingAsync(timeout.Token)) return Results.Text("ready");
+            }
+            catch (Exception e) when (e is StorageException or OperationCanceledException or HttpRequestException or TimeoutException)
+            {
+                loggers.CreateLogger("PartnerBot.Storage.Health").LogWarning(e, "Storage readiness check failed");
+            }
+            return Results.Text("storage unavailable", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).ExcludeFromDescription();
+
+    private static IDocumentStore CreateStore(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        var time = services.GetRequiredService<TimeProvider>();
+        return options.IsCosmos
+            ? new CosmosDocumentStore(options.Cosmos, loggers.CreateLogger<CosmosDocumentStore>(), services.GetServices<StorageContainer>())
+            : new SqliteDocumentStore(options.Sqlite.Path, time, loggers.CreateLogger<SqliteDocumentStore>());
+    }
+
+    /// <summary>
+    /// Prepares the store before the host starts serving: resolving it creates the SQLite file and schema; for
+    /// Cosmos DB the database and the declared containers are created. Failures stop start-up, not the first request.
+    /// </summary>
+    private sealed class StorageStartup(IDocumentStore store) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (store is CosmosDocumentStore cosmos) await cosmos.InitializeAsync(cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using PartnerBot.Bot.Channels.BotFramework;
+using PartnerBot.Bot.Conversations;
+using PartnerBot.Cards.AdaptiveCards;
+using PartnerBot.Cards.Model;
+
+namespace PartnerBot.Bot.Channels.DirectLine;
+
+/// <summary>Turns channel-neutral messages into Direct Line activities for the Web Chat page.</summary>
+public sealed class DirectLineResponder(DirectLineConversations conversations, string conversationId, string? replyToId) : ITurnResponder
+{
+    public static ChannelAccount Bot { get; } = new() { Id = "partnerbot", Name = "PartnerBot", Role = "bot" };
+
+    public JsonObject ConversationAddress => new() { ["conversationId"] = conversationId };
+
+    public async Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
+    {
+        var sent = await conversations.AppendAsync(conversationId, ToActivity(message, conversationId, replyToId), ct);
+        return sent.Id;
+    }
+
+    /// <summary>The page listens for this event and switches its theme.</summary>
+    public Task ApplyThemeAsync(string theme, CancellationToken ct = default) =>
+        conversations.AppendAsync(conversationId, new Activity
+        {
+            Type = ActivityTypes.Event,
+            Name = DirectLineChannel.ThemeEventName,
+            Value = JsonValue.Create(theme),
+            From = Bot,
+            Conversation = new ConversationAccount { Id = conversationId },
+        }, ct);
+
+    /// <summary>Web Chat cannot edit a message it shows, so an update arrives as a new message.</summary>
+    public Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default) => SendAsync(message, ct);
+
+    internal static Activity ToActivity(UiMessage message, string conversationId, string? replyToId)
+    {
+        var activity = new Activity
+        {
+            Type = ActivityTypes.Message,
+            From = Bot,
+            Conversation = new ConversationAccount { Id = conversationId },
+            ReplyToId = replyToId,
+            Summary = message.Summary,
+        };
+        if (message.Actions.Count == 0 && message.Body.All(e => e is UiText { Tone: UiTextTone.Default }))
+        {
+            activity.Text = string.Join("\n\n", message.Body.Cast<UiText>().Select(t => t.Markdown));
+            activity.TextFormat = "markdown";
+        }
+        else
+        {
+            activity.Attachments =
+            [
+                new Attachment { ContentType = AdaptiveCardRenderer.ContentType, Content = AdaptiveCardRenderer.Render(message, CardHost.WebChat) },
+            ];
+        }
+        return activity;
+    }
+}
+
+/// <summary>Proactive messages (deployment status, support replies) into a Web Chat conversation.</summary>
+public sealed class DirectLineProactiveChannel(DirectLineConversations conversations) : IProactiveChannel
+{
+    public string Channel => DirectLineChannel.ChannelId;
+
+    public async Task<string?> SendAsync(JsonObject address, UiMessage message, string? updateMessageId, CancellationToken ct = default)
+    {
+        var conversationId = (string?)address["conversationId"] ?? throw new ArgumentException("The address has no conversationId.", nameof(address));
+        var sent = await conversations.AppendAsync(conversationId, DirectLineResponder.ToActivity(message, conversationId, null), ct);
+        return sent.Id;
+    }
+}

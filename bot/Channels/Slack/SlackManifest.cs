@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+
+namespace PartnerBot.Bot.Channels.Slack;
+
+/// <summary>The Slack app manifest (schema v1) for an installation reachable at a public base URL.</summary>
+public static class SlackManifest
+{
+    public const string AppName = "PartnerBot";
+
+    public static JsonObject Build(string publicBaseUrl)
+    {
+        if (!Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"PublicBaseUrl '{publicBaseUrl}' must be an absolute http(s) URL.", nameof(publicBaseUrl));
+        var requestUrl = publicBaseUrl.TrimEnd('/') + SlackRoutes.Events;
+
+        return new JsonObject
+        {
+            ["_metadata"] = new JsonObject { ["major_version"] = 1, ["minor_version"] = 1 },
+            ["display_information"] = new JsonObject
+            {
+                ["name"] = AppName,
+                ["description"] = "Deploy Terraform modules of the cloud platform, paid in credits, from chat.",
+                ["background_color"] = "#1d3c6e",
+            },
+            ["features"] = new JsonObject
+            {
+                ["app_home"] = new JsonObject
+                {
+                    ["home_tab_enabled"] = false,
+                    ["messages_tab_enabled"] = true,
+                    ["messages_tab_read_only_enabled"] = false,
+                },
+                ["bot_user"] = new JsonObject { ["display_name"] = AppName, ["always_online"] = true },
+                ["slash_commands"] = new JsonArray(new JsonObject
+                {
+                    ["command"] = SlackRoutes.SlashCommand,
+                    ["url"] = requestUrl,
+                    ["description"] = "Deploy modules, check deployments, billing and support",
+                    ["usage_hint"] = SlackRoutes.SlashCommandUsage,
+                    ["should_escape"] = false,
+                }),
+            },
+            ["oauth_config"] = new JsonObject
+            {
+                ["scopes"] = new JsonObject { ["bot"] = new JsonArray([.. SlackRoutes.BotScopes.Select(s => (JsonNode)s)]) },
+            },
+            ["settings"] = new JsonObject
+            {
+                ["event_subscriptions"] = new JsonObject
+                {
+                    ["request_url"] = requestUrl,
+                    ["bot_events"] = new JsonArray([.. SlackRoutes.BotEvents.Select(e => (JsonNode)e)]),
+                },
+                ["interactivity"] = new JsonObject { ["is_enabled"] = true, ["request_url"] = requestUrl },
+                ["org_deploy_enabled"] = false,
+                ["socket_mode_enabled"] = false,
+                ["token_rotation_enabled"] = false,
+            },
+        };
+    }
+}

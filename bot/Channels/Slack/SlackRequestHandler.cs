@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using PartnerBot.Api.Storage;
+
+namespace PartnerBot.Bot.Channels.Slack;
+
+/// <summary>
+/// <c>POST /api/slack/events</c>: verifies the signature on the raw body, then answers at once — the URL-verification
+/// challenge, a stored input for the worker, a slash-command usage hint, or (for a modal submission) the dialog's
+/// answer within <see cref="SubmissionBudget"/>.
+/// </summary>
+public sealed class SlackRequestHandler(
+    SlackSignatureVerifier verifier,
+    SlackInbox inbox,
+    SlackTurnProcessor processor,
+    IHostApplicationLifetime lifetime,
+    ILogger<SlackRequestHandler> log)
+{
+    public const int MaxBodyBytes = 256 * 1024;
+    public static readonly TimeSpan SubmissionBudget = TimeSpan.FromMilliseconds(2500);
+
+    public async Task<IResult> HandleAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var ct = http.RequestAborted;
+        if (request.ContentLength > MaxBodyBytes) return TooLarge();
+        var body = await ReadBodyAsync(request.Body, ct);
+        if (body is null) return TooLarge();
+
+        // As Slack's Bolt does: the ssl_check probe is answered before verification; it carries no work.
+        if (SlackInboundParser.IsSslCheckSafe(request.ContentType, body)) return Results.Ok();
+
+        var check = verifier.Verify(request.Headers["X-Slack-Request-Timestamp"], request.Headers["X-Slack-Signature"], body);
+        if (check != SlackSignatureCheck.Valid)
+        {
+            log.LogWarning("Slack request rejected: {Reason}", check);
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                detail: check == SlackSignatureCheck.NotConfigured
+                    ? "Slack is not configured (Slack:SigningSecret is empty)."
+                    : "The request does not carry a valid, current Slack signature.");
+        }
+
+        if (!SlackInboundParser.TryParse(request.ContentType, body, out var inbound, out var error))
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed Slack request", detail: error);
+
+        try
+        {
+            return inbound switch
+            {
+                SlackUrlVerification verification => Results.Json(new JsonObject { ["challenge"] = verification.Challenge }),
+                SlackEventCallback callback => await AcceptEventAsync(callback, http, ct),
+                SlackInteraction { Type: "block_actions" } interaction => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.BlockActions, interaction.Payload, ct),
+                SlackInteraction { Type: "view_closed" } closed => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.ViewClosed, closed.Payload, ct),
+                SlackInteraction { Type: "view_submission" } submission => await AnswerSubmissionAsync(submission.Payload),
+                SlackSlashCommand command => await AcceptCommandAsync(command, ct),
+                _ => Results.Ok(),
+            };
+        }
+        catch (StorageException e)
+        {
+            // Not stored means not acknowledged: Slack retries events later.
+            log.LogError(e, "Slack input could not be stored");
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable",
+                detail: "The request could not be stored; please retry.");
+        }
+    }
+
+    private async Task<IResult> AcceptEventAsync(SlackEventCallback callback, HttpContext http, CancellationToken ct)
+    {
+        if (SlackTurnMapper.FromEvent(callback.Envelope) is null) return Results.Ok();
+        var stored = await inbox.EnqueueAsync(SlackInbox.EventItemId(callback.EventId), SlackInboxKinds.Event, callback.Envelope, ct);
+        if (!stored)
+            log.LogInformation("Slack event {EventId} redelivered (retry {Retry}); already accepted", callback.EventId,
+                http.Request.Headers["X-Slack-Retry-Num"].ToString());
+        return Results.Ok();
+    }
+
+    private async Task<IResult> AcceptAsync(string id, string kind, JsonObject payload, CancellationToken ct)
+    {
+        await inbox.EnqueueAsync(id, kind, payload, ct);
+        return Results.Ok();
+    }
+
+    private async Task<IResult> AcceptCommandAsync(SlackSlashCommand command, CancellationToken ct)
+    {
+        if (!string.Equals(command.Command, SlackRoutes.SlashCommand, StringComparison.OrdinalIgnoreCase))
+            return Ephemeral($"Unknown command {command.Command}. Usage: {SlackRoutes.SlashCommand} {SlackRoutes.SlashCommandUsage}");
+        var first = command.Text.Trim().Split(' ', 2)[0].ToLowerInvariant();
+        if (first.Length > 0 && !SlackRoutes.SlashSubcommands.Contains(first))
+            return Ephemeral($"I don't know \"{first}\". Usage: {SlackRoutes.SlashCommand} {SlackRoutes.SlashCommandUsage}");
+        return await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.SlashCommand, command.Fields, ct);
+    }
+
+    /// <summary>
+    /// Runs the submission's turn now: the first form step (or validation errors) the dialog shows within the budget
+    /// becomes the HTTP answer; if the turn ends without one, or the budget runs out, the modal closes and the turn
+    /// carries on, answering through the Web API.
+    /// </summary>
+    private async Task<IResult> AnswerSubmissionAsync(JsonObject payload)
+    {
+        if (SlackTurnMapper.FromViewSubmission(payload) is not { SubmittedView: { } submitted } input)
+        {
+            log.LogWarning("Slack view_submission for a view this bot did not open; closing it");
+            return Results.Ok();
+        }
+        var reply = new SlackSubmissionReply(submitted);
+        var turn = Task.Run(() => processor.RunTurnAsync(input, reply, lifetime.ApplicationStopping));
+        var budget = Task.Delay(SubmissionBudget);
+        await Task.WhenAny(reply.Answer, turn, budget);
+        if (!reply.IsOpen) return Answer(await reply.Answer);
+        reply.TryClose();
+        if (!turn.IsCompleted) log.LogInformation("Slack submission turn {ActivityId} is still running after the budget; closing the modal", input.Turn.ActivityId);
+        return Answer(await reply.Answer);
+    }
+
+    private static IResult Answer(JsonObject? response) => response is null ? Results.Ok() : Results.Json(response);
+
+    private static IResult Ephemeral(string text) => Results.Json(new JsonObject { ["response_type"] = "ephemeral", ["text"] = text });
+
+    private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Request too large",
+        detail: $"Slack requests are limited to {MaxBodyBytes / 1024} KB.");
+
+    /// <summary>The raw body, or null when it exceeds <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(Stream body, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using PartnerBot.Bot.Conversations;
+
+namespace PartnerBot.Bot.Channels.Slack;
+
+/// <summary>Fills a Slack identity's display name and email from users.info, remembered for an hour.</summary>
+public sealed class SlackUserDirectory(SlackWebApiClient api, TimeProvider time, ILogger<SlackUserDirectory> log)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+    private readonly ConcurrentDictionary<string, (string? Name, string? Email, DateTimeOffset Expires)> cache = new();
+
+    public async Task<ChatIdentity> EnrichAsync(ChatIdentity identity, string userId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (!cache.TryGetValue(identity.UserId, out var known) || known.Expires <= now)
+        {
+            try
+            {
+                var user = await api.GetUserAsync(userId, ct);
+                var profile = user["profile"];
+                var name = NonEmpty(SlackTurnMapper.Str(profile, "display_name")) ?? NonEmpty(SlackTurnMapper.Str(profile, "real_name"))
+                    ?? NonEmpty(SlackTurnMapper.Str(user, "real_name")) ?? SlackTurnMapper.Str(user, "name");
+                known = (name, NonEmpty(SlackTurnMapper.Str(profile, "email")), now + Lifetime);
+                cache[identity.UserId] = known;
+            }
+            catch (SlackApiException e)
+            {
+                // The turn still runs, only without a name or email.
+                log.LogWarning("Slack users.info for {User} failed: {Error}", identity.UserId, e.Error);
+                return identity;
+            }
+        }
+        return identity with { DisplayName = known.Name ?? identity.DisplayName, Email = known.Email ?? identity.Email };
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using PartnerBot.Cards.Model;
+
+namespace PartnerBot.Bot.Conversations;
+
+/// <summary>Who wrote, as the channel knows them.</summary>
+/// <param name="Channel">The channel id: <c>msteams</c>, <c>slack</c> or <c>directline</c>.</param>
+/// <param name="UserId">The channel's user id (Teams: AAD object id when present, else the 29: id; Slack: team:user).</param>
+public sealed record ChatIdentity(string Channel, string UserId, string? DisplayName, string? Email = null, string? TenantId = null);
+
+public enum TurnKind { Message, CardAction, ConversationStart }
+
+/// <summary>
+/// One inbound turn in channel-neutral terms. Channel adapters build it; dialogs never see the channel's payload.
+/// </summary>
+/// <param name="ConversationKey">Unique across channels, e.g. <c>directline:abc</c>, <c>msteams:a:1x...</c>, <c>slack:T1:D2</c>.</param>
+/// <param name="ActivityId">The channel's id for this input; a redelivered input with the same id is processed once.</param>
+/// <param name="Verb">The card action's verb (button), or null for typed text.</param>
+/// <param name="Data">The card action's data merged with input values keyed by input id.</param>
+public sealed record IncomingTurn(
+    string Channel,
+    string ConversationKey,
+    ChatIdentity From,
+    string ActivityId,
+    TurnKind Kind,
+    string? Text = null,
+    string? Verb = null,
+    JsonObject? Data = null,
+    bool IsGroupConversation = false);
+
+/// <summary>
+/// How the bot answers within a turn. Each channel implements it: Web Chat posts new activities, Teams uses the
+/// Connector (and invoke responses for Action.Execute), Slack uses the Web API (and modals for forms).
+/// </summary>
+public interface ITurnResponder
+{
+    /// <summary>Sends a message into the conversation and returns the channel's message id (when it has one).</summary>
+    Task<string?> SendAsync(UiMessage message, CancellationToken ct = default);
+
+    /// <summary>Replaces a message sent earlier; channels that cannot edit send a new message instead.</summary>
+    Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default);
+
+    /// <summary>An opaque, channel-specific address of this conversation for later proactive messages.</summary>
+    JsonObject ConversationAddress { get; }
+
+    /// <summary>Applies the user's light/dark preference where the channel's client follows the bot (Web Chat);
+    /// clients that draw their own theme (Teams, Slack) ignore it.</summary>
+    Task ApplyThemeAsync(string theme, CancellationToken ct = default) => Task.CompletedTask;
+}
+
+/// <summary>Sends into a conversation outside of a turn (deployment status, support relays).</summary>
+public interface IProactiveChannel
+{
+    /// <summary>The channel id this sender serves (<see cref="ChatIdentity.Channel"/>).</summary>
+    string Channel { get; }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to the conversation at <paramref name="address"/>; when
+    /// <paramref name="updateMessageId"/> is given and the channel can edit, updates that message in place.
+    /// Returns the id of the message now showing the content.
+    /// </summary>
+    Task<string?> SendAsync(JsonObject address, UiMessage message, string? updateMessageId, CancellationToken ct = default);
+}
+
+/// <summary>The bot's brain: every channel hands its turns here.</summary>
+public interface IChatBot
+{
+    Task OnTurnAsync(IncomingTurn turn, ITurnResponder responder, CancellationToken ct = default);
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage;
+using PartnerBot.Api.Storage.Sqlite;
+using PartnerBot.Bot.Hosting;
+
+namespace PartnerBot.Tests.Storage;
+
+public sealed class SqliteDocumentStoreContractTests() : DocumentStoreContractTests(StoreKind.Sqlite)
+{
+    [Fact]
+    public async Task Data_survives_a_new_adapter_over_the_same_file()
+    {
+        var created = await Store.CreateAsync(Box, "p1", "a", new JsonObject { ["v"] = 1 });
+        await Store.PatchAsync(Box, "p1", "a", [PatchOperation.Increment("/v", 41)]);
+        ((IDisposable)Store).Dispose();
+
+        var reopened = TestStore.Reopen();
+        var read = await reopened.ReadAsync(Box, "p1", "a");
+        Assert.Equal(42, (long?)read!.Body["v"]);
+        Assert.NotEqual(created.ETag, read.ETag);
+    }
+
+    [Fact]
+    public async Task The_database_file_is_in_wal_mode()
+    {
+        var path = ((SqliteDocumentStore)Store).FilePath;
+        await Store.UpsertAsync(Box, "p1", "a", new JsonObject { ["v"] = 1 });
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task Expired_documents_are_purged_from_the_file()
+    {
+        var sqlite = (SqliteDocumentStore)Store;
+        await Store.UpsertAsync(Box, "p1", "a", new JsonObject { ["v"] = 1 }, new DocumentOptions(TimeSpan.FromSeconds(1)));
+        await Store.UpsertAsync(Box, "p1", "b", new JsonObject { ["v"] = 1 });
+        Assert.Equal(0, await sqlite.PurgeExpiredAsync());
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        Assert.Equal(1, await sqlite.PurgeExpiredAsync());
+        Assert.NotNull(await Store.ReadAsync(Box, "p1", "b"));
+    }
+}
+
+/// <summary>The storage registration as the host uses it.</summary>
+public sealed class StorageHostingTests
+{
+    private static WebApplication BuildHost(IReadOnlyDictionary<string, string?> settings) =>
+        BotHost.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            foreach (var (key, value) in settings) builder.Configuration[key] = value;
+        });
+
+    [Fact]
+    public async Task Readyz_answers_and_data_survives_a_host_restart()
+    {
+        await using var testStore = await TestStore.CreateAsync(StoreKind.Sqlite);
+        var settings = testStore.Configuration;
+
+        await using (var first = BuildHost(settings))
+        {
+            await first.StartAsync();
+            using var http = new HttpClient { BaseAddress = new Uri(first.Urls.First()) };
+            var ready = await http.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            await first.Services.GetRequiredService<IDocumentStore>().CreateAsync("users", "u1", "u1", new JsonObject { ["name"] = "Ada" });
+            await first.StopAsync();
+        }
+
+        await using var second = BuildHost(settings);
+        await second.StartAsync();
+        var read = await second.Services.GetRequiredService<IDocumentStore>().ReadAsync("users", "u1", "u1");
+        Assert.Equal("Ada", (string?)read!.Body["name"]);
+        await second.StopAsync();
+    }
+
+    [Fact]
+    public async Task Readyz_is_503_when_storage_stops_answering()
+    {
+        await using var testStore = await TestStore.CreateAsync(StoreKind.Sqlite);
+        var store = new OutageStore(testStore.Store);
+        await using var app = BotHost.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            foreach (var (key, value) in testStore.Configuration) builder.Configuration[key] = value;
+            builder.Services.AddSingleton<IDocumentStore>(store);
+        });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        store.Down = true;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz")).StatusCode);
+        store.Down = false;
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("Storage:Provider", "Mongo", "Storage:Provider is 'Mongo'")]
+    [InlineData("Storage:Sqlite:Path", "", "Storage:Sqlite:Path is empty")]
+    public async Task Invalid_settings_stop_start_up_with_a_message_naming_the_key(string key, string value, string message)
+    {
+        await using var app = BuildHost(new Dictionary<string, string?> { [key] = value });
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void A_relative_sqlite_path_is_resolved_against_the_current_directory()
+    {
+        var relative = Path.Combine("partnerbot-tests-rel", Guid.NewGuid().ToString("N"), "x.db");
+        using var store = new SqliteDocumentStore(relative);
+        try
+        {
+            Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), relative), store.FilePath);
+            Assert.True(File.Exists(store.FilePath));
+        }
+        finally
+        {
+            store.Dispose();
+            Directory.Delete(Path.Combine(Directory.GetCurrentDirectory(), "partnerbot-tests-rel"), recursive: true);
+        }
+    }
+
+    /// <summary>A working store that can be switched into an outage: every call then fails as a lost backend would.</summary>
+    private sealed class OutageStore(IDocumentStore inner) : IDocumentStore
+    {
+        public volatile bool Down;
+
+        private IDocumentStore Inner => Down ? throw new StorageException(StorageErrorKind.Unavailable, "storage is down") : inner;
+        public Task<StoredDocument?> ReadAsync(string c, string p, string i, CancellationToken ct = default) => Inner.ReadAsync(c, p, i, ct);
+        public Task<StoredDocument> CreateAsync(string c, string p, string i, JsonObject b, DocumentOptions? o = null, CancellationToken ct = default) => Inner.CreateAsync(c, p, i, b, o, ct);
+        public Task<StoredDocument> UpsertAsync(string c, string p, string i, JsonObject b, DocumentOptions? o = null, CancellationToken ct = default) => Inner.UpsertAsync(c, p, i, b, o, ct);
+        public Task<StoredDocument> ReplaceAsync(string c, string p, string i, JsonObject b, string m, DocumentOptions? o = null, CancellationToken ct = default) => Inner.ReplaceAsync(c, p, i, b, m, o, ct);
+        public Task DeleteAsync(string c, string p, string i, string? m = null, CancellationToken ct = default) => Inner.DeleteAsync(c, p, i, m, ct);
+        public Task<StoredDocument> PatchAsync(string c, string p, string i, IReadOnlyList<PatchOperation> ops, IReadOnlyList<FieldFilter>? cond = null, string? m = null, CancellationToken ct = default) => Inner.PatchAsync(c, p, i, ops, cond, m, ct);
+        public Task<DocumentPage> QueryAsync(string c, string? p, DocumentQuery q, CancellationToken ct = default) => Inner.QueryAsync(c, p, q, ct);
+        public Task<bool> PingAsync(CancellationToken ct = default) => Inner.PingAsync(ct);
+    }
+}
