@@ -147,6 +147,22 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_partner_deploying_its_own_module_pays_nothing()
+    {
+        var catalog = _harness.Get<PartnerBot.Api.Catalog.IModuleCatalog>();
+        var tiny = await catalog.GetAsync(PartnerBot.Api.Catalog.ModuleCatalog.PlatformOwner, "Tiny");
+        await catalog.SaveAsync("p-own", tiny!.Model with { Name = "MyTiny" }, tiny.Files, "github:p-own/modules");
+
+        var request = new StartDeploymentRequest("p-own", DeploymentHarness.Viewer("p-own"), "MyTiny", new JsonObject { ["label"] = "mine" });
+        var started = Assert.IsType<StartDeploymentResult.Started>(await Service.StartAsync(request, "k"));
+
+        Assert.Equal(0, started.Deployment.Cost);
+        Assert.Equal("p-own", started.Deployment.ModuleOwner);
+        Assert.Equal(DeploymentState.Success, (await _harness.WaitAsync("p-own", started.Deployment.Id)).State);
+        Assert.Equal(10, (await Ledger.GetBalanceAsync("p-own")).Total);
+    }
+
+    [Fact]
     public async Task Sensitive_inputs_are_encrypted_at_rest_and_never_shown()
     {
         var started = Assert.IsType<StartDeploymentResult.Started>(
