@@ -19,6 +19,7 @@ public static class RestApiExtensions
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBearerTokenAuthenticator, EntraIdBearerAuthenticator>());
         services.TryAddScoped<CurrentCaller>();
         services.TryAddScoped<ICurrentCaller>(sp => sp.GetRequiredService<CurrentCaller>());
         return services;

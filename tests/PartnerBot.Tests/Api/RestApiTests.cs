@@ -54,6 +54,15 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task A_bearer_token_without_entra_id_configured_gets_401()
+    {
+        using var client = host.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "eyJhbGciOiJSUzI1NiJ9.e30.sig");
+        var problem = await AssertProblemAsync(await client.GetAsync("/api/credits"), HttpStatusCode.Unauthorized);
+        Assert.Contains("X-Api-Key", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         using var client = host.Anonymous();
