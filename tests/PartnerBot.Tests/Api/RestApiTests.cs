@@ -71,6 +71,9 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
         var paths = document["paths"]!.AsObject();
         foreach (var path in new[] { "/api/deployments", "/api/deployments/{id}", "/api/modules", "/api/credits", "/api/credits/transactions" })
             Assert.True(paths.ContainsKey(path), path + " is missing from the OpenAPI document");
+        var scheme = document["components"]!["securitySchemes"]!["ApiKey"]!;
+        Assert.Equal("apiKey", scheme["type"]!.GetValue<string>());
+        Assert.Equal("X-Api-Key", scheme["name"]!.GetValue<string>());
     }
 
     [Fact]
