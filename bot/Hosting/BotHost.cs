@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Catalog;
@@ -7,6 +8,7 @@ using PartnerBot.Api.Http;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
+using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Home;
@@ -48,7 +50,7 @@ public static class BotHost
 
         var services = builder.Services;
         services.AddProblemDetails();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ChatOptions>()
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
             .ValidateWith(ChatOptions.Validate);
@@ -63,11 +65,12 @@ public static class BotHost
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
-        services.AddSingleton<IChatBot, ChatBot>();
+        services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
         services.AddSingleton<TurnDispatcher>();
 
         // Channels
         services.AddDirectLineChannel();
+        services.AddSlackChannel(builder.Configuration);
 
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
@@ -84,6 +87,7 @@ public static class BotHost
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
         app.MapPartnerBotRestApi();
+        app.MapSlackChannel();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
         {

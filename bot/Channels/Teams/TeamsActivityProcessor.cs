@@ -19,7 +19,7 @@ public sealed record ActivityResult(int Status, JsonNode? Body = null)
 /// invoke gets the first delivery's response.
 /// </summary>
 internal sealed class TeamsActivityProcessor(IServiceProvider services, ConnectorClient connector, TeamsMessageFactory messages,
-    ILogger<TeamsActivityProcessor> log) : IDisposable
+    IHostApplicationLifetime lifetime, ILogger<TeamsActivityProcessor> log) : IDisposable
 {
     private static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(30);
     private readonly MemoryCache _seen = new(new MemoryCacheOptions { SizeLimit = 20_000 });
@@ -39,7 +39,7 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
                 entry.Size = 1;
                 entry.AbsoluteExpirationRelativeToNow = RememberFor;
                 // Not bound to the first request's cancellation: a retry must still get the result.
-                return RunAsync(activity, CancellationToken.None);
+                return RunAsync(activity, lifetime.ApplicationStopping);
             })!;
         }
         if (!created) log.LogInformation("Activity {ActivityId} was redelivered; answering from the first delivery", activity.Id);
