@@ -235,6 +235,24 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deployment_whose_prerequisite_is_still_running_waits_then_runs()
+    {
+        _harness.Fake.Slow();
+        var tiny = Assert.IsType<StartDeploymentResult.Started>(await Service.StartAsync(Tiny("p-wait"), "first"));
+        await _harness.WaitAsync("p-wait", tiny.Deployment.Id, v => v.State == DeploymentState.Working);
+
+        var request = new StartDeploymentRequest("p-wait", DeploymentHarness.Viewer("p-wait"), "NeedsTiny", []);
+        var dependent = Assert.IsType<StartDeploymentResult.Started>(await Service.StartAsync(request, "second"));
+        Assert.Equal(DeploymentState.Waiting, dependent.Deployment.State);
+
+        _harness.Fake.Slow(false);
+        var done = await _harness.WaitAsync("p-wait", dependent.Deployment.Id, v => v.State is DeploymentState.Success or DeploymentState.Failure);
+        Assert.Equal(DeploymentState.Success, done.State);
+        Assert.Equal([DeploymentState.Waiting, DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Working, DeploymentState.Success],
+            done.History.Select(h => h.State));
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_deployment_stops_the_cli()
     {
         _harness.Fake.Slow();
