@@ -51,6 +51,9 @@ public sealed class TeamsTestHost : IAsyncLifetime
     /// <summary>Extra configuration for one fixture variant (e.g. anonymous mode).</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>When true the host keeps its own dialog engine instead of the recording bot.</summary>
+    public bool UseProductBot { get; set; }
+
     private int _deliveries;
 
     public async Task InitializeAsync()
@@ -74,7 +77,8 @@ public sealed class TeamsTestHost : IAsyncLifetime
         App = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services => services.AddSingleton<IChatBot>(Bot)));
+            if (!UseProductBot)
+                builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services => services.AddSingleton<IChatBot>(Bot)));
             builder.Logging.AddProvider(Logs);
         });
         await App.StartAsync();
