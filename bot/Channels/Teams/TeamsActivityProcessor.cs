@@ -90,7 +90,7 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
         if (TeamsTurnMapper.IsAutomaticRefresh(activity))
         {
             // Teams asks for the per-user view of a card; we answer with the card this user last got, or leave it as is.
-            return _userCards.TryGetValue(userCardKey, out JsonObject? remembered)
+            return activity.ReplyToId is not null && _userCards.TryGetValue(userCardKey, out JsonObject? remembered)
                 ? ExecuteCard((JsonObject)remembered!.DeepClone())
                 : ExecuteMessage("");
         }
@@ -107,7 +107,8 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
         if (capture.RenderedCard is { } card)
         {
             AddRefreshForUser(card, activity.From?.Id);
-            _userCards.Set(userCardKey, (JsonObject)card.DeepClone(), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromDays(1) });
+            if (activity.ReplyToId is not null)
+                _userCards.Set(userCardKey, (JsonObject)card.DeepClone(), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromDays(1) });
             return ExecuteCard(card);
         }
         return ExecuteMessage(late ? StillWorking : capture.FirstText?.Summary ?? "");
