@@ -26,11 +26,49 @@ public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration
             logger.LogWarning("The platform catalog folder {Folder} does not exist; no platform modules were loaded.", folder);
             return;
         }
-        var loaded = await LoadAsync(folder, cancellationToken);
-        logger.LogInformation("Loaded {Count} platform module(s) from {Folder}.", loaded, folder);
+        try
+        {
+            var loaded = await LoadAsync(folder, cancellationToken);
+            logger.LogInformation("Loaded {Count} platform module(s) from {Folder}.", loaded, folder);
+        }
+        catch (Storage.StorageException e)
+        {
+            // The host still starts (and /readyz says storage is down); loading is retried until storage answers.
+            logger.LogWarning("Storage did not answer while loading the platform catalog ({Message}); retrying in the background.", e.Message);
+            _retry = RetryAsync(folder, _stopping.Token);
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_retry is not null) await _retry.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _retry;
+
+    private async Task RetryAsync(string folder, CancellationToken ct)
+    {
+        for (var delay = TimeSpan.FromSeconds(1); !ct.IsCancellationRequested; delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60)))
+        {
+            try
+            {
+                await Task.Delay(delay, ct);
+                var loaded = await LoadAsync(folder, ct);
+                logger.LogInformation("Loaded {Count} platform module(s) from {Folder}.", loaded, folder);
+                return;
+            }
+            catch (Storage.StorageException e)
+            {
+                logger.LogWarning("Platform catalog not loaded yet: {Message}", e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>Makes the platform's folder-sourced modules exactly the modules found in <paramref name="folder"/>.</summary>
     public async Task<int> LoadAsync(string folder, CancellationToken ct)

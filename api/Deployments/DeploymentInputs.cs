@@ -10,7 +10,7 @@ public static class DeploymentInputs
     public static IEnumerable<ModuleVariable> InputVariables(TerraformModule module) => module.Variables.Where(v => !v.IsMetadata);
 
     /// <summary>Structural checks (unknown names, required values, nulls) followed by the module's own validations.</summary>
-    public static IReadOnlyList<InputError> Validate(TerraformModule module, JsonObject inputs)
+    public static IReadOnlyList<InputError> Validate(TerraformModule module, IReadOnlyDictionary<string, string> files, JsonObject inputs)
     {
         var errors = new List<InputError>();
         var variables = InputVariables(module).ToDictionary(v => v.Name, StringComparer.Ordinal);
@@ -27,7 +27,7 @@ public static class DeploymentInputs
             errors.Add(new InputError(variable.Name, $"'{variable.Name}' is required."));
         if (errors.Count > 0) return errors;
 
-        return ModuleInputChecks.Check(module, inputs);
+        return ModuleInputChecks.Check(module, files, inputs);
     }
 
     /// <summary>Every variable's effective value: the input when given, otherwise the module default.</summary>

@@ -10,7 +10,8 @@ public sealed record ModuleReference(string Name, string Owner);
 
 public sealed record StateChange(int Sequence, DeploymentState State, DateTimeOffset At, string? Message, string By);
 
-public sealed record DeploymentOutput(JsonNode? Value, bool Sensitive, JsonNode? Type = null);
+/// <summary>One Terraform output. A sensitive value is kept only encrypted, in <paramref name="ProtectedValue"/>.</summary>
+public sealed record DeploymentOutput(JsonNode? Value, bool Sensitive, JsonNode? Type = null, string? ProtectedValue = null);
 
 /// <summary>One runner execution (apply, update or destroy).</summary>
 public sealed record DeploymentBuild(

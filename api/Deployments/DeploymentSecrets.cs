@@ -15,6 +15,12 @@ public sealed class DeploymentSecrets(IDataProtectionProvider protection, IOptio
 
     public JsonNode? Unprotect(string protectedValue) => JsonNode.Parse(_inputs.Unprotect(protectedValue));
 
+    /// <summary>Outputs as stored: sensitive values encrypted, never in plain text.</summary>
+    public Dictionary<string, DeploymentOutput> ProtectOutputs(IReadOnlyDictionary<string, DeploymentOutput> outputs) =>
+        outputs.ToDictionary(kv => kv.Key, kv => kv.Value.Sensitive && kv.Value.ProtectedValue is null
+            ? kv.Value with { Value = null, ProtectedValue = Protect(kv.Value.Value) }
+            : kv.Value, StringComparer.Ordinal);
+
     /// <summary>True when runner callbacks can be verified (a callback secret is configured).</summary>
     public bool CallbacksEnabled => options.Value.GitHubActions.CallbackSecret.Length > 0;
 

@@ -69,7 +69,7 @@ public sealed class DeploymentService(
         var module = await catalog.FindAsync(request.Viewer, request.ModuleName, request.ModuleOwner, ct);
         if (module is null) return new StartDeploymentResult.ModuleNotFound(request.ModuleName);
 
-        var errors = DeploymentInputs.Validate(module.Model, request.Inputs);
+        var errors = DeploymentInputs.Validate(module.Model, module.Files, request.Inputs);
         if (errors.Count > 0) return new StartDeploymentResult.InvalidInputs(errors);
 
         var (missing, inProgress) = await CheckDependenciesAsync(request.PartnerId, module.Model.Metadata.Dependencies, ct);
@@ -225,7 +225,7 @@ public sealed class DeploymentService(
 
         var merged = CurrentInputs(deployment);
         foreach (var (name, value) in changes) merged[name] = value?.DeepClone();
-        errors = [.. DeploymentInputs.Validate(module.Model, merged)];
+        errors = [.. DeploymentInputs.Validate(module.Model, module.Files, merged)];
         if (errors.Count > 0) return new DeploymentCommandResult.InvalidInputs(errors);
 
         var now = clock.GetUtcNow();

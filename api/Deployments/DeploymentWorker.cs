@@ -19,6 +19,7 @@ public sealed class DeploymentWorker(
     IDeploymentRunner runner,
     IModuleCatalog catalog,
     DeploymentLogs logs,
+    DeploymentSecrets secrets,
     DeploymentSignal signal,
     RunningDeployments running,
     IOptions<DeploymentOptions> options,
@@ -260,7 +261,7 @@ public sealed class DeploymentWorker(
             if (d.Lease?.Owner != _instance) return null;
             var finished = CloseBuild(d, state, now).Transition(state, outcome.Message, "system", now);
             if (finished is null) return null;
-            var outputs = outcome.Outputs is null ? d.Outputs : new Dictionary<string, DeploymentOutput>(outcome.Outputs, StringComparer.Ordinal);
+            var outputs = outcome.Outputs is null ? d.Outputs : secrets.ProtectOutputs(outcome.Outputs);
             if (state == DeploymentState.Deleted) outputs = [];
             return finished with { Lease = null, Outputs = outputs };
         }, ct);

@@ -1,13 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Modules;
+using PartnerBot.Api.Modules.Hcl;
 
 namespace PartnerBot.Api.Deployments;
 
 /// <summary>Checks each given input against its variable's Terraform type (as Terraform converts tfvars JSON).</summary>
 public static class ModuleInputChecks
 {
-    public static IReadOnlyList<InputError> Check(TerraformModule module, JsonObject inputs)
+    /// <summary>Type checks, then every <c>validation</c> block whose variable was given or defaulted.</summary>
+    /// <param name="files">The module source: validation conditions are parsed from it (stored models keep only their text).</param>
+    public static IReadOnlyList<InputError> Check(TerraformModule module, IReadOnlyDictionary<string, string> files, JsonObject inputs)
     {
         var errors = new List<InputError>();
         foreach (var variable in module.Variables.Where(v => !v.IsMetadata))
@@ -17,7 +20,51 @@ public static class ModuleInputChecks
             if (Conforms(value, type) is { } problem)
                 errors.Add(new InputError(variable.Name, $"'{variable.Name}' {problem}."));
         }
+        if (errors.Count > 0) return errors;
+        return CheckValidations(module, files, inputs);
+    }
+
+    private static IReadOnlyList<InputError> CheckValidations(TerraformModule module, IReadOnlyDictionary<string, string> files,
+        JsonObject inputs)
+    {
+        var parsed = files.Count > 0 ? ModuleLoader.LoadFiles(module.Name, files).Module ?? module : module;
+        var values = DeploymentInputs.WithDefaults(parsed, inputs);
+        var roots = new Dictionary<string, HclValue>(StringComparer.Ordinal) { ["var"] = HclValue.FromJson(values) };
+        var errors = new List<InputError>();
+        foreach (var variable in parsed.Variables.Where(v => !v.IsMetadata && values.ContainsKey(v.Name)))
+        {
+            foreach (var validation in variable.Validations)
+            {
+                if (validation.ConditionExpression is not { } condition) continue;
+                try
+                {
+                    var evaluator = new HclEvaluator(roots);
+                    if (HclEvaluator.ToBool(evaluator.Evaluate(condition), "condition")) continue;
+                    errors.Add(new InputError(variable.Name, Message(evaluator, validation)));
+                    break;
+                }
+                catch (HclUndecidedException)
+                {
+                    // A function the platform does not evaluate: Terraform checks it when the plan runs.
+                }
+                catch (HclEvaluationException e)
+                {
+                    errors.Add(new InputError(variable.Name, $"'{variable.Name}' is not valid: {e.Message}"));
+                    break;
+                }
+            }
+        }
         return errors;
+    }
+
+    private static string Message(HclEvaluator evaluator, VariableValidation validation)
+    {
+        if (validation.ErrorMessageExpression is { } expression)
+        {
+            try { return HclEvaluator.ToStringValue(evaluator.Evaluate(expression), "error_message"); }
+            catch (Exception e) when (e is HclEvaluationException or HclUndecidedException) { }
+        }
+        return validation.ErrorMessage;
     }
 
     /// <summary>Null when <paramref name="value"/> fits <paramref name="type"/>, otherwise what is wrong.</summary>

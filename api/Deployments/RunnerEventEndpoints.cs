@@ -65,7 +65,7 @@ public static class RunnerEventEndpoints
                 break;
             case "outputs":
                 if (report.Outputs is null) return ApiProblems.BadRequest("An outputs event needs outputs.");
-                var outputs = Runners.LocalTerraformRunner.ParseOutputs(report.Outputs.ToJsonString());
+                var outputs = secrets.ProtectOutputs(Runners.LocalTerraformRunner.ParseOutputs(report.Outputs.ToJsonString()));
                 var (_, changed) = await repository.UpdateAsync(partnerId, id, d => d.AppliedEvents.Contains(report.EventId)
                     ? null
                     : d with

@@ -57,7 +57,7 @@ internal static class ModuleVariableReader
             {
                 defaultValue = new HclEvaluator().Evaluate(defaultAttribute.Expression).ToJson();
             }
-            catch (Exception e) when (e is HclEvaluationException or HclUndecidedException)
+            catch (Exception e) when (e is HclEvaluationException or HclUndecidedException or ArgumentException or OverflowException or InvalidOperationException)
             {
                 problems.Add($"{Where(defaultAttribute.Start)}: variable \"{name}\": the default must be a constant value ({e.Message}).");
             }

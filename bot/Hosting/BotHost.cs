@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Catalog;
@@ -7,7 +8,9 @@ using PartnerBot.Api.Http;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
+using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Cards.Model;
 
@@ -47,7 +50,7 @@ public static class BotHost
 
         var services = builder.Services;
         services.AddProblemDetails();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ChatOptions>()
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
             .ValidateWith(ChatOptions.Validate);
@@ -62,16 +65,16 @@ public static class BotHost
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
-        services.AddSingleton<IChatBot, ChatBot>();
+        services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
         services.AddSingleton<TurnDispatcher>();
 
         // Channels
         services.AddDirectLineChannel();
+        services.AddSlackChannel(builder.Configuration);
 
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
-        services.AddUnavailableArea("deploy", "Deploy a module", "browse the module catalog, fill in a module's form and start a deployment");
-        services.AddUnavailableArea("deployments", "My deployments", "follow, update and delete your deployments");
+        services.AddDeploymentChat();
         services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
         services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
@@ -84,6 +87,7 @@ public static class BotHost
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
         app.MapPartnerBotRestApi();
+        app.MapSlackChannel();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
         {

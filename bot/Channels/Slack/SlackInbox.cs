@@ -12,6 +12,7 @@ public static class SlackInboxKinds
     public const string Event = "event";
     public const string BlockActions = "block_actions";
     public const string SlashCommand = "command";
+    public const string ViewClosed = "view_closed";
 }
 
 /// <summary>

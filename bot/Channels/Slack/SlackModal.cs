@@ -13,7 +13,7 @@ public sealed record SlackModal(JsonObject View, string FormKey, int StepIndex, 
 
 /// <summary>
 /// What the channel keeps in a modal's <c>private_metadata</c> (≤ 3000 chars): the conversation the form belongs to and
-/// the card action its submission becomes.
+/// the card action its submission becomes. <c>formId</c> and <c>step</c> keep the names the cards library reads.
 /// </summary>
 public sealed record SlackViewMetadata(string TeamId, string ChannelId, string? ThreadTs, bool Ephemeral,
     string FormKey, int StepIndex, string Verb, JsonObject? Data)
@@ -24,7 +24,7 @@ public sealed record SlackViewMetadata(string TeamId, string ChannelId, string? 
     {
         var json = new JsonObject
         {
-            ["t"] = TeamId, ["c"] = ChannelId, ["f"] = FormKey, ["s"] = StepIndex, ["v"] = Verb,
+            ["formId"] = FormKey, ["step"] = StepIndex, ["t"] = TeamId, ["c"] = ChannelId, ["v"] = Verb,
         };
         if (ThreadTs is not null) json["th"] = ThreadTs;
         if (Ephemeral) json["e"] = true;
@@ -46,7 +46,7 @@ public sealed record SlackViewMetadata(string TeamId, string ChannelId, string? 
             var verb = json["v"]?.GetValue<string>();
             if (team is null || channel is null || verb is null) return null;
             return new SlackViewMetadata(team, channel, json["th"]?.GetValue<string>(), json["e"]?.GetValue<bool>() ?? false,
-                json["f"]?.GetValue<string>() ?? "", json["s"]?.GetValue<int>() ?? 0, verb, json["d"] as JsonObject);
+                json["formId"]?.GetValue<string>() ?? "", json["step"]?.GetValue<int>() ?? 0, verb, json["d"] as JsonObject);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {

@@ -12,7 +12,6 @@ public sealed class SlackRequestHandler(
     SlackSignatureVerifier verifier,
     SlackInbox inbox,
     SlackTurnProcessor processor,
-    ISlackBlockKit blockKit,
     IHostApplicationLifetime lifetime,
     ILogger<SlackRequestHandler> log)
 {
@@ -50,6 +49,7 @@ public sealed class SlackRequestHandler(
                 SlackUrlVerification verification => Results.Json(new JsonObject { ["challenge"] = verification.Challenge }),
                 SlackEventCallback callback => await AcceptEventAsync(callback, http, ct),
                 SlackInteraction { Type: "block_actions" } interaction => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.BlockActions, interaction.Payload, ct),
+                SlackInteraction { Type: "view_closed" } closed => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.ViewClosed, closed.Payload, ct),
                 SlackInteraction { Type: "view_submission" } submission => await AnswerSubmissionAsync(submission.Payload),
                 SlackSlashCommand command => await AcceptCommandAsync(command, ct),
                 _ => Results.Ok(),
@@ -97,7 +97,7 @@ public sealed class SlackRequestHandler(
     /// </summary>
     private async Task<IResult> AnswerSubmissionAsync(JsonObject payload)
     {
-        if (SlackTurnMapper.FromViewSubmission(payload, blockKit) is not { SubmittedView: { } submitted } input)
+        if (SlackTurnMapper.FromViewSubmission(payload) is not { SubmittedView: { } submitted } input)
         {
             log.LogWarning("Slack view_submission for a view this bot did not open; closing it");
             return Results.Ok();

@@ -22,11 +22,15 @@ public sealed class SlackSubmissionReply(SlackViewMetadata submitted)
         if (!IsOpen) return false;
         JsonObject response;
         var sameForm = modal.FormKey == Submitted.FormKey;
-        if (sameForm && modal.StepIndex == Submitted.StepIndex && modal.Errors.Count > 0)
+        // Slack accepts errors only for input blocks of the submitted view; other messages stay in the updated view.
+        var inputBlocks = (modal.View["blocks"] as JsonArray ?? [])
+            .Where(b => (string?)b?["type"] == "input").Select(b => (string?)b?["block_id"]).OfType<string>().ToHashSet();
+        var errors = modal.Errors.Where(e => inputBlocks.Contains(e.Key)).ToList();
+        if (sameForm && modal.StepIndex == Submitted.StepIndex && errors.Count > 0 && errors.Count == modal.Errors.Count)
         {
-            var errors = new JsonObject();
-            foreach (var (blockId, message) in modal.Errors) errors[blockId] = message;
-            response = new JsonObject { ["response_action"] = "errors", ["errors"] = errors };
+            var map = new JsonObject();
+            foreach (var (blockId, message) in errors) map[blockId] = Cards.Text.CardText.Plain(message, 1000);
+            response = new JsonObject { ["response_action"] = "errors", ["errors"] = map };
         }
         else
         {

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Cards.BlockKit;
+using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
@@ -80,6 +82,8 @@ public static partial class SlackTurnMapper
             var actionId = Str(action, "action_id");
             if (actionId is null) continue;
             var data = ParseValue(ActionValue(action));
+            // A button inside a modal carries what was typed so far, as Adaptive Card actions do.
+            if (payload["view"]?["state"]?["values"] is JsonObject stateValues) MergeInputs(data, stateValues);
             var turn = new IncomingTurn(Channel, conversation.Key, Identity(team, user),
                 Str(action, "action_ts") ?? triggerId ?? Guid.NewGuid().ToString("N"), TurnKind.CardAction,
                 Verb: VerbOf(actionId), Data: data, IsGroupConversation: !conversation.IsDirectMessage);
@@ -88,7 +92,12 @@ public static partial class SlackTurnMapper
     }
 
     /// <summary>A modal submission as the card action recorded in its metadata, with the inputs merged into its data.</summary>
-    public static SlackTurnInput? FromViewSubmission(JsonObject payload, ISlackBlockKit blockKit)
+    public static SlackTurnInput? FromViewSubmission(JsonObject payload) => FromView(payload, closed: false);
+
+    /// <summary>A modal the user closed (Cancel or ×) as <c>form.cancel</c> with the form's data.</summary>
+    public static SlackTurnInput? FromViewClosed(JsonObject payload) => FromView(payload, closed: true);
+
+    private static SlackTurnInput? FromView(JsonObject payload, bool closed)
     {
         var user = Str(payload["user"], "id");
         var view = payload["view"] as JsonObject;
@@ -96,23 +105,24 @@ public static partial class SlackTurnMapper
         if (user is null || view is null || metadata is null) return null;
 
         var data = metadata.Data?.DeepClone().AsObject() ?? new JsonObject();
-        if (view["state"]?["values"] is JsonObject stateValues)
-            foreach (var (key, value) in blockKit.ReadValues(stateValues))
-                data[key] = value?.DeepClone();
+        if (!closed && view["state"]?["values"] is JsonObject stateValues) MergeInputs(data, stateValues);
 
         var conversation = new SlackConversation(metadata.TeamId, metadata.ChannelId, user, metadata.ThreadTs, metadata.Ephemeral);
-        var activityId = $"{Str(view, "id")}:{Str(view, "hash")}";
+        var activityId = $"{Str(view, "id")}:{Str(view, "hash")}{(closed ? ":closed" : "")}";
         var turn = new IncomingTurn(Channel, conversation.Key, Identity(metadata.TeamId, user), activityId, TurnKind.CardAction,
-            Verb: metadata.Verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage);
+            Verb: closed ? CardVerbs.FormCancel : metadata.Verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage);
         return new SlackTurnInput(turn, conversation, Str(payload, "trigger_id"), Str(view, "id"), metadata);
     }
 
     public static ChatIdentity Identity(string team, string user) => new(Channel, $"{team}:{user}", null, TenantId: team);
 
     /// <summary>The verb of a button: its action_id without the <c>:n</c> suffix that keeps action ids unique.</summary>
-    public static string VerbOf(string actionId) => UniquenessSuffix().Replace(actionId, "");
+    public static string VerbOf(string actionId) => BlockKitActions.Verb(actionId);
 
-    /// <summary>Button data is JSON text; a plain value becomes <c>{"value": …}</c>.</summary>
+    /// <summary>
+    /// Button data is JSON text (the renderer adds the verb inside, which is dropped again); a plain value becomes
+    /// <c>{"value": …}</c>.
+    /// </summary>
     public static JsonObject ParseValue(string? value)
     {
         if (string.IsNullOrEmpty(value)) return [];
@@ -120,7 +130,11 @@ public static partial class SlackTurnMapper
         {
             try
             {
-                if (JsonNode.Parse(value) is JsonObject json) return json;
+                if (JsonNode.Parse(value) is JsonObject json)
+                {
+                    json.Remove(BlockKitActions.VerbKey);
+                    return json;
+                }
             }
             catch (JsonException)
             {
@@ -135,6 +149,11 @@ public static partial class SlackTurnMapper
         text = LeadingMention().Replace(text, "");
         foreach (var id in botUserIds) text = text.Replace($"<@{id}>", "", StringComparison.Ordinal);
         return MultipleSpaces().Replace(text, " ").Trim();
+    }
+
+    private static void MergeInputs(JsonObject data, JsonObject stateValues)
+    {
+        foreach (var (inputId, text) in BlockKitForms.ReadValues(stateValues)) data[inputId] = text;
     }
 
     private static List<string> BotUserIds(JsonObject envelope)
@@ -154,9 +173,6 @@ public static partial class SlackTurnMapper
         node is JsonObject obj && obj[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
-
-    [GeneratedRegex(@":\d+$")]
-    private static partial Regex UniquenessSuffix();
 
     [GeneratedRegex(@"^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+")]
     private static partial Regex LeadingMention();

@@ -8,7 +8,6 @@ namespace PartnerBot.Bot.Channels.Slack;
 public sealed class SlackTurnProcessor(
     IServiceScopeFactory scopes,
     SlackWebApiClient api,
-    ISlackBlockKit blockKit,
     SlackStoredViews storedViews,
     SlackUserDirectory users,
     ILogger<SlackTurnProcessor> log)
@@ -23,6 +22,9 @@ public sealed class SlackTurnProcessor(
                 break;
             case SlackInboxKinds.SlashCommand:
                 if (SlackTurnMapper.FromSlashCommand(new SlackSlashCommand(item.Payload)) is { } fromCommand) await RunTurnAsync(fromCommand, null, ct);
+                break;
+            case SlackInboxKinds.ViewClosed:
+                if (SlackTurnMapper.FromViewClosed(item.Payload) is { } closed) await RunTurnAsync(closed, null, ct);
                 break;
             case SlackInboxKinds.BlockActions:
                 foreach (var input in SlackTurnMapper.FromBlockActions(item.Payload))
@@ -58,7 +60,7 @@ public sealed class SlackTurnProcessor(
     }
 
     public SlackTurnResponder CreateResponder(SlackTurnInput input, SlackSubmissionReply? submission) =>
-        new(input.Conversation, api, blockKit, storedViews, log, input.TriggerId, input.ViewId, submission);
+        new(input.Conversation, api, storedViews, log, input.TriggerId, input.ViewId, submission);
 
     private async Task OpenStoredFormAsync(SlackTurnInput input, CancellationToken ct)
     {

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Cards.BlockKit;
+using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Channels.Slack;
@@ -12,7 +14,6 @@ namespace PartnerBot.Bot.Channels.Slack;
 public sealed class SlackTurnResponder(
     SlackConversation conversation,
     SlackWebApiClient api,
-    ISlackBlockKit blockKit,
     SlackStoredViews storedViews,
     ILogger logger,
     string? triggerId = null,
@@ -27,17 +28,25 @@ public sealed class SlackTurnResponder(
 
     public JsonObject ConversationAddress => Conversation.ToAddress();
 
+    /// <summary>Posts the message (split into several Slack messages when it exceeds 50 blocks); returns the first one's id.</summary>
     public async Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
     {
-        var content = blockKit.RenderMessage(message);
+        string? first = null;
+        foreach (var part in BlockKitRenderer.RenderMessages(message))
+            first ??= await PostAsync(part, ct);
+        return first;
+    }
+
+    private async Task<string?> PostAsync(SlackMessage part, CancellationToken ct)
+    {
         if (Conversation.Ephemeral)
         {
             var ephemeral = await CallWithDirectMessageFallbackAsync(c =>
-                api.PostEphemeralAsync(c.ChannelId, c.UserId, content.Text, Copy(content.Blocks), c.ThreadTs, ct), ct);
+                api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
             return EphemeralPrefix + SlackTurnMapper.Str(ephemeral, "message_ts");
         }
         var posted = await CallWithDirectMessageFallbackAsync(c =>
-            api.PostMessageAsync(c.ChannelId, content.Text, Copy(content.Blocks), c.ThreadTs, ct), ct);
+            api.PostMessageAsync(c.ChannelId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
         return SlackTurnMapper.Str(posted, "ts");
     }
 
@@ -45,10 +54,11 @@ public sealed class SlackTurnResponder(
     {
         // Ephemeral messages cannot be edited through the Web API: the new content comes as a new message.
         if (messageId.StartsWith(EphemeralPrefix, StringComparison.Ordinal)) return await SendAsync(message, ct);
-        var content = blockKit.RenderMessage(message);
+        var parts = BlockKitRenderer.RenderMessages(message);
         try
         {
-            var updated = await api.UpdateMessageAsync(Conversation.ChannelId, messageId, content.Text, Copy(content.Blocks), ct);
+            var updated = await api.UpdateMessageAsync(Conversation.ChannelId, messageId, parts[0].Text, Copy(parts[0].Blocks), ct);
+            foreach (var rest in parts.Skip(1)) await PostAsync(rest, ct);
             return SlackTurnMapper.Str(updated, "ts") ?? messageId;
         }
         catch (SlackApiException e) when (e.Error is "message_not_found" or "cant_update_message" or "edit_window_closed")
@@ -58,7 +68,20 @@ public sealed class SlackTurnResponder(
         }
     }
 
-    /// <summary>Shows a form step as a modal, by the best means this turn has.</summary>
+    /// <summary>
+    /// Shows one step of a form as a modal. Its submit button becomes <c>form.next</c> (or <c>form.submit</c> on the
+    /// last step) with data <c>{formId, step}</c> plus the inputs, as on the other channels.
+    /// </summary>
+    public Task ShowFormStepAsync(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values,
+        IReadOnlyDictionary<string, string> errors, CancellationToken ct = default)
+    {
+        var view = BlockKitRenderer.RenderModal(form, stepIndex, values, errors);
+        var verb = stepIndex == form.Steps.Count - 1 ? CardVerbs.FormSubmit : CardVerbs.FormNext;
+        return ShowModalAsync(new SlackModal(view, form.FormId, stepIndex, verb,
+            new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex }, errors), ct);
+    }
+
+    /// <summary>Shows a modal view, by the best means this turn has.</summary>
     public async Task ShowModalAsync(SlackModal modal, CancellationToken ct = default)
     {
         var view = modal.View.DeepClone().AsObject();

@@ -65,7 +65,9 @@ public sealed class SlackPayloadTests : IAsyncLifetime
         AssertWellFormed(post);
         Assert.Equal(channel, post.Body!["channel"]!.GetValue<string>());
         Assert.Equal($"You said: {text}", post.Body["text"]!.GetValue<string>());
-        Assert.Equal("deploy:0", post.Body["blocks"]![1]!["elements"]![0]!["action_id"]!.GetValue<string>());
+        var button = post.Body["blocks"]!.AsArray().Single(b => (string?)b!["type"] == "actions")!["elements"]![0]!;
+        Assert.Equal("deploy", button["action_id"]!.GetValue<string>());
+        Assert.Equal("vm", JsonNode.Parse(button["value"]!.GetValue<string>())!["module"]!.GetValue<string>());
         var lookup = Assert.Single(slack.Calls("users.info"));
         AssertWellFormed(lookup);
         Assert.Equal(userId.Split(':')[1], lookup.Body!["user"]!.GetValue<string>());

@@ -33,7 +33,7 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<SlackTestHost> StartAsync(string slackApiBaseUrl, string databasePath, IChatBot bot,
+    public static async Task<SlackTestHost> StartAsync(string slackApiBaseUrl, string databasePath, IChatBot? bot,
         TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var app = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
@@ -48,12 +48,13 @@ public sealed class SlackTestHost : IAsyncDisposable
                 ["PublicBaseUrl"] = "https://bot.example.com",
                 ["Logging:LogLevel:Default"] = "Warning",
             });
-            builder.Services.AddSingleton(bot);
-            if (time is not null) builder.Services.Replace(ServiceDescriptor.Singleton(time));
-            SlackTestWiring.Apply(builder);
-            services?.Invoke(builder.Services);
+            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(all =>
+            {
+                if (bot is not null) { all.RemoveAll<IChatBot>(); all.AddSingleton(bot); }
+                if (time is not null) { all.RemoveAll<TimeProvider>(); all.AddSingleton(time); }
+                services?.Invoke(all);
+            }));
         });
-        SlackTestWiring.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SlackTestHost(app, new HttpClient { BaseAddress = new Uri(address) });
