@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace PartnerBot.Cards;
 
-/// <summary>How cards are written as JSON: compact, non-ASCII kept as UTF-8 (emoji and RTL cost 2–4 bytes, not 6–12).</summary>
+/// <summary>How cards are written as JSON: compact, non-ASCII BMP text (accents, RTL scripts) kept as UTF-8; the writer still escapes emoji outside the BMP.</summary>
 public static class CardJson
 {
     public static JsonSerializerOptions Options { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };

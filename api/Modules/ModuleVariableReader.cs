@@ -113,6 +113,7 @@ internal static class ModuleVariableReader
     /// <summary>
     /// A template's string value when it is a plain literal; otherwise its text with interpolations and
     /// directives written out (<c>${expr}</c>, <c>%{if c}…%{endif}</c>) since there is nothing to evaluate them with.
+    /// Interpolated literals (<c>${"x"}</c>, <c>${42}</c>) are folded into the text, as HCL's converters do.
     /// </summary>
     public static string TemplateText(HclTemplate template, string source)
     {
@@ -130,6 +131,12 @@ internal static class ModuleVariableReader
             {
                 case HclTemplateLiteral literal:
                     builder.Append(literal.Value);
+                    break;
+                case HclTemplateInterpolation { Expression: HclLiteral literal }:
+                    builder.Append(literal.Kind == HclLiteralKind.Null ? "null" : HclEvaluator.ToStringValue(new HclEvaluator().Evaluate(literal), "literal"));
+                    break;
+                case HclTemplateInterpolation { Expression: HclTemplate nested }:
+                    builder.Append(TemplateText(nested, source));
                     break;
                 case HclTemplateInterpolation interpolation:
                     builder.Append("${").Append(interpolation.Expression.SourceText(source)).Append('}');

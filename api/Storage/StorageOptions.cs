@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage.Cosmos;
 using PartnerBot.Api.Storage.Sqlite;
 
 namespace PartnerBot.Api.Storage;
@@ -13,6 +14,7 @@ public sealed class StorageOptions
     /// <summary><c>Sqlite</c> (embedded default) or <c>Cosmos</c>.</summary>
     public string Provider { get; set; } = SqliteProvider;
     public SqliteStorageOptions Sqlite { get; set; } = new();
+    public CosmosStorageOptions Cosmos { get; set; } = new();
 
     internal bool IsCosmos => string.Equals(Provider, CosmosProvider, StringComparison.OrdinalIgnoreCase);
 }
@@ -30,7 +32,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         }
         else if (options.IsCosmos)
         {
-            failures.Add("Storage:Provider is 'Cosmos', which this build does not support yet; use 'Sqlite'.");
+            failures.AddRange(options.Cosmos.Validate());
         }
         else
         {

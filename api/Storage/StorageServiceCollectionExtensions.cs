@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage.Cosmos;
 using PartnerBot.Api.Storage.Sqlite;
 
 namespace PartnerBot.Api.Storage;
@@ -49,19 +50,20 @@ public static class StorageServiceCollectionExtensions
         var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var time = services.GetRequiredService<TimeProvider>();
-        return new SqliteDocumentStore(options.Sqlite.Path, time, loggers.CreateLogger<SqliteDocumentStore>());
+        return options.IsCosmos
+            ? new CosmosDocumentStore(options.Cosmos, loggers.CreateLogger<CosmosDocumentStore>(), services.GetServices<StorageContainer>())
+            : new SqliteDocumentStore(options.Sqlite.Path, time, loggers.CreateLogger<SqliteDocumentStore>());
     }
 
     /// <summary>
-    /// Opens the store before the host starts serving: resolving it creates the SQLite file and schema, so a bad
-    /// path fails start-up instead of the first request.
+    /// Prepares the store before the host starts serving: resolving it creates the SQLite file and schema; for
+    /// Cosmos DB the database and the declared containers are created. Failures stop start-up, not the first request.
     /// </summary>
     private sealed class StorageStartup(IDocumentStore store) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public async Task StartAsync(CancellationToken cancellationToken)
         {
-            GC.KeepAlive(store);
-            return Task.CompletedTask;
+            if (store is CosmosDocumentStore cosmos) await cosmos.InitializeAsync(cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

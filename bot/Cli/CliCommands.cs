@@ -7,7 +7,9 @@ internal static class CliCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield return ModuleCommands.Create();
+        yield return ModuleCommands.Create(ModuleFormCommand.Create());
+        yield return ApiKeyCommands.Create();
+        yield return TeamsCommands.Create();
         yield return SlackCommands.Create();
     }
 }

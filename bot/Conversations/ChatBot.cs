@@ -87,6 +87,9 @@ public sealed class ChatBot(
 
         if (turn.Input.Kind == TurnKind.ConversationStart)
         {
+            // A page that shows another theme than the user chose (a new browser, say) follows the saved preference.
+            if (turn.Data["theme"] is JsonValue shown && (string?)shown != turn.User.Theme)
+                await turn.Responder.ApplyThemeAsync(turn.User.Theme, ct);
             if (dc.ActiveDialog is null) await turn.SendAsync(MainMenuCard.Build(Greeting(turn.User)), ct);
             return;
         }

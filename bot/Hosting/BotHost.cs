@@ -1,10 +1,15 @@
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Catalog;
+using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Http;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Cards.Model;
 
@@ -39,6 +44,7 @@ public static class BotHost
         builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.AddTeamsChannel(builder.Services, builder.Configuration);
         configure?.Invoke(builder);
 
         var services = builder.Services;
@@ -51,6 +57,10 @@ public static class BotHost
             .Configure<IConfiguration>((o, c) => o.AdminEmails = c.GetSection("Admins:Emails").Get<List<string>>() ?? []);
 
         services.AddPartnerBotStorage(builder.Configuration);
+        services.AddPartnerBotCredits(builder.Configuration);
+        services.AddPartnerBotCatalog(builder.Configuration);
+        services.AddPartnerBotDeployments(builder.Configuration);
+        services.AddPartnerBotRestApi(builder.Configuration);
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
@@ -63,8 +73,7 @@ public static class BotHost
 
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
-        services.AddUnavailableArea("deploy", "Deploy a module", "browse the module catalog, fill in a module's form and start a deployment");
-        services.AddUnavailableArea("deployments", "My deployments", "follow, update and delete your deployments");
+        services.AddDeploymentChat();
         services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
         services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
@@ -76,6 +85,7 @@ public static class BotHost
 
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
+        app.MapPartnerBotRestApi();
         app.MapSlackChannel();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
@@ -83,6 +93,7 @@ public static class BotHost
             app.MapDirectLineChannel();
             MapWebChatPage(app);
         }
+        PartnerBot.Bot.Channels.Teams.TeamsChannelExtensions.MapTeamsChannel(app);
         return app;
     }
 

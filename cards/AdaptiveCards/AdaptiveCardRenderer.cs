@@ -21,10 +21,12 @@ public static partial class AdaptiveCardRenderer
     /// <summary>Teams shows at most 6 actions per action bar (host config maxActions); rows stay below that.</summary>
     public const int MaxActionsPerRow = 5;
 
-    /// <summary>The card content for <paramref name="message"/>.</summary>
+    /// <summary>The card content for <paramref name="message"/> (a form step message becomes the step's card).</summary>
     public static JsonObject Render(UiMessage message, CardHost host)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (Forms.UiFormStepElement.In(message) is { } step)
+            return RenderFormStep(step.Form, step.StepIndex, step.Values, step.Errors, host);
         var body = new JsonArray();
         foreach (var element in message.Body)
             foreach (var node in RenderElement(element, host))
@@ -89,6 +91,13 @@ public static partial class AdaptiveCardRenderer
                 break;
             case UiContainer c:
                 yield return Container(c, host);
+                break;
+            case UiTextInput i:
+                var input = new JsonObject { ["type"] = "Input.Text", ["id"] = i.Id, ["label"] = NonEmpty(CardText.Plain(i.Label, Limits.InputLabel)) };
+                if (!string.IsNullOrEmpty(i.Value)) input["value"] = CardText.Plain(i.Value, Limits.Placeholder * 2);
+                if (i.Placeholder is not null) input["placeholder"] = CardText.Plain(i.Placeholder, Limits.Placeholder);
+                yield return input;
+                yield return ActionSet([i.Submit], host);
                 break;
             default:
                 throw new NotSupportedException($"No Adaptive Card rendering for {element.GetType().Name}.");

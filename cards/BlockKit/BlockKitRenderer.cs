@@ -31,6 +31,8 @@ public static class BlockKitRenderer
     public static IReadOnlyList<SlackMessage> RenderMessages(UiMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        // A form step lives in a modal; in a message it is a button that opens it (Slack needs a click's trigger id).
+        if (Forms.UiFormStepElement.In(message) is { } step) message = FormLauncher(step);
         var blocks = new List<JsonObject>();
         var ids = new ActionIds();
         foreach (var element in message.Body) AddElement(blocks, element, ids);
@@ -85,6 +87,22 @@ public static class BlockKitRenderer
                 break;
             case UiActionRow r:
                 foreach (var row in r.Actions.Chunk(BlockKitLimits.ActionsElements)) blocks.Add(ActionsBlock(row, ids));
+                break;
+            case UiTextInput i:
+                var field = new JsonObject
+                {
+                    ["type"] = "plain_text_input",
+                    ["action_id"] = ids.Next(i.Submit.Verb),
+                    ["dispatch_action_config"] = new JsonObject { ["trigger_actions_on"] = new JsonArray("on_enter_pressed") },
+                };
+                if (!string.IsNullOrEmpty(i.Value)) field["initial_value"] = CardText.Plain(i.Value, 300);
+                if (i.Placeholder is not null) field["placeholder"] = SlackText.PlainText(i.Placeholder, BlockKitLimits.Placeholder);
+                blocks.Add(new JsonObject
+                {
+                    ["type"] = "input", ["block_id"] = i.Id, ["dispatch_action"] = true, ["optional"] = true,
+                    ["label"] = SlackText.PlainText(i.Label, 200), ["element"] = field,
+                });
+                blocks.Add(ActionsBlock([i.Submit], ids));
                 break;
             case UiContainer c:
                 if (c.Separator) blocks.Add(new JsonObject { ["type"] = "divider" });
@@ -163,6 +181,23 @@ public static class BlockKitRenderer
     /// One form step as a modal view (for views.open / views.update / response_action update). Input blocks use
     /// the input id (variable name) as block_id and action_id; private_metadata carries formId and step.
     /// </summary>
+    /// <summary>What a message shows for a form step: its title, progress, errors, and a button to open the modal.</summary>
+    public static UiMessage FormLauncher(Forms.UiFormStepElement step)
+    {
+        var body = new List<UiElement>
+        {
+            new UiHeading(step.Form.Title),
+            new UiText($"Step {step.StepIndex + 1} of {step.Form.Steps.Count}: {step.Step.Title}", UiTextTone.Subtle),
+        };
+        if (step.Errors.Count > 0)
+            body.Add(new UiText(string.Join("\n", step.Errors.Select(e => $"• {e.Key}: {e.Value}")), UiTextTone.Attention));
+        return new UiMessage(step.ToMessage().Summary, body,
+            [new UiAction("Open form", OpenFormVerb, new JsonObject { ["formId"] = step.Form.FormId, ["step"] = step.StepIndex }, UiActionStyle.Primary)]);
+    }
+
+    /// <summary>The verb of the button that opens a form step as a modal.</summary>
+    public const string OpenFormVerb = "form.open";
+
     public static JsonObject RenderModal(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, string> errors)
     {
         ArgumentNullException.ThrowIfNull(form);

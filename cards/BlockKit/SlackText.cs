@@ -18,11 +18,47 @@ public static class SlackText
     public static string FromMarkdown(string? markdown, int maxLength)
     {
         // Escaping and links can lengthen the text; leave room so the final cut rarely lands inside markup.
-        var text = Escape(CardText.Plain(markdown, Math.Max(1, maxLength * 4 / 5), keepNewLines: true));
+        var text = HideEscapes(Escape(CardText.Plain(markdown, Math.Max(1, maxLength * 4 / 5), keepNewLines: true)));
         text = Bold.Replace(text, "*$1*");
         text = Link.Replace(text, m => $"<{m.Groups[2].Value}|{m.Groups[1].Value}>");
         text = Regex.Replace(text, @"(?m)^[-*] ", "• ");
+        text = RestoreEscapes(text);
         return text.Length <= maxLength ? text : CardText.Trim(text, maxLength);
+    }
+
+    // Backslash-escaped characters (CardText.EscapeMarkdown) are parked in the private-use area while the
+    // markdown is converted, then shown literally: Slack has no escapes, so formatting characters get a
+    // zero-width space that stops them pairing up.
+    private const string Escapable = "\\*_`[]~-+.)";
+    private const char ParkBase = '\uE000';
+
+    private static string HideEscapes(string text)
+    {
+        if (!text.Contains('\\')) return text;
+        var sb = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var index = i + 1 < text.Length && text[i] == '\\' ? Escapable.IndexOf(text[i + 1]) : -1;
+            if (index >= 0) { sb.Append((char)(ParkBase + index)); i++; }
+            else sb.Append(text[i]);
+        }
+        return sb.ToString();
+    }
+
+    private static string RestoreEscapes(string text)
+    {
+        StringBuilder? sb = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var index = c - ParkBase;
+            if (index < 0 || index >= Escapable.Length) { sb?.Append(c); continue; }
+            sb ??= new StringBuilder(text.Length + 8).Append(text, 0, i);
+            var original = Escapable[index];
+            sb.Append(original);
+            if (original is '*' or '_' or '~' or '`') sb.Append('\u200B');
+        }
+        return sb?.ToString() ?? text;
     }
 
     /// <summary>

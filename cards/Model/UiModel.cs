@@ -45,3 +45,17 @@ public enum UiActionStyle { Default, Primary, Destructive }
 
 /// <summary>A group of elements drawn as one block (optionally emphasised, with a separator above).</summary>
 public sealed record UiContainer(IReadOnlyList<UiElement> Items, bool Emphasis = false, bool Separator = false) : UiElement;
+
+/// <summary>
+/// A one-line text field inside a message (e.g. catalog search) with the button that submits it.
+/// Adaptive Cards: Input.Text + the button (the value arrives keyed by <paramref name="Id"/>);
+/// Slack: an input block that dispatches on Enter (action_id = the button's verb, the typed text as the action's value).
+/// </summary>
+public sealed record UiTextInput(string Id, string Label, UiAction Submit, string? Value = null, string? Placeholder = null) : UiElement;
+
+/// <summary>Escaping helpers for putting untrusted text into <see cref="UiText"/> markdown.</summary>
+public static class UiMarkdown
+{
+    /// <summary>Shows <paramref name="text"/> literally inside markdown (backslash escapes; both renderers honour them).</summary>
+    public static string Escape(string? text, int maxLength = 1000) => Text.CardText.Literal(text, maxLength);
+}

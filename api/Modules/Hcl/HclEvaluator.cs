@@ -375,10 +375,20 @@ public sealed class HclEvaluator
         _ => throw new HclEvaluationException($"Invalid {what}: a number is required, got {value.TypeName}."),
     };
 
+    /// <summary>A number as Terraform converts it to a string: shortest exact decimal, no exponent, no trailing zeros.</summary>
+    public static string NumberText(HclNumber number)
+    {
+        if (number.Text is not null && decimal.TryParse(number.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact))
+            return (exact / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
+        if (Math.Abs(number.Value) < 7.9e27 && decimal.TryParse(number.Value.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out var converted))
+            return (converted / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
+        return number.Value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
     public static string ToStringValue(HclValue value, string what) => value switch
     {
         HclString s => s.Value,
-        HclNumber n => n.Text is not null && !n.Text.Contains('e', StringComparison.OrdinalIgnoreCase) ? n.Text : n.Value.ToString("R", CultureInfo.InvariantCulture),
+        HclNumber n => NumberText(n),
         HclBool b => b.Value ? "true" : "false",
         HclNull => throw new HclEvaluationException($"Invalid {what}: the value is null; a string is required."),
         _ => throw new HclEvaluationException($"Invalid {what}: a string is required, got {value.TypeName}."),

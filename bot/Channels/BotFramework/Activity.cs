@@ -178,4 +178,8 @@ public static class BotFrameworkJson
 [JsonSerializable(typeof(List<Activity>))]
 [JsonSerializable(typeof(ConversationReference))]
 [JsonSerializable(typeof(ResourceResponse))]
+[JsonSerializable(typeof(ConversationParameters))]
+[JsonSerializable(typeof(ConversationResourceResponse))]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(List<ChannelAccount>))]
 internal sealed partial class BotFrameworkJsonContext : JsonSerializerContext;

@@ -115,7 +115,8 @@ public static class DirectLineChannel
         var turn = ToTurn(stored, grant);
         if (turn is not null)
         {
-            var responder = new DirectLineResponder(conversations, conversationId, stored.Id);
+            // A welcome answers no visible message, so it is not threaded to the join event.
+            var responder = new DirectLineResponder(conversations, conversationId, turn.Kind == TurnKind.ConversationStart ? null : stored.Id);
             dispatcher.Dispatch(turn, responder);
         }
         return Results.Ok(new ResourceResponse(stored.Id));
@@ -215,7 +216,8 @@ public static class DirectLineChannel
             case ActivityTypes.Message:
                 return new IncomingTurn(ChannelId, key, identity, activity.Id!, TurnKind.Message, activity.Text);
             case ActivityTypes.Event when activity.Name == JoinEventName:
-                return new IncomingTurn(ChannelId, key, identity, activity.Id!, TurnKind.ConversationStart);
+                return new IncomingTurn(ChannelId, key, identity, activity.Id!, TurnKind.ConversationStart,
+                    Data: activity.Value is JsonObject joinValue ? joinValue.DeepClone().AsObject() : null);
             case ActivityTypes.Event when activity.Name == ThemeEventName:
                 return new IncomingTurn(ChannelId, key, identity, activity.Id!, TurnKind.CardAction, null, "theme.set",
                     new JsonObject { ["theme"] = activity.Value?.DeepClone() });

@@ -1,4 +1,5 @@
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Storage.Cosmos;
 using PartnerBot.Api.Storage.Sqlite;
 
 namespace PartnerBot.Tests.Storage;
@@ -58,8 +59,15 @@ public sealed class TestStore : IAsyncDisposable
         }, new Dictionary<string, string?> { ["Storage:Provider"] = "Sqlite", ["Storage:Sqlite:Path"] = file });
     }
 
-    private static Task<TestStore> CreateCosmosAsync(CancellationToken ct) =>
-        throw new NotSupportedException("The Cosmos DB adapter is not in this build yet.");
+    private static async Task<TestStore> CreateCosmosAsync(CancellationToken ct)
+    {
+        var server = await CosmosTestServer.GetAsync();
+        var database = "t" + Guid.NewGuid().ToString("N");
+        await server.Admin.CreateDatabaseAsync(database, cancellationToken: ct);
+        return new TestStore(StoreKind.Cosmos, () => new CosmosDocumentStore(server.Options(database)),
+            async () => { using var _ = await server.Admin.GetDatabase(database).DeleteStreamAsync(); },
+            server.Configuration(database));
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -23,6 +23,7 @@ async function main(argv) {
     process.stdout.write(JSON.stringify({ bytes, elapsedMs, rounds }) + "\n");
     return;
   }
+  const lines = [];
   for (const file of argv) {
     let line;
     try {
@@ -31,10 +32,13 @@ async function main(argv) {
     } catch (e) {
       line = { file, error: String(e) };
     }
-    process.stdout.write(JSON.stringify(line) + "\n");
+    lines.push(JSON.stringify(line));
   }
+  await new Promise((resolve) => process.stdout.write(lines.join("\n") + "\n", resolve));
 }
 
+// The WebAssembly runtime keeps the event loop alive, so exit explicitly, but only once stdout is flushed
+// (a pipe is written asynchronously).
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.stdout.write("", () => process.exit(0)),
   (e) => { process.stderr.write(String(e && e.stack || e) + "\n"); process.exit(2); });

@@ -1,0 +1,186 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using PartnerBot.Api.Http;
+using PartnerBot.Api.Modules;
+using PartnerBot.Api.Storage;
+
+namespace PartnerBot.Api.Catalog;
+
+/// <summary>The module catalog: platform modules and each partner's own modules, filtered by who is looking.</summary>
+public interface IModuleCatalog
+{
+    /// <summary>The modules <paramref name="viewer"/> may see, matching <paramref name="query"/>, by name.</summary>
+    Task<CatalogPage> SearchAsync(CatalogViewer viewer, CatalogQuery query, CancellationToken ct = default);
+
+    /// <summary>
+    /// The module called <paramref name="name"/> as <paramref name="viewer"/> sees it: the viewer's own module of that
+    /// name first, then the platform's (or exactly <paramref name="owner"/>'s when given); null when not visible.
+    /// </summary>
+    Task<CatalogModule?> FindAsync(CatalogViewer viewer, string name, string? owner = null, CancellationToken ct = default);
+
+    /// <summary>Reads a module without a visibility check (runners, for an already accepted deployment).</summary>
+    Task<CatalogModule?> GetAsync(string owner, string name, CancellationToken ct = default);
+
+    /// <summary>Adds or replaces a module of <paramref name="owner"/>.</summary>
+    Task<CatalogModule> SaveAsync(string owner, TerraformModule model, IReadOnlyDictionary<string, string> files, string source,
+        CancellationToken ct = default);
+
+    Task<bool> RemoveAsync(string owner, string name, CancellationToken ct = default);
+
+    /// <summary>Makes the modules of <paramref name="owner"/> from <paramref name="source"/> exactly <paramref name="modules"/>.</summary>
+    Task<int> ReplaceSourceAsync(string owner, string source,
+        IReadOnlyList<(TerraformModule Model, IReadOnlyDictionary<string, string> Files)> modules, CancellationToken ct = default);
+}
+
+/// <summary>Catalog entries in container <c>catalog</c>, partition = owner (<c>platform</c> or a partner id), id = module name.</summary>
+public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILogger<ModuleCatalog> logger) : IModuleCatalog
+{
+    public const string Container = "catalog";
+    public const string PlatformOwner = "platform";
+
+    public async Task<CatalogPage> SearchAsync(CatalogViewer viewer, CatalogQuery query, CancellationToken ct = default)
+    {
+        var candidates = new List<CatalogModule>();
+        if (query.Scope != CatalogScope.Partner) candidates.AddRange(await LoadPartitionAsync(PlatformOwner, ct));
+        if (query.Scope != CatalogScope.Platform)
+        {
+            var partnerModules = viewer.IsAdmin
+                ? (await LoadPartitionAsync(null, ct)).Where(m => !m.IsPlatform)
+                : await LoadPartitionAsync(viewer.UserId, ct);
+            candidates.AddRange(partnerModules);
+        }
+
+        var after = DecodeToken(query.ContinuationToken);
+        var matching = candidates
+            .Where(m => m.Model.Valid && CatalogVisibility.CanSee(viewer, m) && Matches(m, query))
+            .OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.Owner, StringComparer.Ordinal)
+            .Where(m => after is null || Compare(m, after.Value) > 0)
+            .ToList();
+        var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        var page = matching.Take(pageSize).ToList();
+        var token = matching.Count > pageSize ? EncodeToken(page[^1]) : null;
+        return new CatalogPage(page, token);
+    }
+
+    public async Task<CatalogModule?> FindAsync(CatalogViewer viewer, string name, string? owner = null, CancellationToken ct = default)
+    {
+        var owners = owner is not null ? [owner] : new[] { viewer.UserId, PlatformOwner };
+        foreach (var candidateOwner in owners)
+        {
+            var module = await GetAsync(candidateOwner, name, ct);
+            if (module is not null && module.Model.Valid && CatalogVisibility.CanSee(viewer, module)) return module;
+        }
+        return null;
+    }
+
+    public async Task<CatalogModule?> GetAsync(string owner, string name, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(owner) || string.IsNullOrWhiteSpace(name)) return null;
+        var document = await store.ReadAsync(Container, owner, name, ct);
+        return document is null ? null : ToModule(document);
+    }
+
+    public async Task<CatalogModule> SaveAsync(string owner, TerraformModule model, IReadOnlyDictionary<string, string> files,
+        string source, CancellationToken ct = default)
+    {
+        var entry = new CatalogEntry("module", model.Name, model.Name.ToLowerInvariant(), owner, source, clock.GetUtcNow(), model,
+            new Dictionary<string, string>(files, StringComparer.Ordinal));
+        var stored = await store.UpsertAsync(Container, owner, model.Name, StoreJson.ToBody(entry), ct: ct);
+        return ToModule(stored);
+    }
+
+    public async Task<bool> RemoveAsync(string owner, string name, CancellationToken ct = default)
+    {
+        try
+        {
+            await store.DeleteAsync(Container, owner, name, ct: ct);
+            return true;
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
+    public async Task<int> ReplaceSourceAsync(string owner, string source,
+        IReadOnlyList<(TerraformModule Model, IReadOnlyDictionary<string, string> Files)> modules, CancellationToken ct = default)
+    {
+        var keep = modules.Select(m => m.Model.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in (await LoadPartitionAsync(owner, ct)).Where(m => m.Source == source && !keep.Contains(m.Name)))
+        {
+            await RemoveAsync(owner, stale.Name, ct);
+            logger.LogInformation("Removed module {Module} of {Owner}: no longer in {Source}.", stale.Name, owner, source);
+        }
+        foreach (var (model, files) in modules) await SaveAsync(owner, model, files, source, ct);
+        return modules.Count;
+    }
+
+    private static bool Matches(CatalogModule module, CatalogQuery query)
+    {
+        var metadata = module.Model.Metadata;
+        if (query.Service is { Length: > 0 } service
+            && !metadata.Services.Contains(service, StringComparer.OrdinalIgnoreCase)) return false;
+        if (query.Text is not { Length: > 0 } text) return true;
+        return module.Name.Contains(text, StringComparison.OrdinalIgnoreCase)
+            || (metadata.Description?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
+            || metadata.Services.Any(s => s.Contains(text, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private async Task<List<CatalogModule>> LoadPartitionAsync(string? owner, CancellationToken ct)
+    {
+        var modules = new List<CatalogModule>();
+        string? continuation = null;
+        do
+        {
+            var page = await store.QueryAsync(Container, owner, new DocumentQuery
+            {
+                Filters = [FieldFilter.Eq("/type", "module")],
+                OrderBy = "/nameLower",
+                PageSize = 200,
+                ContinuationToken = continuation,
+            }, ct);
+            modules.AddRange(page.Items.Select(ToModule));
+            continuation = page.ContinuationToken;
+        } while (continuation is not null);
+        return modules;
+    }
+
+    private static CatalogModule ToModule(StoredDocument document)
+    {
+        var entry = StoreJson.FromBody<CatalogEntry>(document.Body);
+        return new CatalogModule(entry.Name, entry.Owner, entry.Model, entry.Files, entry.Source, entry.UpdatedAt);
+    }
+
+    private static int Compare(CatalogModule module, (string Name, string Owner) key)
+    {
+        var byName = StringComparer.OrdinalIgnoreCase.Compare(module.Name, key.Name);
+        return byName != 0 ? byName : StringComparer.Ordinal.Compare(module.Owner, key.Owner);
+    }
+
+    private static string EncodeToken(CatalogModule last) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(last.Name + "\n" + last.Owner));
+
+    private static (string Name, string Owner)? DecodeToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token)) return null;
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\n', 2);
+            return parts.Length == 2 ? (parts[0], parts[1]) : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("The continuation token is not valid.", nameof(token));
+        }
+    }
+
+    private sealed record CatalogEntry(
+        string Type,
+        string Name,
+        string NameLower,
+        string Owner,
+        string Source,
+        DateTimeOffset UpdatedAt,
+        TerraformModule Model,
+        Dictionary<string, string> Files);
+}

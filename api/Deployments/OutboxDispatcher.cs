@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PartnerBot.Api.Http;
+using PartnerBot.Api.Storage;
+
+namespace PartnerBot.Api.Deployments;
+
+/// <summary>The <c>Deployments:Outbox</c> configuration section.</summary>
+public sealed class OutboxOptions
+{
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a claimed item is hidden from other dispatchers while it is being delivered.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Deliveries tried before an item is set aside as dead (kept for inspection).</summary>
+    public int MaxAttempts { get; set; } = 30;
+}
+
+/// <summary>
+/// Delivers outbox items to <see cref="IDeploymentStatusNotifier"/> at least once: claim (replace-if-match with a lease),
+/// deliver, delete. A failure reschedules with exponential backoff; a dispatcher that dies leaves its claim to expire,
+/// after which any dispatcher over the same store delivers the item.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IDocumentStore store,
+    DeploymentRepository deployments,
+    IDeploymentStatusNotifier notifier,
+    IOptions<OutboxOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+    private readonly HashSet<string> _delivered = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var nextSweep = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (clock.GetUtcNow() >= nextSweep)
+                {
+                    await RepublishPendingAsync(stoppingToken);
+                    nextSweep = clock.GetUtcNow() + SweepInterval;
+                }
+                while (await DispatchDueAsync(stoppingToken) > 0) { }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Dispatching deployment notifications failed; retrying shortly.");
+            }
+            try { await Task.Delay(options.Value.PollInterval, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>Writes outbox items for state changes whose follow-up write was lost (e.g. the host stopped in between).</summary>
+    public async Task<int> RepublishPendingAsync(CancellationToken ct)
+    {
+        var pending = await deployments.ScanAsync([FieldFilter.Eq("/outboxPending", true)], null, 500, ct);
+        foreach (var deployment in pending) await deployments.PublishAsync(deployment, ct);
+        return pending.Count;
+    }
+
+    /// <summary>Delivers the items that are due now; returns how many were handled (delivered or rescheduled).</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var page = await store.QueryAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, new DocumentQuery
+        {
+            Filters = [FieldFilter.Eq("/dead", false), new FieldFilter("/dueAtMs", FilterOperator.LessThanOrEqual, now)],
+            OrderBy = "/dueAtMs",
+            PageSize = 20,
+        }, ct);
+
+        var handled = 0;
+        foreach (var document in page.Items)
+            if (await DispatchOneAsync(document, ct)) handled++;
+        return handled;
+    }
+
+    private async Task<bool> DispatchOneAsync(StoredDocument document, CancellationToken ct)
+    {
+        var item = StoreJson.FromBody<OutboxItem>(document.Body);
+        var id = document.Id;
+        if (_delivered.Contains(id))
+        {
+            await DeleteAsync(id, null, ct);
+            return true;
+        }
+
+        var lease = options.Value.LeaseDuration;
+        StoredDocument claimed;
+        try
+        {
+            var claim = item with { DueAtMs = clock.GetUtcNow().Add(lease).ToUnixTimeMilliseconds() };
+            claimed = await store.ReplaceAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, id, StoreJson.ToBody(claim),
+                document.ETag, ct: ct);
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            return false; // Another dispatcher has it.
+        }
+
+        try
+        {
+            await notifier.NotifyAsync(item.Change, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await RescheduleAsync(id, item, claimed.ETag, e, ct);
+            return true;
+        }
+
+        Remember(id);
+        await DeleteAsync(id, claimed.ETag, ct);
+        logger.LogDebug("Delivered notification {NotificationId}.", id);
+        return true;
+    }
+
+    private async Task RescheduleAsync(string id, OutboxItem item, string etag, Exception error, CancellationToken ct)
+    {
+        var attempts = item.Attempts + 1;
+        var dead = attempts >= options.Value.MaxAttempts;
+        var delay = RetryDelay(attempts, options.Value.FirstRetryDelay, options.Value.MaxRetryDelay);
+        logger.LogWarning(error, "Notification {NotificationId} failed (attempt {Attempts}); {Next}.", id, attempts,
+            dead ? "giving up" : $"retrying in {delay}");
+        var next = item with
+        {
+            Attempts = attempts,
+            DueAtMs = clock.GetUtcNow().Add(delay).ToUnixTimeMilliseconds(),
+            LastError = error.GetType().Name + ": " + error.Message,
+            Dead = dead,
+        };
+        try
+        {
+            await store.ReplaceAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, id, StoreJson.ToBody(next), etag, ct: ct);
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            // The claim expired and someone else took the item over.
+        }
+    }
+
+    /// <summary>first × 2^(attempt-1), capped.</summary>
+    public static TimeSpan RetryDelay(int attempt, TimeSpan first, TimeSpan max)
+    {
+        var factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        var delay = TimeSpan.FromMilliseconds(Math.Min(first.TotalMilliseconds * factor, max.TotalMilliseconds));
+        return delay;
+    }
+
+    private async Task DeleteAsync(string id, string? etag, CancellationToken ct)
+    {
+        try
+        {
+            await store.DeleteAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, id, etag, ct);
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            // Gone already, or re-claimed after our lease expired; the delivered-set stops a second delivery from here.
+        }
+    }
+
+    private void Remember(string id)
+    {
+        if (_delivered.Count > 10_000) _delivered.Clear();
+        _delivered.Add(id);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PartnerBot.Api.Deployments.Runners;
+
+/// <summary>
+/// Runs the Terraform CLI (or <c>Deployments:Local:Command</c>, e.g. <c>tofu</c>) on this machine, in a work folder per
+/// deployment that keeps the module source and the local state between apply, update and destroy.
+/// </summary>
+public sealed class LocalTerraformRunner(IOptions<DeploymentOptions> options, DeploymentWorkFolders folders, ILogger<LocalTerraformRunner> logger)
+    : IDeploymentRunner
+{
+    public const string VariablesFile = "terraform.tfvars.json";
+
+    public string Name => "Local";
+
+    public static string MissingBinaryMessage(string command) =>
+        $"{command} was not found on PATH; install Terraform or OpenTofu, or configure the GitHubActions runner";
+
+    public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver observer, CancellationToken ct)
+    {
+        var local = options.Value.Local;
+        var searchPath = local.SearchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "";
+        var executable = ExecutableLocator.Find(local.Command, searchPath);
+        if (executable is null) return RunOutcome.Failed(MissingBinaryMessage(local.Command));
+
+        var workFolder = folders.For(request.PartnerId, request.DeploymentId);
+        WriteModule(workFolder, request.Files);
+        var variablesPath = Path.Combine(workFolder, VariablesFile);
+        await WriteVariablesAsync(variablesPath, request.Variables, ct);
+        var process = new TerraformProcess(executable, workFolder, searchPath, observer);
+        try
+        {
+            var init = await process.RunAsync(["init", "-input=false", "-no-color"], ct);
+            if (init.ExitCode != 0) return Failed("init", init);
+
+            if (request.Action == DeploymentAction.Destroy)
+            {
+                var destroy = await process.RunAsync(["destroy", "-auto-approve", "-input=false", "-no-color"], ct);
+                return destroy.ExitCode == 0 ? new RunOutcome(RunResult.Succeeded, "Destroyed.") : Failed("destroy", destroy);
+            }
+
+            var apply = await process.RunAsync(["apply", "-auto-approve", "-input=false", "-no-color"], ct);
+            if (apply.ExitCode != 0) return Failed("apply", apply);
+
+            var output = await process.RunAsync(["output", "-json", "-no-color"], ct, captureStandardOutput: true);
+            if (output.ExitCode != 0) return Failed("output", output);
+            return new RunOutcome(RunResult.Succeeded, "Applied.", ParseOutputs(output.StandardOutput));
+        }
+        finally
+        {
+            // Secrets stay on disk only while the CLI runs; state is kept for the next update or destroy.
+            try { File.Delete(variablesPath); }
+            catch (IOException e) { logger.LogWarning(e, "Could not remove the variables file of deployment {DeploymentId}.", request.DeploymentId); }
+        }
+    }
+
+    private static RunOutcome Failed(string step, ProcessResult result)
+    {
+        var reason = result.LastError is { Length: > 0 } error ? ": " + error : "";
+        return RunOutcome.Failed($"terraform {step} failed (exit code {result.ExitCode}){reason}");
+    }
+
+    private static void WriteModule(string workFolder, IReadOnlyDictionary<string, string> files)
+    {
+        Directory.CreateDirectory(workFolder);
+        var names = files.Keys.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Directory.EnumerateFiles(workFolder)
+                     .Where(f => (f.EndsWith(".tf", StringComparison.Ordinal) || f.EndsWith(".tf.json", StringComparison.Ordinal))
+                                 && !names.Contains(Path.GetFileName(f))))
+            File.Delete(stale);
+        foreach (var (name, content) in files)
+        {
+            var fileName = Path.GetFileName(name);
+            if (string.IsNullOrEmpty(fileName) || fileName == VariablesFile) continue;
+            File.WriteAllText(Path.Combine(workFolder, fileName), content);
+        }
+    }
+
+    private static async Task WriteVariablesAsync(string path, JsonObject variables, CancellationToken ct)
+    {
+        var streamOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using var stream = new FileStream(path, streamOptions);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(variables.ToJsonString()), ct);
+    }
+
+    /// <summary>Reads <c>terraform output -json</c>: <c>{ name: { sensitive, type, value } }</c>.</summary>
+    public static Dictionary<string, DeploymentOutput> ParseOutputs(string json)
+    {
+        var outputs = new Dictionary<string, DeploymentOutput>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(json)) return outputs;
+        if (JsonNode.Parse(json) is not JsonObject root) return outputs;
+        foreach (var (name, node) in root)
+        {
+            if (node is not JsonObject output) continue;
+            var sensitive = output["sensitive"] is JsonValue flag && flag.TryGetValue<bool>(out var isSensitive) && isSensitive;
+            outputs[name] = new DeploymentOutput(output["value"]?.DeepClone(), sensitive, output["type"]?.DeepClone());
+        }
+        return outputs;
+    }
+}
+
+/// <summary>Finds a command the way a shell would, in a given PATH.</summary>
+public static class ExecutableLocator
+{
+    public static string? Find(string command, string searchPath)
+    {
+        if (string.IsNullOrWhiteSpace(command)) return null;
+        if (command.Contains(Path.DirectorySeparatorChar) || command.Contains(Path.AltDirectorySeparatorChar))
+            return IsExecutable(command) ? Path.GetFullPath(command) : null;
+        var extensions = OperatingSystem.IsWindows() ? new[] { ".exe", ".cmd", ".bat", "" } : [""];
+        foreach (var folder in searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            foreach (var extension in extensions)
+            {
+                var candidate = Path.Combine(folder, command + extension);
+                if (IsExecutable(candidate)) return candidate;
+            }
+        return null;
+    }
+
+    private static bool IsExecutable(string path)
+    {
+        if (!File.Exists(path)) return false;
+        if (OperatingSystem.IsWindows()) return true;
+        return (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+    }
+}
+
+internal sealed record ProcessResult(int ExitCode, string StandardOutput, string? LastError);
+
+/// <summary>One CLI invocation with both streams forwarded line by line to the run's log.</summary>
+internal sealed class TerraformProcess(string executable, string workFolder, string searchPath, IRunObserver observer)
+{
+    public async Task<ProcessResult> RunAsync(string[] arguments, CancellationToken ct, bool captureStandardOutput = false)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = workFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["PATH"] = searchPath;
+        start.Environment["TF_IN_AUTOMATION"] = "1";
+        start.Environment["TF_INPUT"] = "0";
+        start.Environment["CHECKPOINT_DISABLE"] = "1";
+
+        await observer.LogAsync($"$ {Path.GetFileName(executable)} {string.Join(' ', arguments)}", ct);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
+        var captured = new StringBuilder();
+        string? lastError = null;
+        var gate = new SemaphoreSlim(1, 1);
+
+        async Task Pump(StreamReader reader, bool isError)
+        {
+            while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                if (captureStandardOutput && !isError) { captured.AppendLine(line); continue; }
+                if (line.TrimStart().StartsWith("Error:", StringComparison.Ordinal)) lastError ??= line.Trim();
+                await gate.WaitAsync(CancellationToken.None);
+                try { await observer.LogAsync(line, CancellationToken.None); }
+                finally { gate.Release(); }
+            }
+        }
+
+        var pumps = Task.WhenAll(Pump(process.StandardOutput, false), Pump(process.StandardError, true));
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            try { process.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { /* already exited */ }
+            await process.WaitForExitAsync(CancellationToken.None);
+            await pumps;
+            throw;
+        }
+        await pumps;
+        return new ProcessResult(process.ExitCode, captured.ToString(), lastError);
+    }
+}

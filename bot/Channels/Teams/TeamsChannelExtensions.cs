@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PartnerBot.Bot.Conversations;
+
+namespace PartnerBot.Bot.Channels.Teams;
+
+/// <summary>Registration of the Teams (Bot Framework) channel.</summary>
+public static class TeamsChannelExtensions
+{
+    /// <summary>
+    /// Registers options (validated at start-up), inbound token validation, the Connector client, the turn processor
+    /// and the <c>msteams</c> <see cref="IProactiveChannel"/>. The host must register an <see cref="IChatBot"/>.
+    /// </summary>
+    public static IServiceCollection AddTeamsChannel(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BotFrameworkOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new BotUrlPolicy(sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+        services.AddSingleton<IValidateOptions<BotFrameworkOptions>, BotFrameworkOptionsValidator>();
+
+        // Named clients, created per call by singletons so handler rotation still applies.
+        services.AddHttpClient(ChannelSigningKeys.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddHttpClient(BotTokenProvider.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddHttpClient(ConnectorClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+
+        services.TryAddSingleton<ChannelSigningKeys>();
+        services.TryAddSingleton<BotTokenProvider>();
+        services.TryAddSingleton<ConnectorClient>();
+        services.TryAddSingleton<ChannelTokenValidator>();
+        services.TryAddSingleton<ConnectorRetryPolicy>();
+        services.TryAddSingleton(sp =>
+        {
+            var trusted = new TrustedServiceUrls();
+            if (configuration["Support:Teams:ServiceUrl"] is { Length: > 0 } support) trusted.Trust(support);
+            return trusted;
+        });
+        services.TryAddSingleton<ITeamsCardRenderer, AdaptiveCardsTeamsRenderer>();
+        services.TryAddSingleton<TeamsMessageFactory>();
+        services.TryAddSingleton<TeamsActivityProcessor>();
+        services.TryAddSingleton<TeamsEndpoint>();
+        services.TryAddSingleton<TeamsProactiveChannel>();
+        services.AddSingleton<IProactiveChannel>(sp => sp.GetRequiredService<TeamsProactiveChannel>());
+        return services;
+    }
+
+    /// <summary>Maps <c>POST /api/messages</c>.</summary>
+    public static IEndpointRouteBuilder MapTeamsChannel(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(TeamsRoutes.Messages, (HttpContext http, TeamsEndpoint endpoint) => endpoint.HandleAsync(http))
+            .DisableAntiforgery()
+            .WithName("BotFrameworkMessages");
+        return endpoints;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using PartnerBot.Bot.Channels.BotFramework;
+
+namespace PartnerBot.Bot.Channels.Teams;
+
+/// <summary>
+/// <c>POST /api/messages</c>: authenticates the caller, reads the activity (at most 256 KB of JSON) and hands it to
+/// the processor. Authentication failures are 401 with nothing processed; bad bodies are 400 problem details.
+/// </summary>
+internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityProcessor processor, TrustedServiceUrls trusted,
+    BotUrlPolicy urls, IOptions<BotFrameworkOptions> options, ILogger<TeamsEndpoint> log)
+{
+    public async Task<IResult> HandleAsync(HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        var anonymous = options.Value.IsAnonymous;
+        ChannelIdentity? identity = null;
+        if (anonymous)
+        {
+            if (http.Connection.RemoteIpAddress is not { } ip || !IPAddress.IsLoopback(ip))
+                return Reject("no MicrosoftAppId is configured, so only loopback callers are accepted");
+        }
+        else
+        {
+            (identity, var failure) = await tokens.ValidateTokenAsync(http.Request.Headers.Authorization.ToString(), ct);
+            if (identity is null) return Reject(failure!);
+        }
+
+        var (activity, problem) = await ReadActivityAsync(http.Request, ct);
+        if (activity is null) return problem!;
+
+        var activityFailure = identity is not null
+            ? ChannelTokenValidator.CheckActivity(identity, activity.ChannelId, activity.ServiceUrl)
+            : Uri.TryCreate(activity.ServiceUrl, UriKind.Absolute, out var local) && BotUrlPolicy.IsLoopback(local)
+                ? null : "anonymous callers may only use a loopback serviceUrl";
+        activityFailure ??= urls.IsAllowed(activity.ServiceUrl) ? null : "the serviceUrl scheme is not allowed";
+        if (activityFailure is not null) return Reject(activityFailure);
+
+        trusted.Trust(activity.ServiceUrl!);
+        var result = await processor.ProcessAsync(activity, ct);
+        return result.Body is null
+            ? Results.StatusCode(result.Status)
+            : Results.Json(result.Body, statusCode: result.Status);
+    }
+
+    private IResult Reject(string reason)
+    {
+        // Never log the token itself.
+        log.LogWarning("Rejected a Bot Framework request: {Reason}", reason);
+        return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "The request is not authenticated.");
+    }
+
+    private async Task<(Activity?, IResult?)> ReadActivityAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > TeamsRoutes.MaxActivityBytes) return (null, TooLarge());
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > TeamsRoutes.MaxActivityBytes) return (null, TooLarge());
+            buffer.Write(chunk, 0, read);
+        }
+
+        Activity? activity;
+        try
+        {
+            activity = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), BotFrameworkJsonContext.Default.Activity);
+        }
+        catch (JsonException e)
+        {
+            log.LogInformation("Malformed activity JSON at {Path}", e.Path);
+            return (null, BadRequest("The body is not a valid activity JSON document."));
+        }
+
+        if (activity is null || string.IsNullOrEmpty(activity.Type))
+            return (null, BadRequest("The activity has no type."));
+        if (string.IsNullOrEmpty(activity.ServiceUrl) || string.IsNullOrEmpty(activity.Conversation?.Id) || string.IsNullOrEmpty(activity.ChannelId))
+            return (null, BadRequest("The activity needs serviceUrl, channelId and conversation.id."));
+        if (!Uri.TryCreate(activity.ServiceUrl, UriKind.Absolute, out _))
+            return (null, BadRequest("The activity's serviceUrl is not an absolute URL."));
+        return (activity, null);
+    }
+
+    private static IResult TooLarge() => BadRequest($"The activity is larger than {TeamsRoutes.MaxActivityBytes / 1024} KB.");
+
+    private static IResult BadRequest(string detail) =>
+        Results.Problem(statusCode: 400, title: "Invalid activity", detail: detail);
+}

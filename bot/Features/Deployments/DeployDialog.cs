@@ -1,0 +1,394 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using PartnerBot.Api.Catalog;
+using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Http;
+using PartnerBot.Bot.Dialogs;
+using PartnerBot.Cards.AdaptiveCards;
+using PartnerBot.Cards.Forms;
+using PartnerBot.Cards.Model;
+
+namespace PartnerBot.Bot.Features.Deployments;
+
+/// <summary>
+/// Deploy a module: catalog (tabs, search, paging) → module form, step by step (values kept on Back/Next) → checks
+/// (inputs, dependencies, credits) → confirmation → start. The start is idempotent per confirmation card, so a
+/// double-click or a redelivered activity starts one deployment and charges once.
+/// </summary>
+public sealed class DeployDialog(
+    IModuleCatalog catalog,
+    DeploymentService deployments,
+    ICreditLedger ledger,
+    DeploymentStatusCards statusCards,
+    FormSecrets secrets,
+    ILogger<DeployDialog> logger) : Dialog(DialogId)
+{
+    public const string DialogId = "deploy";
+    private const int CatalogLoadLimit = 2000;
+
+    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    {
+        var state = dc.ActiveDialog!.State;
+        var verb = (string?)options?["verb"];
+        var data = options?["data"] as JsonObject ?? [];
+        var arguments = ((string?)options?["arguments"])?.Trim() ?? "";
+
+        switch (verb)
+        {
+            case CardVerbs.DeployPick:
+                return await PickAsync(dc, state, (string?)data["module"] ?? "", ct);
+            case DeploymentRoutes.Confirm:
+                // The dialog that showed this confirmation has ended: tell what became of it, never start blind.
+                return await ConfirmationOfEndedDialogAsync(dc, data, ct);
+            case CardVerbs.DeployTab or CardVerbs.DeployPage or CardVerbs.DeploySearch:
+                return await ShowCatalogAsync(dc, state, data, ct);
+        }
+        if (arguments.Length > 0) return await PickAsync(dc, state, arguments, ct);
+        return await ShowCatalogAsync(dc, state, data, ct);
+    }
+
+    public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var state = dc.ActiveDialog!.State;
+        switch (turn.Verb)
+        {
+            case CardVerbs.DeployTab or CardVerbs.DeployPage or CardVerbs.DeploySearch:
+                return await ShowCatalogAsync(dc, state, turn.Data, ct);
+            case CardVerbs.DeployPick:
+                return await PickAsync(dc, state, (string?)turn.Data["module"] ?? "", ct);
+            case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit:
+                return await FormActionAsync(dc, state, ct);
+            case CardVerbs.FormCancel or DeploymentRoutes.Cancel or CardVerbs.ConfirmCancel:
+                await turn.SendTextAsync("Cancelled: nothing was deployed and nothing was charged.", ct);
+                return await dc.EndDialogAsync(null, ct);
+            case "form.open" when (string?)state["phase"] == "form":
+                return await ShowStepAsync(dc, state, (int?)state["step"] ?? 0, new Dictionary<string, string>(), ct);
+            case DeploymentRoutes.Edit:
+                return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
+            case DeploymentRoutes.Confirm:
+                return await ConfirmAsync(dc, state, ct);
+        }
+
+        // Typed text: a search while browsing, a reminder while a form or confirmation is open.
+        if ((string?)state["phase"] == "catalog" && turn.Text.Length > 0)
+            return await ShowCatalogAsync(dc, state, new JsonObject { ["query"] = turn.Text, ["tab"] = state["tab"]?.DeepClone() }, ct);
+        await turn.SendTextAsync("Please use the buttons on the card above, or type **cancel** to stop.", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<DialogTurnResult> ShowCatalogAsync(DialogContext dc, JsonObject state, JsonObject data, CancellationToken ct)
+    {
+        var tab = CatalogCard.ParseTab((string?)data["tab"] ?? (string?)state["tab"]);
+        var query = (string?)data[CatalogCard.SearchInputId] ?? (string?)data["query"];
+        var page = data["page"] is JsonValue p && p.TryGetValue<int>(out var n) ? n : 0;
+        state["phase"] = "catalog";
+        state["tab"] = CatalogCard.TabValue(tab);
+
+        var entries = await LoadEntriesAsync(dc.Turn, tab, ct);
+        await dc.Turn.SendAsync(CatalogCard.Build(entries, tab, query, page), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<IReadOnlyList<CatalogEntryView>> LoadEntriesAsync(TurnContext turn, ModuleSource tab, CancellationToken ct)
+    {
+        var viewer = Viewer(turn);
+        var entries = new List<CatalogEntryView>();
+        string? continuation = null;
+        do
+        {
+            var page = await catalog.SearchAsync(viewer, new CatalogQuery
+            {
+                Scope = tab == ModuleSource.Platform ? CatalogScope.Platform : CatalogScope.Partner,
+                PageSize = 200,
+                ContinuationToken = continuation,
+            }, ct);
+            entries.AddRange(page.Items.Select(m => new CatalogEntryView(m.Name, m.Model.Metadata.Description,
+                m.Owner == turn.User.Id ? 0 : m.Model.Metadata.CreditCost, m.Model.Metadata.Services,
+                m.IsPlatform ? ModuleSource.Platform : ModuleSource.Partner)));
+            continuation = page.ContinuationToken;
+        } while (continuation is not null && entries.Count < CatalogLoadLimit);
+        return entries;
+    }
+
+    private async Task<DialogTurnResult> PickAsync(DialogContext dc, JsonObject state, string moduleName, CancellationToken ct)
+    {
+        var module = moduleName.Length == 0 ? null : await catalog.FindAsync(Viewer(dc.Turn), moduleName, null, ct);
+        if (module is null)
+        {
+            await dc.Turn.SendTextAsync($"I can't find a module called **{UiMarkdown.Escape(moduleName, 80)}** that you can deploy. Here is the catalog:", ct);
+            return await ShowCatalogAsync(dc, state, [], ct);
+        }
+        var form = ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create);
+        state["phase"] = "form";
+        state["module"] = module.Name;
+        state["owner"] = module.Owner;
+        state["formId"] = form.FormId + "-" + Guid.NewGuid().ToString("N")[..8];
+        state["values"] = new JsonObject();
+
+        var metadata = module.Model.Metadata;
+        var cost = module.Owner == dc.Turn.User.Id ? 0 : metadata.CreditCost;
+        var facts = new List<UiFact> { new("Cost", CatalogCard.CreditText(cost)) };
+        if (metadata.Dependencies.Count > 0) facts.Add(new UiFact("Needs first", string.Join(", ", metadata.Dependencies)));
+        if (metadata.Services.Count > 0) facts.Add(new UiFact("Services", string.Join(", ", metadata.Services)));
+        await dc.Turn.SendAsync(new UiMessage($"{module.Name}: {metadata.Description}",
+            [
+                new UiHeading(module.Name),
+                new UiText(UiMarkdown.Escape(metadata.Description ?? "No description.", 1500)),
+                new UiFactSet(facts),
+            ], []), ct);
+        return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
+    }
+
+    private async Task<DialogTurnResult> FormActionAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var form = await CurrentFormAsync(dc, state, ct);
+        var action = AdaptiveCardForms.ReadAction(turn.Data);
+        if (form is null || action is null || action.FormId != (string?)state["formId"] || action.Step < 0 || action.Step >= form.Steps.Count)
+        {
+            await turn.SendTextAsync("That form is no longer open. Type **deploy** to start again.", ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        var step = form.Step(action.Step);
+        var gathered = Gathered(state);
+        var merged = FormValues.Merge(gathered, step, AdaptiveCardForms.ReadValues(turn.Data, step));
+        SaveGathered(state, form, merged);
+
+        if (action.Verb == CardVerbs.FormBack)
+            return await ShowStepAsync(dc, state, Math.Max(0, action.Step - 1), new Dictionary<string, string>(), ct);
+
+        var stepErrors = FormValues.Validate(step, merged);
+        if (stepErrors.Count > 0) return await ShowStepAsync(dc, state, action.Step, stepErrors, ct);
+
+        if (action.Verb == CardVerbs.FormNext && action.Step < form.Steps.Count - 1)
+            return await ShowStepAsync(dc, state, action.Step + 1, new Dictionary<string, string>(), ct);
+
+        return await CheckAsync(dc, state, form, merged, ct);
+    }
+
+    /// <summary>Everything before the confirmation: values, the module's own validations, dependencies, credits.</summary>
+    private async Task<DialogTurnResult> CheckAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var conversion = FormValues.ToJsonValues(form, values);
+        if (!conversion.IsValid) return await ShowFirstErrorStepAsync(dc, state, form, conversion.Errors, ct);
+
+        var module = await catalog.FindAsync(Viewer(turn), (string)state["module"]!, (string?)state["owner"], ct);
+        if (module is null)
+        {
+            await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
+            return await dc.EndDialogAsync(null, ct);
+        }
+        var inputs = Inputs(conversion);
+        var inputErrors = DeploymentInputs.Validate(module.Model, module.Files, inputs);
+        if (inputErrors.Count > 0)
+        {
+            var byInput = inputErrors.Where(e => e.Input is not null).GroupBy(e => e.Input!).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)));
+            if (byInput.Count > 0) return await ShowFirstErrorStepAsync(dc, state, form, byInput, ct);
+            await turn.SendTextAsync(string.Join("\n", inputErrors.Select(e => "- " + e.Message)), ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        var metadata = module.Model.Metadata;
+        var (missing, running) = await deployments.CheckDependenciesAsync(turn.User.Id, metadata.Dependencies, ct);
+        if (missing.Count > 0)
+        {
+            state["phase"] = "blocked";
+            await turn.SendAsync(MissingDependencies(module.Name, metadata.Dependencies, missing, running), ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        var cost = module.Owner == turn.User.Id ? 0 : metadata.CreditCost;
+        var balances = await ledger.GetBalanceAsync(turn.User.Id, ct);
+        var available = balances.Available(metadata.RequireCreditPurchases ? SpendPolicy.PurchasedOnly : SpendPolicy.AnyBucket);
+        if (cost > available)
+        {
+            state["phase"] = "blocked";
+            await turn.SendAsync(NotEnoughCredits(module.Name, cost, available, metadata.RequireCreditPurchases), ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        state["phase"] = "confirm";
+        state["confirmId"] = Guid.NewGuid().ToString("N");
+        var facts = new List<UiFact>
+        {
+            new("Module", module.Name),
+            new("Cost", module.Owner == turn.User.Id ? "Free (your own module)" : CatalogCard.CreditText(cost)),
+            new("Your balance", CatalogCard.CreditText(balances.Total) + (metadata.RequireCreditPurchases ? $" ({CatalogCard.CreditText(balances.TopUp)} purchased)" : "")),
+        };
+        foreach (var dependency in metadata.Dependencies)
+            facts.Add(new UiFact("Needs " + dependency, running.Contains(dependency) ? "Deploying now (this one waits for it)" : "Deployed ✓"));
+        foreach (var input in form.AllInputs.Where(i => !i.ReadOnly))
+            facts.Add(new UiFact(input.Label, input.Kind == UiInputKind.Secret ? "••••••" : Shorten(values.GetValueOrDefault(input.Id) ?? input.DefaultValue ?? "")));
+        await turn.SendAsync(ConfirmationCard.Build($"Deploy {module.Name}?", "Check the values below, then start the deployment.",
+            new UiAction("Deploy", DeploymentRoutes.Confirm, new JsonObject { ["confirmId"] = (string)state["confirmId"]!, ["module"] = module.Name }, UiActionStyle.Primary),
+            new UiAction("Cancel", DeploymentRoutes.Cancel),
+            facts), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<DialogTurnResult> ConfirmAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var confirmId = (string?)turn.Data["confirmId"];
+        if ((string?)state["phase"] != "confirm" || confirmId is null || confirmId != (string?)state["confirmId"])
+            return await ConfirmationOfEndedDialogAsync(dc, turn.Data, ct);
+
+        var form = await CurrentFormAsync(dc, state, ct);
+        if (form is null)
+        {
+            await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
+            return await dc.EndDialogAsync(null, ct);
+        }
+        var conversion = FormValues.ToJsonValues(form, Gathered(state));
+        var request = new StartDeploymentRequest(turn.User.Id, Viewer(turn), (string)state["module"]!, Inputs(conversion),
+            (string?)state["owner"], new JsonObject { ["channel"] = turn.Input.Channel, ["address"] = turn.Responder.ConversationAddress.DeepClone() });
+        var result = await deployments.StartAsync(request, confirmId, ct);
+        switch (result)
+        {
+            case StartDeploymentResult.Started started:
+                logger.LogInformation("Deployment {DeploymentId} started from the chat", started.Deployment.Id);
+                await ShowStatusCardAsync(turn, started.Deployment, ct);
+                return await dc.EndDialogAsync(JsonValue.Create(started.Deployment.Id), ct);
+            case StartDeploymentResult.Duplicate duplicate:
+                await turn.SendTextAsync("This deployment was already started; here is its status.", ct);
+                await turn.SendAsync(statusCards.Build(duplicate.Existing), ct);
+                return await dc.EndDialogAsync(JsonValue.Create(duplicate.Existing.Id), ct);
+            case StartDeploymentResult.DependencyMissing missing:
+                state["phase"] = "blocked";
+                await turn.SendAsync(MissingDependencies((string)state["module"]!, missing.Missing, missing.Missing, []), ct);
+                return DialogTurnResult.Waiting;
+            case StartDeploymentResult.InsufficientCredits credits:
+                state["phase"] = "blocked";
+                await turn.SendAsync(NotEnoughCredits((string)state["module"]!, credits.Cost, credits.Balance, credits.PurchasedCreditsRequired), ct);
+                return DialogTurnResult.Waiting;
+            case StartDeploymentResult.InvalidInputs invalid:
+                var byInput = invalid.Errors.Where(e => e.Input is not null).GroupBy(e => e.Input!).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)));
+                return await ShowFirstErrorStepAsync(dc, state, form, byInput, ct);
+            default:
+                await turn.SendTextAsync("This module is no longer in the catalog, so it can't be deployed.", ct);
+                return await dc.EndDialogAsync(null, ct);
+        }
+    }
+
+    /// <summary>A confirmation clicked after its dialog ended (double-click, old card): show what it started, if anything.</summary>
+    private async Task<DialogTurnResult> ConfirmationOfEndedDialogAsync(DialogContext dc, JsonObject data, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var confirmId = (string?)data["confirmId"];
+        var existing = confirmId is null ? null
+            : await deployments.GetAsync(new DeploymentCaller(turn.User.Id, false), StoreJson.StableId("dep-", turn.User.Id, confirmId), ct);
+        if (existing is not null)
+        {
+            await turn.SendTextAsync("This deployment was already started; here is its status.", ct);
+            await turn.SendAsync(statusCards.Build(existing), ct);
+        }
+        else
+        {
+            await turn.SendTextAsync("That confirmation has expired and nothing was started. Type **deploy** to start again.", ct);
+        }
+        return await dc.EndDialogAsync(null, ct);
+    }
+
+    private async Task ShowStatusCardAsync(TurnContext turn, Api.Deployments.DeploymentView deployment, CancellationToken ct)
+    {
+        var placement = await statusCards.FindAsync(deployment.Id, ct);
+        if (placement is not null) return; // the first status update already posted the card
+        var messageId = await turn.SendAsync(statusCards.Build(deployment), ct);
+        await statusCards.RecordAsync(deployment.Id, messageId, 0, null, ct);
+    }
+
+    private async Task<DialogTurnResult> ShowFirstErrorStepAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
+    {
+        var stepIndex = 0;
+        for (var i = 0; i < form.Steps.Count; i++)
+        {
+            if (form.Steps[i].Inputs.Any(input => errors.ContainsKey(input.Id))) { stepIndex = i; break; }
+        }
+        await dc.Turn.SendTextAsync("Some values need a fix; the fields are marked below.", ct);
+        return await ShowStepAsync(dc, state, stepIndex, errors, ct);
+    }
+
+    private async Task<DialogTurnResult> ShowStepAsync(DialogContext dc, JsonObject state, int stepIndex, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
+    {
+        var form = await CurrentFormAsync(dc, state, ct);
+        if (form is null)
+        {
+            await dc.Turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
+            return await dc.EndDialogAsync(null, ct);
+        }
+        state["phase"] = "form";
+        state["step"] = stepIndex;
+        var values = Gathered(state);
+        // Secrets are never sent back into the conversation: the field stays empty and keeps its stored value.
+        var shown = values.Where(kv => form.AllInputs.FirstOrDefault(i => i.Id == kv.Key)?.Kind != UiInputKind.Secret)
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        await dc.Turn.SendAsync(new UiFormStepElement(form with { FormId = (string)state["formId"]! }, stepIndex, shown, errors).ToMessage(), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<UiForm?> CurrentFormAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    {
+        var module = await catalog.FindAsync(Viewer(dc.Turn), (string?)state["module"] ?? "", (string?)state["owner"], ct);
+        return module is null ? null : ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create) with { FormId = (string)state["formId"]! };
+    }
+
+    private Dictionary<string, string?> Gathered(JsonObject state)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (state["values"] is JsonObject stored)
+            foreach (var (key, value) in stored) values[key] = secrets.Unprotect((string?)value);
+        return values;
+    }
+
+    private void SaveGathered(JsonObject state, UiForm form, IReadOnlyDictionary<string, string?> values)
+    {
+        var secretIds = form.AllInputs.Where(i => i.Kind == UiInputKind.Secret).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var stored = new JsonObject();
+        foreach (var (key, value) in values) stored[key] = secretIds.Contains(key) ? secrets.Protect(value) : value;
+        state["values"] = stored;
+    }
+
+    private static JsonObject Inputs(FormConversion conversion)
+    {
+        var inputs = new JsonObject();
+        foreach (var (key, value) in conversion.Values) inputs[key] = value?.DeepClone();
+        return inputs;
+    }
+
+    private static UiMessage MissingDependencies(string module, IReadOnlyList<string> all, IReadOnlyList<string> missing, IReadOnlyList<string> running)
+    {
+        var facts = all.Select(d => new UiFact(d, missing.Contains(d) ? "Not deployed" : running.Contains(d) ? "Deploying now" : "Deployed ✓")).ToList();
+        var actions = missing.Take(3).Select(d => new UiAction($"Deploy {d} first", CardVerbs.DeployPick, new JsonObject { ["module"] = d }, UiActionStyle.Primary)).ToList();
+        actions.Add(new UiAction("Cancel", DeploymentRoutes.Cancel));
+        return new UiMessage($"{module} needs {string.Join(", ", missing)} deployed first.",
+            [
+                new UiHeading($"{module} needs other modules first"),
+                new UiText($"Deploy {string.Join(", ", missing.Select(m => $"**{m}**"))} first; nothing was started or charged.", UiTextTone.Warning),
+                new UiFactSet(facts),
+            ], actions);
+    }
+
+    private static UiMessage NotEnoughCredits(string module, decimal cost, decimal available, bool purchasedOnly)
+    {
+        var why = purchasedOnly
+            ? $"{module} can only be paid with purchased credits: it costs {CatalogCard.CreditText(cost)} and you have {CatalogCard.CreditText(available)} purchased."
+            : $"{module} costs {CatalogCard.CreditText(cost)} and your balance is {CatalogCard.CreditText(available)}.";
+        return new UiMessage(why,
+            [
+                new UiHeading("Not enough credits"),
+                new UiText(why + " Nothing was started or charged.", UiTextTone.Attention),
+                new UiFactSet([new UiFact("Cost", CatalogCard.CreditText(cost)), new UiFact(purchasedOnly ? "Purchased credits" : "Balance", CatalogCard.CreditText(available))]),
+            ],
+            [new UiAction("Buy credits", CardVerbs.Billing, new JsonObject { ["tab"] = "buy" }, UiActionStyle.Primary), new UiAction("Cancel", DeploymentRoutes.Cancel)]);
+    }
+
+    private static CatalogViewer Viewer(TurnContext turn) => new(turn.User.Id, turn.User.Email, turn.User.IsAdmin);
+
+    private static string Shorten(string value) => value.Length <= 80 ? value : value[..77] + "...";
+
+    internal static string Credits(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}

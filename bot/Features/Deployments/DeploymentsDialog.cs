@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Bot.Dialogs;
+using PartnerBot.Cards.Model;
+using ApiDeploymentView = PartnerBot.Api.Deployments.DeploymentView;
+
+namespace PartnerBot.Bot.Features.Deployments;
+
+/// <summary>
+/// "My deployments": a paged list (optionally filtered by status), the details of one deployment (inputs without
+/// secrets, outputs, last log lines, history), and cancel / delete / purge. Every action is checked against the
+/// caller by the deployment service, so a tampered card cannot reach another partner's deployment.
+/// </summary>
+public sealed class DeploymentsDialog(DeploymentService deployments, DeploymentStatusCards statusCards) : Dialog(DialogId)
+{
+    public const string DialogId = "deployments";
+    private const int PageSize = 8;
+
+    public override Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    {
+        var verb = (string?)options?["verb"] ?? CardVerbs.Deployments;
+        var data = options?["data"] as JsonObject ?? [];
+        var arguments = ((string?)options?["arguments"])?.Trim();
+        if (verb == CardVerbs.Deployments && !string.IsNullOrEmpty(arguments)) data["status"] = arguments;
+        return HandleAsync(dc, verb, data, ct);
+    }
+
+    public override Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct) =>
+        dc.Turn.Verb is { } verb
+            ? HandleAsync(dc, verb, dc.Turn.Data, ct)
+            : HandleAsync(dc, CardVerbs.Deployments, new JsonObject { ["status"] = dc.Turn.Text }, ct);
+
+    private async Task<DialogTurnResult> HandleAsync(DialogContext dc, string verb, JsonObject data, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var caller = new DeploymentCaller(turn.User.Id, turn.User.IsAdmin);
+        var id = (string?)data["deploymentId"];
+        switch (verb)
+        {
+            case DeploymentRoutes.Show when id is not null:
+                var view = await deployments.GetAsync(caller, id, ct);
+                await turn.SendAsync(view is null ? NotFound() : Details(view), ct);
+                return DialogTurnResult.Waiting;
+            case DeploymentRoutes.CancelDeployment when id is not null:
+                await ReportAsync(turn, await deployments.CancelAsync(caller, id, ct), "Cancelled", ct);
+                return DialogTurnResult.Waiting;
+            case DeploymentRoutes.Delete when id is not null:
+                await ReportAsync(turn, await deployments.DeleteAsync(caller, id, ct), "Deleting: its resources are being destroyed", ct);
+                return DialogTurnResult.Waiting;
+            case DeploymentRoutes.Purge when id is not null:
+                await ReportAsync(turn, await deployments.PurgeAsync(caller, id, ct), "Forgotten (nothing was destroyed)", ct);
+                return DialogTurnResult.Waiting;
+            default:
+                var status = ParseStatus((string?)data["status"]);
+                if (data["status"] is not null && status is null && !string.IsNullOrWhiteSpace((string?)data["status"]))
+                {
+                    await turn.SendTextAsync($"I don't know the status \"{UiMarkdown.Escape((string?)data["status"], 40)}\". Try one of: {string.Join(", ", Enum.GetNames<DeploymentState>())}.", ct);
+                    return DialogTurnResult.Waiting;
+                }
+                var list = await deployments.ListAsync(caller, all: false, status, (string?)data["continuation"], PageSize, ct);
+                await turn.SendAsync(List(list, status), ct);
+                return DialogTurnResult.Waiting;
+        }
+    }
+
+    private static async Task ReportAsync(TurnContext turn, DeploymentCommandResult result, string doneText, CancellationToken ct)
+    {
+        var message = result switch
+        {
+            DeploymentCommandResult.Done done => $"**{done.Deployment.ModuleName}** ({done.Deployment.Id}): {doneText}.",
+            DeploymentCommandResult.NotAllowed notAllowed => notAllowed.Reason,
+            DeploymentCommandResult.InvalidInputs invalid => string.Join(" ", invalid.Errors.Select(e => e.Message)),
+            _ => "I can't find that deployment among yours.",
+        };
+        await turn.SendTextAsync(message, ct);
+    }
+
+    private static UiMessage NotFound() => UiMessage.Text("I can't find that deployment among yours.");
+
+    private UiMessage Details(ApiDeploymentView d)
+    {
+        var card = statusCards.Build(d);
+        var body = card.Body.ToList();
+        var inputs = d.Inputs.Select(kv => new UiFact(kv.Key, kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "null"))
+            .Concat(d.SensitiveInputs.Select(name => new UiFact(name, "(sensitive, hidden)")))
+            .ToList();
+        if (inputs.Count > 0) { body.Add(new UiText("**Inputs**")); body.Add(new UiFactSet(inputs)); }
+        if (d.LogTail.Count > 0)
+            body.Add(new UiText("**Last log lines**\n\n" + UiMarkdown.Escape(string.Join("\n", d.LogTail.TakeLast(8)), 2000), UiTextTone.Subtle));
+        body.Add(new UiText("**History**\n\n" + string.Join("\n", d.History.TakeLast(8).Select(h =>
+            $"- {h.At.ToUniversalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {DeploymentStatusCards.Describe(h.State)}")), UiTextTone.Subtle));
+
+        var data = new JsonObject { ["deploymentId"] = d.Id };
+        var actions = new List<UiAction>();
+        if (d.State.IsInFlight() && d.State != DeploymentState.Deleting)
+            actions.Add(new UiAction("Cancel", DeploymentRoutes.CancelDeployment, data.DeepClone().AsObject(), UiActionStyle.Destructive));
+        if (d.State.IsSettled() && d.State != DeploymentState.Deleted)
+        {
+            actions.Add(new UiAction("Delete (destroy)", DeploymentRoutes.Delete, data.DeepClone().AsObject(), UiActionStyle.Destructive));
+            actions.Add(new UiAction("Purge (forget)", DeploymentRoutes.Purge, data.DeepClone().AsObject()));
+        }
+        actions.Add(new UiAction("All my deployments", CardVerbs.Deployments));
+        return new UiMessage(card.Summary, body, actions);
+    }
+
+    private static UiMessage List(DeploymentList list, DeploymentState? status)
+    {
+        var body = new List<UiElement> { new UiHeading(status is null ? "My deployments" : $"My deployments: {DeploymentStatusCards.Describe(status.Value)}") };
+        if (list.Items.Count == 0) body.Add(new UiText("No deployments yet. Type **deploy** to start one.", UiTextTone.Subtle));
+        foreach (var d in list.Items)
+        {
+            body.Add(new UiText($"**{UiMarkdown.Escape(d.ModuleName, 80)}**: {DeploymentStatusCards.Describe(d.State)} · {d.CreatedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}"));
+            body.Add(new UiActionRow([new UiAction("Details", DeploymentRoutes.Show, new JsonObject { ["deploymentId"] = d.Id })]));
+        }
+        var actions = new List<UiAction>();
+        if (list.ContinuationToken is not null)
+            actions.Add(new UiAction("More", CardVerbs.Deployments, new JsonObject { ["continuation"] = list.ContinuationToken, ["status"] = status?.ToString() }));
+        actions.Add(new UiAction("Running", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Working) }));
+        actions.Add(new UiAction("Succeeded", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Success) }));
+        actions.Add(new UiAction("Failed", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Failure) }));
+        actions.Add(new UiAction("New deployment", CardVerbs.Deploy, Style: UiActionStyle.Primary));
+        return new UiMessage(status is null ? "Your deployments" : $"Your {status} deployments", body, actions);
+    }
+
+    private static DeploymentState? ParseStatus(string? text) =>
+        Enum.TryParse<DeploymentState>(text?.Trim().Replace(" ", ""), ignoreCase: true, out var state) ? state : null;
+}

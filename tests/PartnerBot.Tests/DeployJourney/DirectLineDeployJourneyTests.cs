@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Identity;
+using PartnerBot.Tests.Deployments;
+using PartnerBot.Tests.Infrastructure;
+
+namespace PartnerBot.Tests.DeployJourney;
+
+/// <summary>The whole deploy journey over Direct Line, against the real host, SQLite and a Terraform stand-in.</summary>
+public sealed class DirectLineDeployJourneyTests : IAsyncLifetime
+{
+    private readonly FakeTerraform _terraform = new();
+    private BotTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await StartHostAsync(signupAward: 100);
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _terraform.Dispose();
+    }
+
+    private Task<BotTestHost> StartHostAsync(int signupAward) => BotTestHost.StartAsync(new Dictionary<string, string?>
+    {
+        ["Deployments:Runner"] = "Local",
+        ["Deployments:Local:SearchPath"] = _terraform.SearchPath,
+        ["Credits:SignupAward"] = signupAward.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    [Fact]
+    public async Task Deploy_a_module_from_the_catalog_to_success_charging_once()
+    {
+        var chat = await DirectLineTestClient.StartAsync(_host.Client);
+        await chat.SendTextAsync("deploy");
+        var catalog = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Platform modules"));
+        var pick = DirectLineTestClient.Actions(catalog).First(a => (string?)a["data"]?["verb"] == "deploy.pick" && (string?)a["data"]?["module"] == "Network");
+
+        await chat.SubmitAsync(pick["data"]!.DeepClone().AsObject());
+        var step = await WaitForFormAsync(chat);
+
+        // An invalid project id comes back marked, with what was typed kept.
+        var rejected = await SubmitStepAsync(chat, step, new() { ["project_id"] = "Not A Valid Id", ["region"] = "europe-west1" });
+        var again = await WaitForFormAsync(chat);
+        Assert.Equal(StepIndex(step), StepIndex(again));
+        Assert.Contains("Project ID must be", DirectLineTestClient.AllText(again));
+        Assert.Equal("Not A Valid Id", InputValue(again, "project_id"));
+        Assert.Equal("form.next", rejected);
+
+        var confirm = await FillRemainingStepsAsync(chat, again,
+            new() { ["project_id"] = "acme-prod-1", ["region"] = "europe-west1", ["subnet_count"] = "3", ["enable_nat"] = "true" });
+        Assert.Contains("10 credits", DirectLineTestClient.AllText(confirm));
+        var deploy = DirectLineTestClient.Actions(confirm).Single(a => (string?)a["data"]?["verb"] == "deploy.confirm");
+
+        await chat.SubmitAsync(deploy["data"]!.DeepClone().AsObject());
+        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Network:"));
+        // The same click again (a double-click) starts nothing new.
+        await chat.SubmitAsync(deploy["data"]!.DeepClone().AsObject());
+        await chat.WaitForTextAsync("already started");
+
+        var success = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Succeeded"), TimeSpan.FromSeconds(60));
+        Assert.Contains("applied", DirectLineTestClient.AllText(success));
+
+        var user = await _host.Services.GetRequiredService<UserDirectory>().FindByIdentityAsync("directline", chat.UserId);
+        var balance = await _host.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(user!.Id);
+        Assert.Equal(90m, balance.Total);
+        var list = await _host.Services.GetRequiredService<IDeploymentService>()
+            .ListAsync(new DeploymentCaller(user.Id, false), false, null, null);
+        var deployment = Assert.Single(list.Items);
+        Assert.Equal(DeploymentState.Success, deployment.State);
+        Assert.Equal("acme-prod-1", (string?)deployment.Inputs["project_id"]);
+        Assert.Single(_terraform.Calls, c => c.StartsWith("apply", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_missing_dependency_blocks_the_deploy_with_an_offer_to_deploy_it_first()
+    {
+        var chat = await DirectLineTestClient.StartAsync(_host.Client);
+        await chat.SendTextAsync("deploy Database");
+        var blocked = await FillRemainingStepsAsync(chat, await WaitForFormAsync(chat), new() { ["project_id"] = "acme-prod-1", ["database_name"] = "orders", ["admin_password"] = "S3cure-Passw0rd!" });
+        Assert.Contains("needs other modules first", DirectLineTestClient.AllText(blocked));
+        Assert.Contains(DirectLineTestClient.Actions(blocked), a => (string?)a["title"] == "Deploy Network first");
+        await AssertNothingStartedAsync(chat);
+    }
+
+    [Fact]
+    public async Task An_insufficient_balance_shows_cost_against_balance_and_a_buy_credits_action()
+    {
+        await _host.DisposeAsync();
+        _host = await StartHostAsync(signupAward: 5);
+        var chat = await DirectLineTestClient.StartAsync(_host.Client);
+        await chat.SendTextAsync("deploy Network");
+        var blocked = await FillRemainingStepsAsync(chat, await WaitForFormAsync(chat), new() { ["project_id"] = "acme-prod-1" });
+        var text = DirectLineTestClient.AllText(blocked);
+        Assert.Contains("Not enough credits", text);
+        Assert.Contains("costs 10 credits and your balance is 5 credits", text);
+        Assert.Contains(DirectLineTestClient.Actions(blocked), a => (string?)a["title"] == "Buy credits");
+        await AssertNothingStartedAsync(chat);
+    }
+
+    private async Task AssertNothingStartedAsync(DirectLineTestClient chat)
+    {
+        var user = await _host.Services.GetRequiredService<UserDirectory>().FindByIdentityAsync("directline", chat.UserId);
+        var list = await _host.Services.GetRequiredService<IDeploymentService>().ListAsync(new DeploymentCaller(user!.Id, false), false, null, null);
+        Assert.Empty(list.Items);
+        Assert.Empty(_terraform.Calls);
+    }
+
+    /// <summary>Fills each form step with the given values (others as prefilled) until something else than a form arrives.</summary>
+    private static async Task<JsonObject> FillRemainingStepsAsync(DirectLineTestClient chat, JsonObject form, Dictionary<string, string> values)
+    {
+        for (var guard = 0; guard < 10; guard++)
+        {
+            await SubmitStepAsync(chat, form, values);
+            var next = await chat.WaitForCardAsync();
+            if (!IsFormCard(next)) return next;
+            if (StepIndex(next) == StepIndex(form))
+                throw new InvalidOperationException("The step came back with errors: " + DirectLineTestClient.AllText(DirectLineTestClient.Card(next)));
+            form = next;
+        }
+        throw new InvalidOperationException("The form never ended.");
+    }
+
+    /// <summary>Submits a step the way Web Chat does: the action's data plus every input's current value.</summary>
+    private static async Task<string> SubmitStepAsync(DirectLineTestClient chat, JsonObject card, Dictionary<string, string> values)
+    {
+        var action = DirectLineTestClient.Actions(card).FirstOrDefault(a => (string?)a["data"]?["verb"] == "form.next")
+                     ?? DirectLineTestClient.Actions(card).First(a => (string?)a["data"]?["verb"] == "form.submit");
+        var submitted = action["data"]!.DeepClone().AsObject();
+        foreach (var input in Inputs(card))
+        {
+            var id = (string)input["id"]!;
+            submitted[id] = values.TryGetValue(id, out var value) ? value : (string?)input["value"]?.ToString();
+        }
+        await chat.SubmitAsync(submitted);
+        return (string)submitted["verb"]!;
+    }
+
+    private static async Task<JsonObject> WaitForFormAsync(DirectLineTestClient chat) => (await chat.WaitForCardAsync(IsFormCard)) is var card ? card : throw new InvalidOperationException();
+
+    private static bool IsFormCard(JsonObject card) =>
+        DirectLineTestClient.Actions(card).Any(a => ((string?)a["data"]?["verb"])?.StartsWith("form.", StringComparison.Ordinal) == true);
+
+    private static int StepIndex(JsonObject card) =>
+        DirectLineTestClient.Actions(card).Select(a => a["data"]?["step"]).OfType<JsonValue>().Select(v => (int)v).First();
+
+    private static IEnumerable<JsonObject> Inputs(JsonNode? node) => node switch
+    {
+        JsonObject o when ((string?)o["type"])?.StartsWith("Input.", StringComparison.Ordinal) == true => [o],
+        JsonObject o => o.SelectMany(p => Inputs(p.Value)),
+        JsonArray a => a.SelectMany(Inputs),
+        _ => [],
+    };
+
+    private static string? InputValue(JsonObject card, string id) => Inputs(card).FirstOrDefault(i => (string?)i["id"] == id)?["value"]?.ToString();
+}

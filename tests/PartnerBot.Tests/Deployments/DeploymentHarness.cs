@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PartnerBot.Api.Catalog;
+using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Storage;
+using PartnerBot.Tests.Storage;
+
+namespace PartnerBot.Tests.Deployments;
+
+/// <summary>
+/// The deployments feature over a real SQLite store, in a generic host (worker and outbox dispatcher running), with
+/// the fake Terraform CLI first on the runner's PATH and the test module catalog loaded.
+/// </summary>
+public sealed class DeploymentHarness : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly bool _ownsStore;
+
+    private DeploymentHarness(IHost host, TestStore store, FakeTerraform fake, string workRoot, bool ownsStore)
+    {
+        _host = host;
+        Store = store;
+        Fake = fake;
+        WorkRoot = workRoot;
+        _ownsStore = ownsStore;
+    }
+
+    public static string TestCatalogFolder => Path.Combine(AppContext.BaseDirectory, "TestData", "Deployments", "catalog");
+
+    public TestStore Store { get; }
+    public FakeTerraform Fake { get; }
+    public string WorkRoot { get; }
+    public IServiceProvider Services => _host.Services;
+    public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
+
+    public static async Task<DeploymentHarness> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null,
+        TestStore? sharedStore = null,
+        FakeTerraform? sharedFake = null,
+        string? sharedWorkRoot = null)
+    {
+        var store = sharedStore ?? await TestStore.CreateAsync(StoreKind.Sqlite);
+        var fake = sharedFake ?? new FakeTerraform();
+        var workRoot = sharedWorkRoot ?? Path.Combine(Path.GetTempPath(), "partnerbot-tests", "work-" + Guid.NewGuid().ToString("N"));
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Catalog:Path"] = TestCatalogFolder,
+            ["Credits:SignupAward"] = "10",
+            ["Deployments:Local:SearchPath"] = fake.SearchPath,
+            ["Deployments:Local:WorkRoot"] = workRoot,
+            ["Deployments:PollInterval"] = "00:00:00.050",
+            ["Deployments:LeaseDuration"] = "00:00:05",
+            ["Deployments:Outbox:PollInterval"] = "00:00:00.050",
+            ["Deployments:Outbox:FirstRetryDelay"] = "00:00:00.050",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton<IDocumentStore>(_ => store.Reopen());
+        builder.Services.AddPartnerBotCredits(builder.Configuration);
+        builder.Services.AddPartnerBotCatalog(builder.Configuration);
+        builder.Services.AddPartnerBotDeployments(builder.Configuration);
+        services?.Invoke(builder.Services);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
+    }
+
+    public static CatalogViewer Viewer(string userId, string? email = null, bool admin = false) => new(userId, email, admin);
+
+    /// <summary>Waits until the deployment reaches a settled state (or <paramref name="until"/> holds).</summary>
+    public async Task<DeploymentView> WaitAsync(string partnerId, string deploymentId, Func<DeploymentView, bool>? until = null,
+        TimeSpan? timeout = null)
+    {
+        var service = Get<IDeploymentService>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var view = await service.GetAsync(new DeploymentCaller(partnerId, false), deploymentId);
+            if (view is not null && (until?.Invoke(view) ?? view.State.IsSettled())) return view;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Deployment {deploymentId} is still {view?.State.ToString() ?? "missing"}.");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await _host.StopAsync(); } catch (ObjectDisposedException) { }
+        _host.Dispose();
+        if (_ownsStore)
+        {
+            await Store.DisposeAsync();
+            Fake.Dispose();
+            try { Directory.Delete(WorkRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}

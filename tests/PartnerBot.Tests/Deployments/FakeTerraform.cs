@@ -1,0 +1,98 @@
+namespace PartnerBot.Tests.Deployments;
+
+/// <summary>
+/// A stand-in for the Terraform CLI at the process boundary: a shell script named <c>terraform</c> in its own folder,
+/// put first on the runner's PATH. It answers init/apply/output/destroy like the CLI (stdout, stderr, exit codes),
+/// keeps a state file in the work folder, and records every call. Marker files make it fail or hang.
+/// </summary>
+public sealed class FakeTerraform : IDisposable
+{
+    private const string Script = """
+        #!/bin/sh
+        # Stand-in for the Terraform CLI used by tests.
+        here="$(cd "$(dirname "$0")" && pwd)"
+        echo "$1 $(basename "$PWD")" >> "$here/calls.log"
+        case "$1" in
+          init)
+            echo "Initializing the backend..."
+            echo "Terraform has been successfully initialized!"
+            ;;
+          apply)
+            if [ -f "$here/slow" ]; then sleep 60; fi
+            if [ -f "$here/fail-apply" ]; then
+              echo "terraform_data.thing: Creating..."
+              echo "Error: creating the thing failed: quota exceeded" >&2
+              exit 1
+            fi
+            if [ ! -f terraform.tfvars.json ]; then echo "Error: No value for required variable" >&2; exit 1; fi
+            cp terraform.tfvars.json fake.tfstate
+            echo "terraform_data.thing: Creating..."
+            echo "terraform_data.thing: Creation complete after 0s"
+            echo "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
+            ;;
+          output)
+            if [ ! -f fake.tfstate ]; then echo "{}"; exit 0; fi
+            printf '{"applied":{"sensitive":false,"type":"string","value":"yes"},"inputs":{"sensitive":true,"type":"object","value":%s}}\n' "$(cat fake.tfstate)"
+            ;;
+          destroy)
+            if [ -f "$here/fail-destroy" ]; then echo "Error: destroy failed" >&2; exit 1; fi
+            rm -f fake.tfstate
+            echo "Destroy complete! Resources: 1 destroyed."
+            ;;
+          *)
+            echo "Error: unknown command $1" >&2
+            exit 1
+            ;;
+        esac
+        """;
+
+    public FakeTerraform()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "partnerbot-tests", "fake-tf-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+        var path = Path.Combine(Folder, "terraform");
+        File.WriteAllText(path, Script.Replace("\r\n", "\n") + "\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public string Folder { get; }
+
+    /// <summary>A PATH with the fake first (the real tools after it).</summary>
+    public string SearchPath => Folder + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+
+    public void FailApply(bool fail = true) => Marker("fail-apply", fail);
+    public void FailDestroy(bool fail = true) => Marker("fail-destroy", fail);
+    public void Slow(bool slow = true) => Marker("slow", slow);
+
+    /// <summary>The recorded calls, e.g. <c>apply dep-1234</c>.</summary>
+    public IReadOnlyList<string> Calls =>
+        File.Exists(Path.Combine(Folder, "calls.log")) ? File.ReadAllLines(Path.Combine(Folder, "calls.log")) : [];
+
+    private void Marker(string name, bool present)
+    {
+        var path = Path.Combine(Folder, name);
+        if (present) File.WriteAllText(path, "");
+        else File.Delete(path);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>Facts that need the real Terraform CLI: skipped, with the reason shown, when it is not on PATH.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class TerraformFactAttribute : FactAttribute
+{
+    public TerraformFactAttribute()
+    {
+        if (RealTerraform.Path is null) Skip = "terraform is not on PATH: the real-CLI runner test cannot run (install Terraform 1.4+).";
+    }
+}
+
+public static class RealTerraform
+{
+    public static string? Path { get; } = PartnerBot.Api.Deployments.Runners.ExecutableLocator.Find("terraform",
+        Environment.GetEnvironmentVariable("PATH") ?? "");
+}
