@@ -63,6 +63,7 @@ public static class BotHost
         services.AddPartnerBotCatalog(builder.Configuration);
         services.AddPartnerBotDeployments(builder.Configuration);
         services.AddPartnerBotRestApi(builder.Configuration);
+        services.AddStorageContainer(UserDirectory.UsersContainer, "/createdAt");
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
