@@ -66,8 +66,17 @@ public sealed class DeploymentHarness : IAsyncDisposable
         builder.Services.AddPartnerBotDeployments(builder.Configuration);
         services?.Invoke(builder.Services);
         var host = builder.Build();
-        await host.StartAsync();
-        return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
+        var harness = new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+        return harness;
     }
 
     public static CatalogViewer Viewer(string userId, string? email = null, bool admin = false) => new(userId, email, admin);
