@@ -66,17 +66,19 @@ public sealed class DeploymentHarness : IAsyncDisposable
         builder.Services.AddPartnerBotDeployments(builder.Configuration);
         services?.Invoke(builder.Services);
         var host = builder.Build();
-        var harness = new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
         try
         {
             await host.StartAsync();
         }
         catch
         {
-            await harness.DisposeAsync();
+            // The host never started, so there is nothing to stop: release what this harness owns.
+            host.Dispose();
+            if (sharedStore is null) await store.DisposeAsync();
+            if (sharedFake is null) fake.Dispose();
             throw;
         }
-        return harness;
+        return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
     }
 
     public static CatalogViewer Viewer(string userId, string? email = null, bool admin = false) => new(userId, email, admin);
