@@ -11,6 +11,7 @@ using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Deployments;
+using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Cards.Model;
 
@@ -78,7 +79,7 @@ public static class BotHost
         services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
         services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
-        services.AddUnavailableArea(CardVerbs.Help, "Help & guides", "read the Admin, Partner, Agent and User guides", "guides");
+        services.AddHelpChat();
         services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
 
         var app = builder.Build();

@@ -54,6 +54,15 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task A_bearer_token_without_entra_id_configured_gets_401()
+    {
+        using var client = host.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "eyJhbGciOiJSUzI1NiJ9.e30.sig");
+        var problem = await AssertProblemAsync(await client.GetAsync("/api/credits"), HttpStatusCode.Unauthorized);
+        Assert.Contains("X-Api-Key", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         using var client = host.Anonymous();
@@ -62,6 +71,9 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
         var paths = document["paths"]!.AsObject();
         foreach (var path in new[] { "/api/deployments", "/api/deployments/{id}", "/api/modules", "/api/credits", "/api/credits/transactions" })
             Assert.True(paths.ContainsKey(path), path + " is missing from the OpenAPI document");
+        var scheme = document["components"]!["securitySchemes"]!["ApiKey"]!;
+        Assert.Equal("apiKey", scheme["type"]!.GetValue<string>());
+        Assert.Equal("X-Api-Key", scheme["name"]!.GetValue<string>());
     }
 
     [Fact]
