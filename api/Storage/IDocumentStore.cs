@@ -39,7 +39,10 @@ public interface IDocumentStore
     Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch,
         DocumentOptions? options = null, CancellationToken ct = default);
 
-    /// <summary>Deletes a document (when its ETag matches <paramref name="ifMatch"/>, if given).</summary>
+    /// <summary>
+    /// Deletes a document (when its ETag matches <paramref name="ifMatch"/>, if given);
+    /// <see cref="StorageErrorKind.NotFound"/> when it does not exist.
+    /// </summary>
     Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default);
 
     /// <summary>
@@ -52,7 +55,9 @@ public interface IDocumentStore
 
     /// <summary>
     /// Queries one partition (or all partitions when <paramref name="partitionKey"/> is null: admin views only).
-    /// Paging is by opaque continuation token, never by offset.
+    /// Paging is by opaque continuation token, never by offset: pass the token back (with the same filters and
+    /// ordering) until it is null. A page may hold fewer than <see cref="DocumentQuery.PageSize"/> items even when
+    /// more follow; a malformed token is an <see cref="ArgumentException"/>.
     /// </summary>
     Task<DocumentPage> QueryAsync(string container, string? partitionKey, DocumentQuery query, CancellationToken ct = default);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Catalog;
@@ -10,6 +11,7 @@ using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Deployments;
+using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Cards.Model;
 
@@ -49,7 +51,7 @@ public static class BotHost
 
         var services = builder.Services;
         services.AddProblemDetails();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ChatOptions>()
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
             .ValidateWith(ChatOptions.Validate);
@@ -61,10 +63,11 @@ public static class BotHost
         services.AddPartnerBotCatalog(builder.Configuration);
         services.AddPartnerBotDeployments(builder.Configuration);
         services.AddPartnerBotRestApi(builder.Configuration);
+        services.AddStorageContainer(UserDirectory.UsersContainer, "/createdAt");
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
-        services.AddSingleton<IChatBot, ChatBot>();
+        services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
         services.AddSingleton<TurnDispatcher>();
 
         // Channels
@@ -77,7 +80,7 @@ public static class BotHost
         services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
         services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
-        services.AddUnavailableArea(CardVerbs.Help, "Help & guides", "read the Admin, Partner, Agent and User guides", "guides");
+        services.AddHelpChat();
         services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
 
         var app = builder.Build();

@@ -11,9 +11,6 @@ public static partial class AdaptiveCardRenderer
     /// <summary>Budget for one card's compact UTF-8 JSON (the Teams-everywhere safe size).</summary>
     public const int MaxCardBytes = 28_000;
 
-    /// <summary>Help texts are cut to this length when a step would not fit <see cref="MaxCardBytes"/> otherwise.</summary>
-    private const int CompactHelpText = 120;
-
     /// <summary>
     /// One step of <paramref name="form"/> with the current <paramref name="values"/> (by input id) and server-side
     /// <paramref name="errors"/> (by input id). Actions: Next or Submit, Back (not on the first step), Cancel.
@@ -26,23 +23,26 @@ public static partial class AdaptiveCardRenderer
         var step = form.Step(stepIndex);
         values ??= new Dictionary<string, string?>();
         errors ??= new Dictionary<string, string>();
-        var card = BuildFormStep(form, stepIndex, step, values, errors, host, Limits.HelpText);
-        // Very long help texts can push a big step over the size budget; shorter help keeps every input.
-        if (CardJson.Utf8Size(card) > MaxCardBytes)
-            card = BuildFormStep(form, stepIndex, step, values, errors, host, CompactHelpText);
+        // Very long help/error texts can push a big step over the size budget; shorter texts keep every input.
+        JsonObject card = null!;
+        foreach (var budget in TextBudget.Steps)
+        {
+            card = BuildFormStep(form, stepIndex, step, values, errors, host, budget);
+            if (CardJson.Utf8Size(card) <= MaxCardBytes) break;
+        }
         return card;
     }
 
     private static JsonObject BuildFormStep(UiForm form, int stepIndex, UiFormStep step, IReadOnlyDictionary<string, string?> values,
-        IReadOnlyDictionary<string, string> errors, CardHost host, int helpLimit)
+        IReadOnlyDictionary<string, string> errors, CardHost host, TextBudget b)
     {
         var body = new JsonArray
         {
-            Heading(CardText.Literal(form.Title, Limits.Heading, keepNewLines: false), "Large"),
-            TextBlock(CardText.Literal(StepCaption(form, stepIndex), Limits.Heading, keepNewLines: false), UiTextTone.Subtle),
+            Heading(CardText.Literal(form.Title, b.Heading, keepNewLines: false), "Large"),
+            TextBlock(CardText.Literal(StepCaption(form, stepIndex), b.Heading, keepNewLines: false), UiTextTone.Subtle),
         };
         if (!string.IsNullOrWhiteSpace(step.Description))
-            body.Add(TextBlock(CardText.Literal(step.Description, Limits.Text)));
+            body.Add(TextBlock(CardText.Literal(step.Description, b.Text)));
         var stepErrors = step.Inputs.Count(i => errors.ContainsKey(i.Id));
         if (stepErrors > 0)
             body.Add(TextBlock(stepErrors == 1 ? "Please fix the field marked below." : $"Please fix the {stepErrors} fields marked below.", UiTextTone.Attention));
@@ -57,28 +57,28 @@ public static partial class AdaptiveCardRenderer
                 (readOnly ??= []).Add(new UiFact(input.Label, ReadOnlyText(input, value)));
                 continue;
             }
-            if (readOnly is not null) { body.Add(ReadOnlyBlock(readOnly)); readOnly = null; }
+            if (readOnly is not null) { body.Add(ReadOnlyBlock(readOnly, b)); readOnly = null; }
 
-            body.Add(Input(input, value, helpLimit));
+            body.Add(Input(input, value, b));
             if (!string.IsNullOrWhiteSpace(input.HelpText))
-                body.Add(Help(CardText.Literal(input.HelpText, helpLimit)));
+                body.Add(Help(CardText.Literal(input.HelpText, b.HelpText)));
             if (errors.TryGetValue(input.Id, out var error))
                 body.Add(new JsonObject
                 {
-                    ["type"] = "TextBlock", ["text"] = "⚠ " + CardText.Literal(error, Limits.ErrorText),
+                    ["type"] = "TextBlock", ["text"] = "⚠ " + CardText.Literal(error, b.ErrorText),
                     ["color"] = "Attention", ["size"] = "Small", ["wrap"] = true, ["spacing"] = "None",
                 });
         }
-        if (readOnly is not null) body.Add(ReadOnlyBlock(readOnly));
+        if (readOnly is not null) body.Add(ReadOnlyBlock(readOnly, b));
 
         var last = stepIndex == form.Steps.Count - 1;
         var actions = new JsonArray
         {
-            FormAction(last ? "Submit" : "Next", last ? CardVerbs.FormSubmit : CardVerbs.FormNext, form, stepIndex, host, UiActionStyle.Primary, sendInputs: true),
+            FormAction(last ? "Submit" : "Next", last ? CardVerbs.FormSubmit : CardVerbs.FormNext, form, stepIndex, host, UiActionStyle.Primary, sendInputs: true, b),
         };
-        if (stepIndex > 0) actions.Add(FormAction("Back", CardVerbs.FormBack, form, stepIndex, host, UiActionStyle.Default, sendInputs: true));
-        actions.Add(FormAction("Cancel", CardVerbs.FormCancel, form, stepIndex, host, UiActionStyle.Default, sendInputs: false));
-        return Card(body, actions, $"{form.Title}: {StepCaption(form, stepIndex)}");
+        if (stepIndex > 0) actions.Add(FormAction("Back", CardVerbs.FormBack, form, stepIndex, host, UiActionStyle.Default, sendInputs: true, b));
+        actions.Add(FormAction("Cancel", CardVerbs.FormCancel, form, stepIndex, host, UiActionStyle.Default, sendInputs: false, b));
+        return Card(body, actions, $"{form.Title}: {StepCaption(form, stepIndex)}", b);
     }
 
     public static string StepCaption(UiForm form, int stepIndex)
@@ -92,13 +92,13 @@ public static partial class AdaptiveCardRenderer
         ["type"] = "TextBlock", ["text"] = NonEmpty(text), ["isSubtle"] = true, ["size"] = "Small", ["wrap"] = true, ["spacing"] = "None",
     };
 
-    private static JsonObject ReadOnlyBlock(IReadOnlyList<UiFact> facts) => new()
+    private static JsonObject ReadOnlyBlock(IReadOnlyList<UiFact> facts, TextBudget b) => new()
     {
         ["type"] = "Container",
         ["style"] = "emphasis",
         ["items"] = new JsonArray(
             TextBlock("Can't be changed after deployment:", UiTextTone.Subtle, small: true),
-            FactSet(facts)),
+            FactSet(facts, b)),
     };
 
     private static string ReadOnlyText(UiInput input, string? value) =>
@@ -106,9 +106,9 @@ public static partial class AdaptiveCardRenderer
         : string.IsNullOrEmpty(value) ? "(not set)"
         : input.Options?.FirstOrDefault(o => o.Value == value)?.Title ?? value;
 
-    private static JsonObject Input(UiInput input, string? value, int helpLimit)
+    private static JsonObject Input(UiInput input, string? value, TextBudget b)
     {
-        var label = NonEmpty(CardText.Plain(input.Label, Limits.InputLabel));
+        var label = NonEmpty(CardText.Plain(input.Label, b.InputLabel));
         JsonObject node;
         switch (input.Kind)
         {
@@ -130,7 +130,7 @@ public static partial class AdaptiveCardRenderer
             case UiInputKind.Choice or UiInputKind.MultiChoice:
                 var choices = new JsonArray();
                 foreach (var option in input.Options ?? [])
-                    choices.Add(new JsonObject { ["title"] = NonEmpty(CardText.Plain(option.Title, Limits.ChoiceTitle)), ["value"] = option.Value });
+                    choices.Add(new JsonObject { ["title"] = NonEmpty(CardText.Plain(option.Title, b.ChoiceTitle)), ["value"] = option.Value });
                 var multi = input.Kind == UiInputKind.MultiChoice;
                 node = new JsonObject
                 {
@@ -157,12 +157,12 @@ public static partial class AdaptiveCardRenderer
                 if (input.Pattern is not null && input.Kind != UiInputKind.MultiLine) node["regex"] = input.Pattern;
                 if (input.MaxLength is { } maxLength) node["maxLength"] = maxLength;
                 if (input.Placeholder is not null && !node.ContainsKey("placeholder"))
-                    node["placeholder"] = CardText.Plain(input.Placeholder, Limits.Placeholder);
+                    node["placeholder"] = CardText.Plain(input.Placeholder, b.Placeholder);
                 break;
         }
         var secretAlreadySet = input.Kind == UiInputKind.Secret && !string.IsNullOrEmpty(value);
         if (input.Required && !secretAlreadySet) node["isRequired"] = true;
-        node["errorMessage"] = CardText.Plain(input.ErrorText ?? DefaultError(input), Limits.ErrorText);
+        node["errorMessage"] = CardText.Plain(input.ErrorText ?? DefaultError(input), b.ErrorText);
         return node;
     }
 
@@ -174,9 +174,9 @@ public static partial class AdaptiveCardRenderer
         _ => $"{input.Label} is required.",
     };
 
-    private static JsonObject FormAction(string title, string verb, UiForm form, int stepIndex, CardHost host, UiActionStyle style, bool sendInputs)
+    private static JsonObject FormAction(string title, string verb, UiForm form, int stepIndex, CardHost host, UiActionStyle style, bool sendInputs, TextBudget b)
     {
-        var action = RenderAction(new UiAction(title, verb, new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex }, style), host);
+        var action = RenderAction(new UiAction(title, verb, new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex }, style), host, b);
         if (!sendInputs) action["associatedInputs"] = "None";
         return action;
     }

@@ -27,23 +27,35 @@ public static partial class AdaptiveCardRenderer
         ArgumentNullException.ThrowIfNull(message);
         if (Forms.UiFormStepElement.In(message) is { } step)
             return RenderFormStep(step.Form, step.StepIndex, step.Values, step.Errors, host);
+        // Long texts (escaped emoji cost 12 bytes per UTF-16 unit) can exceed the size budget: shorten them, never drop elements.
+        JsonObject card = null!;
+        foreach (var budget in TextBudget.Steps)
+        {
+            card = Render(message, host, budget);
+            if (CardJson.Utf8Size(card) <= MaxCardBytes) break;
+        }
+        return card;
+    }
+
+    private static JsonObject Render(UiMessage message, CardHost host, TextBudget budget)
+    {
         var body = new JsonArray();
         foreach (var element in message.Body)
-            foreach (var node in RenderElement(element, host))
+            foreach (var node in RenderElement(element, host, budget))
                 body.Add(node);
 
         JsonArray? actions = null;
         if (message.Actions.Count <= MaxActionsPerRow)
         {
-            if (message.Actions.Count > 0) actions = RenderActions(message.Actions, host);
+            if (message.Actions.Count > 0) actions = RenderActions(message.Actions, host, budget);
         }
         else
         {
             // More buttons than one bar shows: several rows in the body instead of a silently cut bar.
             foreach (var row in message.Actions.Chunk(MaxActionsPerRow))
-                body.Add(ActionSet(row, host));
+                body.Add(ActionSet(row, host, budget));
         }
-        return Card(body, actions, message.Summary);
+        return Card(body, actions, message.Summary, budget);
     }
 
     /// <summary>The attachment object <c>{ contentType, content }</c> for an activity's <c>attachments</c>.</summary>
@@ -51,7 +63,7 @@ public static partial class AdaptiveCardRenderer
 
     public static JsonObject Attachment(JsonObject card) => new() { ["contentType"] = ContentType, ["content"] = card };
 
-    internal static JsonObject Card(JsonArray body, JsonArray? actions, string? summary)
+    internal static JsonObject Card(JsonArray body, JsonArray? actions, string? summary, TextBudget b)
     {
         var card = new JsonObject
         {
@@ -60,44 +72,44 @@ public static partial class AdaptiveCardRenderer
             ["version"] = Version,
             ["msteams"] = new JsonObject { ["width"] = "Full" },
         };
-        var fallback = CardText.Plain(summary, Limits.FallbackText);
+        var fallback = CardText.Plain(summary, b.FallbackText);
         if (fallback.Length > 0) card["fallbackText"] = fallback;
         card["body"] = body;
         if (actions is { Count: > 0 }) card["actions"] = actions;
         return card;
     }
 
-    internal static IEnumerable<JsonObject> RenderElement(UiElement element, CardHost host)
+    internal static IEnumerable<JsonObject> RenderElement(UiElement element, CardHost host, TextBudget b)
     {
         switch (element)
         {
             case UiHeading h:
-                yield return Heading(CardText.Literal(h.Text, Limits.Heading, keepNewLines: false));
+                yield return Heading(CardText.Literal(h.Text, b.Heading, keepNewLines: false));
                 break;
             case UiText t:
-                yield return TextBlock(CardText.Markdown(t.Markdown, Limits.Text), t.Tone);
+                yield return TextBlock(CardText.Markdown(t.Markdown, b.Text), t.Tone);
                 break;
             case UiFactSet f:
-                if (f.Facts.Count > 0) yield return FactSet(f.Facts);
+                if (f.Facts.Count > 0) yield return FactSet(f.Facts, b);
                 break;
             case UiImage i:
-                yield return Image(i, host);
+                yield return Image(i, host, b);
                 break;
-            case UiBadge b:
-                yield return Badge(b);
+            case UiBadge badge:
+                yield return Badge(badge, b);
                 break;
             case UiActionRow r:
-                foreach (var row in r.Actions.Chunk(MaxActionsPerRow)) yield return ActionSet(row, host);
+                foreach (var row in r.Actions.Chunk(MaxActionsPerRow)) yield return ActionSet(row, host, b);
                 break;
             case UiContainer c:
-                yield return Container(c, host);
+                yield return Container(c, host, b);
                 break;
             case UiTextInput i:
-                var input = new JsonObject { ["type"] = "Input.Text", ["id"] = i.Id, ["label"] = NonEmpty(CardText.Plain(i.Label, Limits.InputLabel)) };
-                if (!string.IsNullOrEmpty(i.Value)) input["value"] = CardText.Plain(i.Value, Limits.Placeholder * 2);
-                if (i.Placeholder is not null) input["placeholder"] = CardText.Plain(i.Placeholder, Limits.Placeholder);
+                var input = new JsonObject { ["type"] = "Input.Text", ["id"] = i.Id, ["label"] = NonEmpty(CardText.Plain(i.Label, b.InputLabel)) };
+                if (!string.IsNullOrEmpty(i.Value)) input["value"] = CardText.Plain(i.Value, b.Placeholder * 2);
+                if (i.Placeholder is not null) input["placeholder"] = CardText.Plain(i.Placeholder, b.Placeholder);
                 yield return input;
-                yield return ActionSet([i.Submit], host);
+                yield return ActionSet([i.Submit], host, b);
                 break;
             default:
                 throw new NotSupportedException($"No Adaptive Card rendering for {element.GetType().Name}.");
@@ -128,24 +140,24 @@ public static partial class AdaptiveCardRenderer
         return block;
     }
 
-    internal static JsonObject FactSet(IEnumerable<UiFact> facts)
+    internal static JsonObject FactSet(IEnumerable<UiFact> facts, TextBudget b)
     {
         var array = new JsonArray();
         foreach (var fact in facts)
             array.Add(new JsonObject
             {
-                ["title"] = CardText.Literal(fact.Title, Limits.FactTitle, keepNewLines: false),
-                ["value"] = NonEmpty(CardText.Literal(fact.Value, Limits.FactValue)),
+                ["title"] = CardText.Literal(fact.Title, b.FactTitle, keepNewLines: false),
+                ["value"] = NonEmpty(CardText.Literal(fact.Value, b.FactValue)),
             });
         return new JsonObject { ["type"] = "FactSet", ["facts"] = array };
     }
 
-    private static JsonObject Image(UiImage image, CardHost host)
+    private static JsonObject Image(UiImage image, CardHost host, TextBudget b)
     {
-        var alt = CardText.Plain(image.AltText, Limits.AltText);
+        var alt = CardText.Plain(image.AltText, b.AltText);
         // Teams only loads HTTPS images; an unusable URL shows its alt text rather than a broken image.
         if (!IsAllowedImageUrl(image.Url, host))
-            return TextBlock(CardText.Literal(alt.Length > 0 ? alt : "(image)", Limits.AltText), UiTextTone.Subtle);
+            return TextBlock(CardText.Literal(alt.Length > 0 ? alt : "(image)", b.AltText), UiTextTone.Subtle);
         var node = new JsonObject { ["type"] = "Image", ["url"] = image.Url };
         if (alt.Length > 0) node["altText"] = alt;
         return node;
@@ -155,10 +167,10 @@ public static partial class AdaptiveCardRenderer
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && url!.Length <= Limits.Url &&
         (uri.Scheme == Uri.UriSchemeHttps || (host == CardHost.WebChat && uri.Scheme == Uri.UriSchemeHttp));
 
-    internal static JsonObject Badge(UiBadge badge) => Badges([badge]);
+    internal static JsonObject Badge(UiBadge badge, TextBudget b) => Badges([badge], b);
 
     /// <summary>Badges side by side: auto-width coloured columns (Adaptive Cards 1.5 has no badge element).</summary>
-    internal static JsonObject Badges(IEnumerable<UiBadge> badges)
+    internal static JsonObject Badges(IEnumerable<UiBadge> badges, TextBudget b)
     {
         var columns = new JsonArray();
         foreach (var badge in badges)
@@ -177,7 +189,7 @@ public static partial class AdaptiveCardRenderer
                 ["items"] = new JsonArray(new JsonObject
                 {
                     ["type"] = "TextBlock",
-                    ["text"] = NonEmpty(CardText.Literal(badge.Text, Limits.Badge, keepNewLines: false)),
+                    ["text"] = NonEmpty(CardText.Literal(badge.Text, b.Badge, keepNewLines: false)),
                     ["size"] = "Small",
                     ["weight"] = "Bolder",
                     ["wrap"] = true,
@@ -186,11 +198,11 @@ public static partial class AdaptiveCardRenderer
         return new JsonObject { ["type"] = "ColumnSet", ["columns"] = columns };
     }
 
-    private static JsonObject Container(UiContainer container, CardHost host)
+    private static JsonObject Container(UiContainer container, CardHost host, TextBudget b)
     {
         var items = new JsonArray();
         foreach (var element in container.Items)
-            foreach (var node in RenderElement(element, host))
+            foreach (var node in RenderElement(element, host, b))
                 items.Add(node);
         if (items.Count == 0) items.Add(TextBlock(" "));
         var node2 = new JsonObject { ["type"] = "Container", ["items"] = items };
@@ -199,20 +211,22 @@ public static partial class AdaptiveCardRenderer
         return node2;
     }
 
-    internal static JsonObject ActionSet(IEnumerable<UiAction> actions, CardHost host) =>
-        new() { ["type"] = "ActionSet", ["actions"] = RenderActions(actions, host) };
+    internal static JsonObject ActionSet(IEnumerable<UiAction> actions, CardHost host, TextBudget b) =>
+        new() { ["type"] = "ActionSet", ["actions"] = RenderActions(actions, host, b) };
 
-    internal static JsonArray RenderActions(IEnumerable<UiAction> actions, CardHost host)
+    internal static JsonArray RenderActions(IEnumerable<UiAction> actions, CardHost host, TextBudget b)
     {
         var array = new JsonArray();
-        foreach (var action in actions) array.Add(RenderAction(action, host));
+        foreach (var action in actions) array.Add(RenderAction(action, host, b));
         return array;
     }
 
-    public static JsonObject RenderAction(UiAction action, CardHost host)
+    public static JsonObject RenderAction(UiAction action, CardHost host) => RenderAction(action, host, TextBudget.Full);
+
+    internal static JsonObject RenderAction(UiAction action, CardHost host, TextBudget b)
     {
         ArgumentNullException.ThrowIfNull(action);
-        var title = NonEmpty(CardText.Plain(action.Title, Limits.ActionTitle));
+        var title = NonEmpty(CardText.Plain(action.Title, b.ActionTitle));
         if (action.Url is not null)
             return new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = title, ["url"] = action.Url };
 
@@ -230,6 +244,29 @@ public static partial class AdaptiveCardRenderer
     }
 
     internal static string NonEmpty(string text) => text.Length == 0 ? "-" : text;
+
+    /// <summary>Text lengths for one rendering; a card over the size budget is rendered again with a smaller one.</summary>
+    internal readonly record struct TextBudget(int Divisor)
+    {
+        public static TextBudget Full { get; } = new(1);
+        public static IReadOnlyList<TextBudget> Steps { get; } = [new(1), new(4), new(16), new(64)];
+
+        private int Of(int limit) => Math.Max(24, limit / Divisor);
+        public int FallbackText => Of(Limits.FallbackText);
+        public int Heading => Of(Limits.Heading);
+        public int Text => Of(Limits.Text);
+        public int FactTitle => Of(Limits.FactTitle);
+        public int FactValue => Of(Limits.FactValue);
+        public int AltText => Of(Limits.AltText);
+        public int Badge => Of(Limits.Badge);
+        public int ActionTitle => Of(Limits.ActionTitle);
+        public int InputLabel => Of(Limits.InputLabel);
+        public int HelpText => Of(Limits.HelpText);
+        public int ChoiceTitle => Of(Limits.ChoiceTitle);
+        public int Placeholder => Of(Limits.Placeholder);
+        public int ErrorText => Of(Limits.ErrorText);
+        public int Description => Of(Limits.Text);
+    }
 
     /// <summary>Length budgets (UTF-16 units, before escaping) that keep cards readable and well under 28 KB.</summary>
     internal static class Limits

@@ -66,17 +66,20 @@ public static class CardText
         return text[..end].TrimEnd() + Ellipsis;
     }
 
-    /// <summary>Clean + trim: for plain-text slots (input labels, button titles, choice titles, Slack plain_text).</summary>
-    public static string Plain(string? text, int maxLength, bool keepNewLines = false) => Trim(Clean(text, keepNewLines), maxLength);
+    /// <summary>
+    /// Clean + trim + angle brackets as look-alikes: for plain-text slots (input labels, button titles, choice titles,
+    /// Slack plain_text). No host renders HTML there, but some render fallback text as markdown; this keeps it inert.
+    /// </summary>
+    public static string Plain(string? text, int maxLength, bool keepNewLines = false) => NeutraliseHtml(Trim(Clean(text, keepNewLines), maxLength));
 
     /// <summary>
     /// Clean + trim + escape markdown: untrusted text that goes into a markdown slot (TextBlock, Fact)
     /// must show literally. The length limit applies before escaping (what the reader sees).
     /// </summary>
-    public static string Literal(string? text, int maxLength, bool keepNewLines = true) => EscapeMarkdown(NeutraliseHtml(Plain(text, maxLength, keepNewLines)));
+    public static string Literal(string? text, int maxLength, bool keepNewLines = true) => EscapeMarkdown(Plain(text, maxLength, keepNewLines));
 
     /// <summary>Trusted markdown (the bot's own text): cleaned and trimmed, markdown kept, HTML neutralised.</summary>
-    public static string Markdown(string? text, int maxLength) => NeutraliseHtml(Plain(text, maxLength, keepNewLines: true));
+    public static string Markdown(string? text, int maxLength) => Plain(text, maxLength, keepNewLines: true);
 
     /// <summary>Backslash-escapes the characters the Adaptive Cards / mrkdwn subset gives meaning to (minimal set: hosts differ).</summary>
     public static string EscapeMarkdown(string text)

@@ -86,7 +86,16 @@ public static class HclFunctions
                     return new HclString(GetRegex(search[1..^1]).Replace(s, replacement));
                 return new HclString(search.Length == 0 ? s : s.Replace(search, replacement, StringComparison.Ordinal));
             }
-            case "split": Arity(name, args, 2); return new HclList(Str(args[1]).Split(Str(args[0])).Select(p => (HclValue)new HclString(p)).ToArray());
+            case "split":
+            {
+                Arity(name, args, 2);
+                var separator = Str(args[0]);
+                var text = Str(args[1]);
+                var pieces = separator.Length == 0
+                    ? text.EnumerateRunes().Select(r => r.ToString()).ToArray()
+                    : text.Split(separator);
+                return new HclList(pieces.Select(p => (HclValue)new HclString(p)).ToArray());
+            }
             case "join":
             {
                 if (args.Count < 2) throw new HclEvaluationException("Function \"join\" expects a separator and at least one list.");
@@ -109,7 +118,9 @@ public static class HclFunctions
             case "indent":
             {
                 Arity(name, args, 2);
-                var pad = new string(' ', Int(args[0]));
+                var spaces = Int(args[0]);
+                if (spaces is < 0 or > 1024) throw new HclEvaluationException("indent() needs between 0 and 1024 spaces.");
+                var pad = new string(' ', spaces);
                 return new HclString(Str(args[1]).Replace("\n", "\n" + pad, StringComparison.Ordinal));
             }
             case "base64encode": Arity(name, args, 1); return new HclString(Convert.ToBase64String(Encoding.UTF8.GetBytes(Str(args[0]))));

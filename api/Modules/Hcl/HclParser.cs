@@ -24,6 +24,12 @@ public sealed class HclParser
     private int _heredocTrim;
     private bool _stripLeading;
 
+    private static readonly System.Buffers.SearchValues<char> QuotedSpecials = System.Buffers.SearchValues.Create("\"\\$%\n\r");
+    private static readonly System.Buffers.SearchValues<char> HeredocSpecials = System.Buffers.SearchValues.Create("$%\n\r");
+
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _names =
+        new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
     private HclParser(string source, string fileName)
     {
         _src = source;
@@ -628,6 +634,14 @@ public sealed class HclParser
     {
         var start = _pos;
         _pos++;
+        // Fast path: most strings have no escapes, templates or strip markers, so slice them straight from the source.
+        var plainLength = _src.AsSpan(_pos).IndexOfAny(QuotedSpecials);
+        if (plainLength >= 0 && _src[_pos + plainLength] == '"' && !_stripLeading)
+        {
+            var value = plainLength == 0 ? "" : _src.Substring(_pos, plainLength);
+            _pos += plainLength + 1;
+            return new HclTemplate(value.Length == 0 ? [] : [new HclTemplateLiteral(value)], false, start, _pos);
+        }
         Enter(start);
         var parts = ParseTemplateSequence(TemplateMode.Quoted, start, null, out var closing);
         if (closing is not null) throw Error(_pos, $"Unexpected '%{{ {closing} }}' directive: there is no matching opening directive.");
@@ -830,12 +844,8 @@ public sealed class HclParser
             // A run of plain characters up to the next character that needs attention.
             var runStart = _pos;
             _pos++;
-            while (_pos < _src.Length)
-            {
-                var d = _src[_pos];
-                if (d is '$' or '%' or '\n' or '\r' || (mode == TemplateMode.Quoted && d is '"' or '\\')) break;
-                _pos++;
-            }
+            var runLength = _src.AsSpan(_pos).IndexOfAny(mode == TemplateMode.Quoted ? QuotedSpecials : HeredocSpecials);
+            _pos = runLength < 0 ? _src.Length : _pos + runLength;
             AppendLiteral(literal, _src.AsSpan(runStart, _pos - runStart));
         }
 
@@ -1003,7 +1013,12 @@ public sealed class HclParser
         var start = _pos;
         _pos++;
         while (_pos < _src.Length && IsIdentChar(_src[_pos])) _pos++;
-        return _src[start.._pos];
+        // Names repeat constantly (variable, type, default, var, string...); share one string per distinct name.
+        var span = _src.AsSpan(start, _pos - start);
+        if (_names.TryGetValue(span, out var name)) return name;
+        name = span.ToString();
+        _names.Dictionary[name] = name;
+        return name;
     }
 
     private string ExpectIdentifier(string message)

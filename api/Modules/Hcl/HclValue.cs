@@ -76,6 +76,7 @@ public sealed record HclNumber(double Value, string? Text = null) : HclValue
 
     public override JsonNode ToJson()
     {
+        if (!double.IsFinite(Value)) throw new HclEvaluationException($"The number {Text ?? Value.ToString(CultureInfo.InvariantCulture)} is out of range.");
         if (Text is not null && decimal.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact))
             return JsonValue.Create(exact.Scale > 0 ? exact / 1.000000000000000000000000000000000m : exact);
         if (Math.Abs(Value) < 7.9e27 && Value == Math.Floor(Value)) return JsonValue.Create((decimal)Value);

@@ -224,17 +224,31 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         if (_declared.TryGetValue(name, out var declared))
             foreach (var path in declared.OrderByPaths) AddCompositePair(properties.IndexingPolicy, path);
 
+        ContainerResponse response;
         try
         {
-            var response = await _database.CreateContainerIfNotExistsAsync(properties);
-            return response.Container;
+            response = await _database.CreateContainerIfNotExistsAsync(properties);
         }
         catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             // The database is missing (first use without InitializeAsync): create it, then the container.
             await _client.CreateDatabaseIfNotExistsAsync(_options.Database);
-            return (await _database.CreateContainerIfNotExistsAsync(properties)).Container;
+            response = await _database.CreateContainerIfNotExistsAsync(properties);
         }
+
+        // An existing container keeps its policy: add composite indexes declared since it was created.
+        var existing = response.Resource;
+        if (declared is not null && existing is not null)
+        {
+            var before = existing.IndexingPolicy.CompositeIndexes.Count;
+            foreach (var path in declared.OrderByPaths) AddCompositePair(existing.IndexingPolicy, path);
+            if (existing.IndexingPolicy.CompositeIndexes.Count != before)
+            {
+                _logger.LogInformation("Adding declared composite indexes to container {Container}", name);
+                await response.Container.ReplaceContainerAsync(existing);
+            }
+        }
+        return response.Container;
     }
 
     /// <summary>An ORDER BY on an undeclared path: add its composite index so the query (and the next ones) can run.</summary>

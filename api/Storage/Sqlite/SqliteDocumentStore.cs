@@ -276,9 +276,13 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Runs one operation on a pooled connection. SQLite calls are synchronous, so the work happens on the calling
+    /// thread; failures come back in the returned task, as they would from an I/O-bound store.
+    /// </summary>
     private Task<T> Run<T>(CancellationToken ct, Func<SqliteConnection, T> operation, bool purge = true)
     {
-        ct.ThrowIfCancellationRequested();
+        if (ct.IsCancellationRequested) return Task.FromCanceled<T>(ct);
         SqliteConnection connection;
         try
         {
@@ -286,7 +290,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
         catch (SqliteException e)
         {
-            throw new StorageException(StorageErrorKind.Unavailable, $"SQLite database '{FilePath}' cannot be opened: {e.Message}", e);
+            return Task.FromException<T>(new StorageException(StorageErrorKind.Unavailable, $"SQLite database '{FilePath}' cannot be opened: {e.Message}", e));
         }
         try
         {
@@ -295,7 +299,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
         catch (SqliteException e)
         {
-            throw new StorageException(StorageErrorKind.Unavailable, $"SQLite error: {e.Message}", e);
+            return Task.FromException<T>(new StorageException(StorageErrorKind.Unavailable, $"SQLite error: {e.Message}", e));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
         }
         finally
         {

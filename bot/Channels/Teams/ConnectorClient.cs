@@ -63,7 +63,7 @@ public sealed class ConnectorClient(IHttpClientFactory httpFactory, BotTokenProv
         JsonTypeInfo<TBody>? bodyType, JsonTypeInfo<TResponse>? responseType, CancellationToken ct)
         where TResponse : class
     {
-        if (!trusted.IsTrusted(serviceUrl))
+        if (!await trusted.IsTrustedAsync(serviceUrl, ct))
             throw new ConnectorException(403, "UntrustedServiceUrl", "The service URL was not seen on an authenticated activity.");
         var baseUri = new Uri(serviceUrl.EndsWith('/') ? serviceUrl : serviceUrl + "/");
         var uri = new Uri(baseUri, relative);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Teams;
@@ -16,7 +17,7 @@ public static class TeamsChannelExtensions
         services.AddOptions<BotFrameworkOptions>().Bind(configuration).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BotUrlPolicy(sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
-        services.AddSingleton<IValidateOptions<BotFrameworkOptions>, BotFrameworkOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BotFrameworkOptions>, BotFrameworkOptionsValidator>());
 
         // Named clients, created per call by singletons so handler rotation still applies.
         services.AddHttpClient(ChannelSigningKeys.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
@@ -30,16 +31,18 @@ public static class TeamsChannelExtensions
         services.TryAddSingleton<ConnectorRetryPolicy>();
         services.TryAddSingleton(sp =>
         {
-            var trusted = new TrustedServiceUrls();
-            if (configuration["Support:Teams:ServiceUrl"] is { Length: > 0 } support) trusted.Trust(support);
+            var trusted = ActivatorUtilities.CreateInstance<TrustedServiceUrls>(sp);
+            if (configuration["Support:Teams:ServiceUrl"] is { Length: > 0 } support) trusted.TrustConfigured(support);
             return trusted;
         });
+        services.AddStorageContainer(TrustedServiceUrls.Container);
         services.TryAddSingleton<ITeamsCardRenderer, AdaptiveCardsTeamsRenderer>();
+        services.TryAddSingleton(new InvokeBudget(TeamsRoutes.InvokeResponseBudget));
         services.TryAddSingleton<TeamsMessageFactory>();
         services.TryAddSingleton<TeamsActivityProcessor>();
         services.TryAddSingleton<TeamsEndpoint>();
         services.TryAddSingleton<TeamsProactiveChannel>();
-        services.AddSingleton<IProactiveChannel>(sp => sp.GetRequiredService<TeamsProactiveChannel>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProactiveChannel, TeamsProactiveChannel>(sp => sp.GetRequiredService<TeamsProactiveChannel>()));
         return services;
     }
 

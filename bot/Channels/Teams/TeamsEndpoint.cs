@@ -19,7 +19,7 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
         ChannelIdentity? identity = null;
         if (anonymous)
         {
-            if (http.Connection.RemoteIpAddress is not { } ip || !IPAddress.IsLoopback(ip))
+            if (http.Connection.RemoteIpAddress is not { } ip || !IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip))
                 return Reject("no MicrosoftAppId is configured, so only loopback callers are accepted");
         }
         else
@@ -38,7 +38,7 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
         activityFailure ??= urls.IsAllowed(activity.ServiceUrl) ? null : "the serviceUrl scheme is not allowed";
         if (activityFailure is not null) return Reject(activityFailure);
 
-        trusted.Trust(activity.ServiceUrl!);
+        await trusted.TrustAsync(activity.ServiceUrl!, ct);
         var result = await processor.ProcessAsync(activity, ct);
         return result.Body is null
             ? Results.StatusCode(result.Status)

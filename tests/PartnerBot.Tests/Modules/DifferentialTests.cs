@@ -20,8 +20,20 @@ public sealed class DifferentialTests(ITestOutputHelper output)
     {
         var files = ModuleTestPaths.AllCorpusFiles;
         Assert.True(ModuleTestPaths.OwnCorpusFiles.Count >= 10, "the project's own corpus is missing");
-        var reference = await Hcl2JsonReference.ConvertAsync(files);
+        var reference = await Hcl2JsonReference.CorpusAsync();
 
+        var (mismatches, variables) = await CompareAsync(files, reference);
+
+        output.WriteLine($"{files.Count} files, {variables} variables compared; {mismatches.Count} mismatches.");
+        foreach (var mismatch in mismatches.Take(100)) output.WriteLine(mismatch);
+        Assert.Empty(mismatches);
+        if (ModuleTestPaths.SharedCorpus is not null) Assert.True(variables >= 2528, $"only {variables} variables compared");
+    }
+
+    /// <summary>Compares <c>module inspect</c>'s JSON for each file with hcl2json's conversion of it.</summary>
+    internal static async Task<(List<string> Mismatches, int Variables)> CompareAsync(
+        IReadOnlyList<string> files, IReadOnlyDictionary<string, (JsonObject? Json, string? Error)> reference)
+    {
         var mismatches = new List<string>();
         var variables = 0;
         foreach (var file in files)
@@ -96,10 +108,50 @@ public sealed class DifferentialTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{files.Count} files, {variables} variables compared; {mismatches.Count} mismatches.");
-        foreach (var mismatch in mismatches.Take(100)) output.WriteLine(mismatch);
+        return (mismatches, variables);
+    }
+
+    [Fact]
+    public async Task Metadata_and_validity_agree_with_hcl2json_defaults_for_every_corpus_file()
+    {
+        var reference = await Hcl2JsonReference.CorpusAsync();
+        var mismatches = new List<string>();
+        foreach (var file in ModuleTestPaths.AllCorpusFiles)
+        {
+            var (theirs, _) = reference[file];
+            if (theirs is null) continue;
+            var result = ModuleLoader.LoadFiles(Path.GetFileNameWithoutExtension(file), new Dictionary<string, string>
+            {
+                ["variables.tf"] = await File.ReadAllTextAsync(file),
+            });
+            var module = result.Module!;
+            var variables = theirs["variable"] as JsonObject ?? new JsonObject();
+            JsonNode? Default(string name) => variables[name]?[0]?["default"];
+            string[] Strings(string name) => Default(name) is JsonArray a ? a.Select(i => Unescape((string)i!)).ToArray() : [];
+            bool? Bool(string name) => Default(name) is JsonValue v ? (bool)v : null;
+            var name = Path.GetFileName(file);
+            var expectedValid = variables.ContainsKey("public_access");
+            if (module.Valid != expectedValid) mismatches.Add($"{name}: valid {module.Valid}, expected {expectedValid}");
+            if (!expectedValid && !module.Problems.Any(p => p.Contains("public_access", StringComparison.Ordinal)))
+                mismatches.Add($"{name}: no problem explains why it is not listed");
+            var m = module.Metadata;
+            void Check(string what, object? expected, object? actual)
+            {
+                if (!Equals(expected, actual)) mismatches.Add($"{name} {what}: expected {Show(expected)} got {Show(actual)}");
+            }
+            Check("description", Default("module_description") is { } d ? Unescape((string)d!) : null, m.Description);
+            Check("documentation", Default("module_documentation") is { } doc ? Unescape((string)doc!) : null, m.Documentation);
+            Check("dependencies", string.Join("|", Strings("module_dependency")), string.Join("|", m.Dependencies));
+            Check("services", string.Join("|", Strings("module_services")), string.Join("|", m.Services));
+            Check("creditCost", Default("credit_cost") is { } c ? (decimal)c : 0m, m.CreditCost);
+            Check("requireCreditPurchases", Bool("require_credit_purchases") ?? false, m.RequireCreditPurchases);
+            Check("publicAccess", Bool("public_access"), m.PublicAccess);
+            Check("enablePurge", Bool("enable_purge"), m.EnablePurge);
+            Check("sharedUsers", string.Join("|", Strings("shared_users")), string.Join("|", m.SharedUsers));
+            Check("technicalSupportUsers", string.Join("|", Strings("technical_support_users")), string.Join("|", m.TechnicalSupportUsers));
+        }
+        foreach (var mismatch in mismatches) output.WriteLine(mismatch);
         Assert.Empty(mismatches);
-        if (ModuleTestPaths.SharedCorpus is not null) Assert.True(variables >= 2528, $"only {variables} variables compared");
     }
 
     private static string Show(object? value) => value switch

@@ -11,6 +11,12 @@ public sealed class Hcl2JsonReference
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
+    private static readonly Lazy<Task<IReadOnlyDictionary<string, (JsonObject? Json, string? Error)>>> Corpus =
+        new(() => ConvertAsync(ModuleTestPaths.AllCorpusFiles));
+
+    /// <summary>hcl2json's output for every corpus file, computed once per test run.</summary>
+    public static Task<IReadOnlyDictionary<string, (JsonObject? Json, string? Error)>> CorpusAsync() => Corpus.Value;
+
     public static string ToolDirectory => Path.Combine(ModuleTestPaths.RepositoryRoot, "tests", "tools", "hcl2json");
 
     /// <summary>Converts each file; the value is the hcl2json JSON, or null with the error text.</summary>

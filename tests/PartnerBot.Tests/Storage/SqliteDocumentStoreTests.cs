@@ -26,6 +26,28 @@ public sealed class SqliteDocumentStoreContractTests() : DocumentStoreContractTe
     }
 
     [Fact]
+    public async Task Two_adapters_over_one_file_share_conditional_writes_safely()
+    {
+        await Store.CreateAsync(Box, "wallets", "w1", new JsonObject { ["balance"] = 20 });
+        var other = TestStore.Reopen();
+        var stores = new[] { Store, other };
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await stores[i % 2].PatchAsync(Box, "wallets", "w1", [PatchOperation.Increment("/balance", -1)], [FieldFilter.Ge("/balance", 1)]);
+                return true;
+            }
+            catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed)
+            {
+                return false;
+            }
+        })));
+        Assert.Equal(20, outcomes.Count(o => o));
+        Assert.Equal(0, (long?)(await other.ReadAsync(Box, "wallets", "w1"))!.Body["balance"]);
+    }
+
+    [Fact]
     public async Task The_database_file_is_in_wal_mode()
     {
         var path = ((SqliteDocumentStore)Store).FilePath;
@@ -84,18 +106,23 @@ public sealed class StorageHostingTests
     }
 
     [Fact]
-    public async Task Readyz_is_503_when_storage_does_not_answer()
+    public async Task Readyz_is_503_when_storage_stops_answering()
     {
         await using var testStore = await TestStore.CreateAsync(StoreKind.Sqlite);
+        var store = new OutageStore(testStore.Store);
         await using var app = BotHost.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             foreach (var (key, value) in testStore.Configuration) builder.Configuration[key] = value;
-            builder.Services.AddSingleton<IDocumentStore>(new ClosedStore());
+            builder.Services.AddSingleton<IDocumentStore>(store);
         });
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        store.Down = true;
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz")).StatusCode);
+        store.Down = false;
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
         await app.StopAsync();
     }
 
@@ -126,17 +153,19 @@ public sealed class StorageHostingTests
         }
     }
 
-    /// <summary>A store whose backend is gone: every call fails as a real outage would.</summary>
-    private sealed class ClosedStore : IDocumentStore
+    /// <summary>A working store that can be switched into an outage: every call then fails as a lost backend would.</summary>
+    private sealed class OutageStore(IDocumentStore inner) : IDocumentStore
     {
-        private static StorageException Down() => new(StorageErrorKind.Unavailable, "storage is down");
-        public Task<StoredDocument?> ReadAsync(string c, string p, string i, CancellationToken ct = default) => throw Down();
-        public Task<StoredDocument> CreateAsync(string c, string p, string i, JsonObject b, DocumentOptions? o = null, CancellationToken ct = default) => throw Down();
-        public Task<StoredDocument> UpsertAsync(string c, string p, string i, JsonObject b, DocumentOptions? o = null, CancellationToken ct = default) => throw Down();
-        public Task<StoredDocument> ReplaceAsync(string c, string p, string i, JsonObject b, string m, DocumentOptions? o = null, CancellationToken ct = default) => throw Down();
-        public Task DeleteAsync(string c, string p, string i, string? m = null, CancellationToken ct = default) => throw Down();
-        public Task<StoredDocument> PatchAsync(string c, string p, string i, IReadOnlyList<PatchOperation> ops, IReadOnlyList<FieldFilter>? cond = null, string? m = null, CancellationToken ct = default) => throw Down();
-        public Task<DocumentPage> QueryAsync(string c, string? p, DocumentQuery q, CancellationToken ct = default) => throw Down();
-        public Task<bool> PingAsync(CancellationToken ct = default) => throw Down();
+        public volatile bool Down;
+
+        private IDocumentStore Inner => Down ? throw new StorageException(StorageErrorKind.Unavailable, "storage is down") : inner;
+        public Task<StoredDocument?> ReadAsync(string c, string p, string i, CancellationToken ct = default) => Inner.ReadAsync(c, p, i, ct);
+        public Task<StoredDocument> CreateAsync(string c, string p, string i, JsonObject b, DocumentOptions? o = null, CancellationToken ct = default) => Inner.CreateAsync(c, p, i, b, o, ct);
+        public Task<StoredDocument> UpsertAsync(string c, string p, string i, JsonObject b, DocumentOptions? o = null, CancellationToken ct = default) => Inner.UpsertAsync(c, p, i, b, o, ct);
+        public Task<StoredDocument> ReplaceAsync(string c, string p, string i, JsonObject b, string m, DocumentOptions? o = null, CancellationToken ct = default) => Inner.ReplaceAsync(c, p, i, b, m, o, ct);
+        public Task DeleteAsync(string c, string p, string i, string? m = null, CancellationToken ct = default) => Inner.DeleteAsync(c, p, i, m, ct);
+        public Task<StoredDocument> PatchAsync(string c, string p, string i, IReadOnlyList<PatchOperation> ops, IReadOnlyList<FieldFilter>? cond = null, string? m = null, CancellationToken ct = default) => Inner.PatchAsync(c, p, i, ops, cond, m, ct);
+        public Task<DocumentPage> QueryAsync(string c, string? p, DocumentQuery q, CancellationToken ct = default) => Inner.QueryAsync(c, p, q, ct);
+        public Task<bool> PingAsync(CancellationToken ct = default) => Inner.PingAsync(ct);
     }
 }

@@ -27,7 +27,7 @@ public sealed class TeamsConnectorClientTests : IDisposable
     {
         _services = TeamsServices.Build(_identity);
         _client = _services.GetRequiredService<ConnectorClient>();
-        _services.GetRequiredService<TrustedServiceUrls>().Trust(ServiceUrl);
+        _services.GetRequiredService<TrustedServiceUrls>().TrustConfigured(ServiceUrl);
     }
 
     private string ServiceUrl => _connector.Urls[0].Replace("localhost", "127.0.0.1") + "/amer/";
@@ -102,7 +102,7 @@ public sealed class TeamsConnectorClientTests : IDisposable
                 .WithBody("""{"error":{"code":"ServiceUnavailable","message":"try later"}}"""));
         using var services = TeamsServices.Build(_identity, configure: s =>
             s.AddSingleton(new ConnectorRetryPolicy(TimeProvider.System) { BaseDelay = TimeSpan.FromMilliseconds(10) }));
-        services.GetRequiredService<TrustedServiceUrls>().Trust(ServiceUrl);
+        services.GetRequiredService<TrustedServiceUrls>().TrustConfigured(ServiceUrl);
 
         var error = await Assert.ThrowsAsync<ConnectorException>(() =>
             services.GetRequiredService<ConnectorClient>().SendToConversationAsync(ServiceUrl, Conversation, Text("hi")));
@@ -139,7 +139,7 @@ public sealed class TeamsConnectorClientTests : IDisposable
         });
         await raw.StartAsync();
         var serviceUrl = raw.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/amer/";
-        _services.GetRequiredService<TrustedServiceUrls>().Trust(serviceUrl);
+        _services.GetRequiredService<TrustedServiceUrls>().TrustConfigured(serviceUrl);
 
         await _client.ReplyToActivityAsync(serviceUrl, Conversation, "1:1g3S/x", Text("hi"));
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Hosting;
@@ -20,9 +21,26 @@ namespace PartnerBot.Tests.Teams;
 /// </summary>
 public sealed class TeamsTestHost : IAsyncLifetime
 {
-    public ChannelIdentityServer Identity { get; } = new();
-    public WireMockServer Connector { get; } = WireMockServer.Start();
+    private readonly bool _ownsServers = true;
+    private readonly bool _ownsData = true;
+
+    public TeamsTestHost() : this(new ChannelIdentityServer(), WireMockServer.Start(), null) => _ownsServers = true;
+
+    /// <summary>A host over existing fake services and data (to simulate a restart).</summary>
+    internal TeamsTestHost(ChannelIdentityServer identity, WireMockServer connector, string? dataDirectory)
+    {
+        Identity = identity;
+        Connector = connector;
+        _ownsServers = false;
+        _ownsData = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("partnerbot-teams-").FullName;
+    }
+
+    public ChannelIdentityServer Identity { get; }
+    public WireMockServer Connector { get; }
+    public string DataDirectory { get; }
     public RecordingChatBot Bot { get; } = new();
+    public RecordingLoggerProvider Logs { get; } = new();
     public WebApplication App { get; private set; } = null!;
     public HttpClient Http { get; } = new();
     public Uri BotUrl { get; private set; } = null!;
@@ -32,6 +50,12 @@ public sealed class TeamsTestHost : IAsyncLifetime
 
     /// <summary>Extra configuration for one fixture variant (e.g. anonymous mode).</summary>
     public Dictionary<string, string?> Settings { get; } = new();
+
+    /// <summary>When true the host keeps its own dialog engine instead of the recording bot.</summary>
+    public bool UseProductBot { get; set; }
+
+    /// <summary>Overrides how long invokes may run before Teams gets its answer.</summary>
+    public TimeSpan? InvokeBudget { get; set; }
 
     private int _deliveries;
 
@@ -48,13 +72,20 @@ public sealed class TeamsTestHost : IAsyncLifetime
             ["ToChannelFromBotLoginUrl"] = Identity.LoginUrl,
             ["ToChannelFromBotOAuthScope"] = "https://api.botframework.com",
             ["PublicBaseUrl"] = "https://bot.example.com",
+            ["Storage:Provider"] = "Sqlite",
+            ["Storage:Sqlite:Path"] = Path.Combine(DataDirectory, "partnerbot.db"),
         };
         foreach (var (key, value) in Settings) settings[key] = value;
 
         App = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.Services.AddSingleton<IChatBot>(Bot);
+            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services =>
+            {
+                if (!UseProductBot) services.AddSingleton<IChatBot>(Bot);
+                if (InvokeBudget is { } budget) services.AddSingleton(new PartnerBot.Bot.Channels.Teams.InvokeBudget(budget));
+            }));
+            builder.Logging.AddProvider(Logs);
         });
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -78,6 +109,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
     public void Reset()
     {
         Bot.Reset();
+        Logs.Entries.Clear();
         StubConnector();
     }
 
@@ -112,8 +144,14 @@ public sealed class TeamsTestHost : IAsyncLifetime
         await App.StopAsync();
         await App.DisposeAsync();
         Http.Dispose();
-        Connector.Stop();
-        Connector.Dispose();
-        Identity.Dispose();
+        if (_ownsServers)
+        {
+            Connector.Stop();
+            Connector.Dispose();
+            Identity.Dispose();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_ownsData)
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

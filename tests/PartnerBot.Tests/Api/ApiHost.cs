@@ -1,0 +1,84 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PartnerBot.Api.Identity;
+using PartnerBot.Bot.Hosting;
+using PartnerBot.Tests.Deployments;
+
+namespace PartnerBot.Tests.Api;
+
+/// <summary>
+/// The real host (<see cref="BotHost.Build"/>) on 127.0.0.1 with a free port, a temporary SQLite file, the test
+/// module catalog and the fake Terraform CLI first on the runner's PATH.
+/// </summary>
+public sealed class ApiHost : IAsyncLifetime
+{
+    public const string CallbackSecret = "runner-callback-master-secret";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "partnerbot-tests", "api-" + Guid.NewGuid().ToString("N"));
+    private WebApplication _app = null!;
+
+    public FakeTerraform Fake { get; } = new();
+    public string DatabasePath => Path.Combine(_folder, "partnerbot.db");
+    public Uri BaseAddress { get; private set; } = null!;
+    public IServiceProvider Services => _app.Services;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _app = BotHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = "Sqlite",
+                ["Storage:Sqlite:Path"] = DatabasePath,
+                ["Catalog:Path"] = DeploymentHarness.TestCatalogFolder,
+                ["Credits:SignupAward"] = "10",
+                ["Deployments:Local:SearchPath"] = Fake.SearchPath,
+                ["Deployments:Local:WorkRoot"] = Path.Combine(_folder, "work"),
+                ["Deployments:PollInterval"] = "00:00:00.050",
+                ["Deployments:MaxParallel"] = "4",
+                ["Deployments:GitHubActions:CallbackSecret"] = CallbackSecret,
+                ["Deployments:Outbox:PollInterval"] = "00:00:00.100",
+            });
+        });
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Fake.Dispose();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A client holding a fresh API key for <paramref name="userId"/>.</summary>
+    public async Task<HttpClient> ClientForAsync(string userId, bool admin = false, string? email = null)
+    {
+        var key = await _app.Services.GetRequiredService<ApiKeyStore>().CreateAsync(userId, admin, "test", email);
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key.Key);
+        return client;
+    }
+
+    /// <summary>Polls <c>GET /api/deployments/{id}</c> until the state is one of <paramref name="states"/>.</summary>
+    public static async Task<JsonObject> WaitForStateAsync(HttpClient client, string id, params string[] states)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var deployment = (await client.GetFromJsonAsync<JsonObject>($"/api/deployments/{id}"))!;
+            if (states.Contains(deployment["state"]!.GetValue<string>())) return deployment;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Deployment {id} is still {deployment["state"]}.");
+            await Task.Delay(50);
+        }
+    }
+}

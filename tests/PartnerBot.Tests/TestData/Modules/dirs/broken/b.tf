@@ -1,0 +1,2 @@
+variable "broken" {
+  default = [1, 2
