@@ -177,7 +177,8 @@ public static class DirectLineChannel
         }
         catch (OperationCanceledException) { }
         catch (WebSocketException) { }
-        if (socket.State == WebSocketState.Open)
+        // Complete the close handshake whichever side started it.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try { await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "closing", CancellationToken.None); }
             catch (WebSocketException) { }
