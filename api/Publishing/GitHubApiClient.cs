@@ -22,7 +22,7 @@ public sealed record GitHubHead(bool NotModified, string? Sha, string? ETag);
 /// the raw response). Server errors and timeouts are retried with a doubling pause; everything else fails at once as a
 /// <see cref="GitHubFailure"/>. Tokens go only into the Authorization header, never into a log or a message.
 /// </summary>
-public sealed class GitHubApiClient(IHttpClientFactory httpClients, IOptions<GitHubOptions> options, TimeProvider clock,
+public sealed partial class GitHubApiClient(IHttpClientFactory httpClients, IOptions<GitHubOptions> options, TimeProvider clock,
     ILogger<GitHubApiClient> logger)
 {
     public const string HttpClientName = "github";
@@ -236,19 +236,20 @@ public sealed class GitHubApiClient(IHttpClientFactory httpClients, IOptions<Git
         }
     }
 
-    /// <summary>The <c>rel="next"</c> URL of a <c>Link</c> header, or null on the last page.</summary>
+    /// <summary>The <c>rel="next"</c> URL of a <c>Link</c> header, or null on the last page (URLs may hold commas).</summary>
     internal static string? NextLink(HttpResponseMessage response)
     {
         if (!response.Headers.TryGetValues("Link", out var values)) return null;
-        foreach (var part in string.Join(",", values).Split(','))
+        foreach (System.Text.RegularExpressions.Match link in LinkPattern().Matches(string.Join(",", values)))
         {
-            var pieces = part.Split(';', StringSplitOptions.TrimEntries);
-            if (pieces.Length < 2 || !pieces.Skip(1).Any(p => p.Replace(" ", "") == "rel=\"next\"")) continue;
-            var url = pieces[0].Trim('<', '>', ' ');
-            return url.Length > 0 ? url : null;
+            var rels = link.Groups["rel"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (rels.Contains("next", StringComparer.Ordinal) && link.Groups["url"].Value.Length > 0) return link.Groups["url"].Value;
         }
         return null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("<(?<url>[^>]*)>\\s*;\\s*rel=\"(?<rel>[^\"]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex LinkPattern();
 
     private static string PathOnly(string path) => path.Split('?', 2)[0];
 }

@@ -25,6 +25,9 @@ public sealed class GitHubTokenGuard : IInputGuard
             [new UiAction("GitHub settings", CardVerbs.GitHub), UiAction.Link("Revoke on GitHub", "https://github.com/settings/tokens")]));
     }
 
+    /// <summary>Tokens become their hint (<c>ghp_…abcd</c>) before the transcript is stored.</summary>
+    public string MaskForStorage(string text) => GitHubTokens.ContainsToken(text) ? GitHubTokens.Mask(text) : text;
+
     /// <summary>A token in card data, except in the token field of the settings form, where it belongs.</summary>
     private static bool DataHoldsToken(JsonObject? data)
     {

@@ -59,7 +59,7 @@ public sealed class PublishingJourneyTests : IAsyncLifetime
         Assert.Contains("network** · new", listText);
         Assert.Contains("dns** · new", listText);
         Assert.Contains("helpers** · invalid", listText);
-        Assert.Contains("public_access", listText);
+        Assert.Contains("Not a platform module", listText);
         Assert.DoesNotContain("docs", listText);
         var publishForm = await chat.WaitForCardAsync(c => CardForms.HasInput(c, "modules"));
         var offered = CardForms.Input(publishForm, "modules")!["choices"]!.AsArray().Select(c => (string?)c!["value"]).ToList();
@@ -148,6 +148,7 @@ public sealed class PublishingJourneyTests : IAsyncLifetime
         await CardForms.SubmitAsync(chat, tokenForm, new() { ["token"] = FakeGitHub.FineGrainedToken });
         await chat.WaitForTextAsync("fine-grained token");
         var search = await chat.WaitForCardAsync(c => CardForms.HasInput(c, GitHubSettingsDialogIds.Search));
+        await chat.WaitForCardAsync(c => CardForms.HasInput(c, GitHubSettingsDialogIds.Repository));
         var data = CardForms.ActionData(search, "github.search");
         data[GitHubSettingsDialogIds.Search] = "acme/modules";
         await chat.SubmitAsync(data);
