@@ -126,7 +126,11 @@ public sealed partial class GitHubApiClient(IHttpClientFactory httpClients, IOpt
     }
 
     private static GitHubFailure TooLarge(RepositoryName repository, long limit) => new(GitHubFailureKind.TooLarge,
-        $"The archive of {repository.FullName} is larger than {limit / (1024 * 1024)} MB, the most a sync reads. Keep modules in a smaller repository (large binaries belong elsewhere).");
+        $"The archive of {repository.FullName} is larger than {Size(limit)}, the most a sync reads. Keep modules in a smaller repository (large binaries belong elsewhere).");
+
+    private static string Size(long bytes) => bytes >= 1024 * 1024
+        ? $"{bytes / (1024 * 1024)} MB"
+        : $"{Math.Max(1, bytes / 1024)} KB";
 
     /// <summary>Sends a GET, retrying server errors and timeouts; any other non-success status becomes a <see cref="GitHubFailure"/>.</summary>
     private async Task<HttpResponseMessage> SendAsync(string token, string path, string? ifNoneMatch, string? accept, string what, CancellationToken ct)

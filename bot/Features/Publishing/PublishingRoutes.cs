@@ -28,8 +28,8 @@ public static class PublishingRoutes
     public static IServiceCollection AddPublishingChat(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddPartnerBotPublishing(configuration);
-        services.AddSingleton(new ChatRoute(CardVerbs.GitHub, "GitHub settings", GitHubSettingsDialog.DialogId, ["settings"], RequiredRole: "partner"));
-        services.AddSingleton(new ChatRoute(CardVerbs.Publish, "Publish modules", PublishDialog.DialogId, ["update"], RequiredRole: "partner"));
+        services.AddSingleton(new ChatRoute(CardVerbs.GitHub, "GitHub settings", GitHubSettingsDialog.DialogId, RequiredRole: "partner"));
+        services.AddSingleton(new ChatRoute(CardVerbs.Publish, "Publish modules", PublishDialog.DialogId, RequiredRole: "partner"));
         services.AddSingleton(new ChatRoute(Sync, "Sync modules", SyncDialog.DialogId, RequiredRole: "partner"));
         services.AddSingleton<Dialog, GitHubSettingsDialog>();
         services.AddSingleton<Dialog, PublishDialog>();
