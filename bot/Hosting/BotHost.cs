@@ -11,6 +11,7 @@ using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Deployments;
+using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Bot.Features.Publishing;
 using PartnerBot.Cards.Model;
@@ -63,6 +64,7 @@ public static class BotHost
         services.AddPartnerBotCatalog(builder.Configuration);
         services.AddPartnerBotDeployments(builder.Configuration);
         services.AddPartnerBotRestApi(builder.Configuration);
+        services.AddStorageContainer(UserDirectory.UsersContainer, "/createdAt");
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
@@ -78,7 +80,7 @@ public static class BotHost
         services.AddDeploymentChat();
         services.AddPublishingChat(builder.Configuration);
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
-        services.AddUnavailableArea(CardVerbs.Help, "Help & guides", "read the Admin, Partner, Agent and User guides", "guides");
+        services.AddHelpChat();
         services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
 
         var app = builder.Build();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Bot.Conversations;
 using Microsoft.AspNetCore.Mvc;
@@ -33,6 +34,7 @@ public static class DirectLineChannel
     public static IServiceCollection AddDirectLineChannel(this IServiceCollection services)
     {
         services.AddDataProtection();
+        services.AddStorageContainer(DirectLineConversations.Container, "/seq");
         services.AddSingleton<DirectLineTokens>();
         services.AddSingleton<DirectLineConversations>();
         services.AddSingleton<IProactiveChannel, DirectLineProactiveChannel>();

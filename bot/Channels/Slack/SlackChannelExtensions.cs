@@ -26,7 +26,6 @@ public static class SlackChannelExtensions
         services.TryAddSingleton<SlackWebApiClient>();
         services.TryAddSingleton<SlackSignatureVerifier>();
         services.TryAddSingleton<SlackInbox>();
-        services.TryAddSingleton<SlackStoredViews>();
         services.TryAddSingleton<SlackUserDirectory>();
         services.TryAddSingleton<SlackTurnProcessor>();
         services.TryAddSingleton<SlackRequestHandler>();

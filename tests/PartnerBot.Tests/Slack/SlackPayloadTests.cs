@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Tests.Slack;
@@ -21,9 +22,11 @@ public sealed class SlackPayloadTests : IAsyncLifetime
                 await responder.SendAsync(new UiMessage($"You said: {turn.Text}", [new UiText($"You said: {turn.Text}")],
                     [new UiAction("Deploy", "deploy", new JsonObject { ["module"] = "vm" })]), ct);
             else if (turn.Verb == "a")
-                await ((SlackTurnResponder)responder).ShowModalAsync(SlackJourney.Step("form-1", 0, "form.submit", new Dictionary<string, string>()), ct);
+                await responder.SendAsync(new UiFormStepElement(OneStepForm, 0, new Dictionary<string, string?>(), new Dictionary<string, string>()).ToMessage(), ct);
         });
     }
+
+    private static readonly UiForm OneStepForm = new("form-1", "Form", [new UiFormStep("one", "One", [new UiInput("name", UiInputKind.Text, "Name")])]);
 
     public async Task InitializeAsync() => host = await SlackTestHost.StartAsync(slack.ApiBaseUrl, SlackTestData.TempDatabase(), bot);
 
