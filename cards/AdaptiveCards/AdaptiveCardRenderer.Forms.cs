@@ -81,7 +81,10 @@ public static partial class AdaptiveCardRenderer
         return Card(body, actions, $"{form.Title}: {StepCaption(form, stepIndex)}", b);
     }
 
-    private static readonly HashSet<string> ActionDataKeys = new(StringComparer.Ordinal) { VerbKey, "formId", "step" };
+    /// <summary>Key, in a form action's data, of the list of secret input keys the press submits.</summary>
+    public const string SecretsKey = "secrets";
+
+    private static readonly HashSet<string> ActionDataKeys = new(StringComparer.Ordinal) { VerbKey, "formId", "step", SecretsKey };
 
     /// <summary>
     /// The card input id of a form input: its id, except when that is one of the action data keys
@@ -186,7 +189,11 @@ public static partial class AdaptiveCardRenderer
 
     private static JsonObject FormAction(string title, string verb, UiForm form, int stepIndex, CardHost host, UiActionStyle style, bool sendInputs, TextBudget b)
     {
-        var action = RenderAction(new UiAction(title, verb, new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex }, style), host, b);
+        var data = new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex };
+        // Names the secret inputs this press sends, so a channel that keeps a transcript can leave their values out.
+        var secrets = form.Step(stepIndex).Inputs.Where(i => i.Kind == UiInputKind.Secret).Select(i => (JsonNode)InputKey(i.Id)).ToArray();
+        if (sendInputs && secrets.Length > 0) data[SecretsKey] = new JsonArray(secrets);
+        var action = RenderAction(new UiAction(title, verb, data, style), host, b);
         if (!sendInputs) action["associatedInputs"] = "None";
         return action;
     }

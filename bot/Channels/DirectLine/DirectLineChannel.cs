@@ -117,7 +117,8 @@ public static class DirectLineChannel
         // sees the input as sent, so it can refuse it.
         var guardList = guards.ToList();
         var (sentText, sentValue) = (activity.Text, activity.Value);
-        var maskedValue = InputMasking.MaskedCopy(guardList, activity.Value);
+        var guardMasked = InputMasking.MaskedCopy(guardList, activity.Value);
+        var maskedValue = WithoutFormSecrets(guardMasked ?? activity.Value) ?? guardMasked;
         activity.Text = InputMasking.Mask(guardList, activity.Text);
         if (maskedValue is not null) activity.Value = maskedValue;
         var stored = await conversations.AppendAsync(conversationId, activity, ct);
@@ -215,6 +216,19 @@ public static class DirectLineChannel
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(new ActivitySet(activities, watermark.ToString(CultureInfo.InvariantCulture)), DirectLineJson.Default.ActivitySet);
         return socket.SendAsync(json, WebSocketMessageType.Text, true, ct);
+    }
+
+    /// <summary>
+    /// A copy of a submitted value without the secret form inputs its action names (see
+    /// <see cref="Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey"/>), so the stored transcript never holds them.
+    /// </summary>
+    internal static JsonNode? WithoutFormSecrets(JsonNode? value)
+    {
+        if (value is not JsonObject submitted || submitted[Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey] is not JsonArray secrets) return null;
+        var copy = submitted.DeepClone().AsObject();
+        foreach (var key in secrets.Select(k => (string?)k).OfType<string>())
+            if (copy.ContainsKey(key)) copy[key] = "(secret)";
+        return copy;
     }
 
     /// <summary>The neutral turn for an activity from Web Chat, or null for activities the bot does not act on.</summary>

@@ -95,6 +95,24 @@ public sealed class DeploymentFollowUpTests : IAsyncLifetime
         Assert.DoesNotContain(mallory.Received, a => DirectLineTestClient.AllText(a).Contains("alice-prod-1"));
     }
 
+    [Fact]
+    public async Task A_secret_form_input_reaches_the_deployment_but_never_the_stored_transcript()
+    {
+        var chat = await DirectLineTestClient.StartAsync(_host.Client);
+        await chat.SendTextAsync("deploy Database");
+        const string password = "Sup3r-Secret-Passw0rd!";
+        var blocked = await FormDriver.FillRemainingStepsAsync(chat, await FormDriver.WaitForFormAsync(chat),
+            new Dictionary<string, string> { ["project_id"] = "acme-prod-1", ["database_name"] = "orders", ["admin_password"] = password });
+        Assert.Contains("needs other modules first", DirectLineTestClient.AllText(blocked));
+
+        // Everything the conversation stored (and replays to the page) is free of the password.
+        var replay = chat.Reconnect(_host.Client);
+        await replay.PollAsync();
+        Assert.NotEmpty(replay.Received);
+        Assert.DoesNotContain(replay.Received, a => a.ToJsonString().Contains(password, StringComparison.Ordinal));
+        Assert.Contains(replay.Received, a => a.ToJsonString().Contains("(secret)", StringComparison.Ordinal));
+    }
+
     private static async Task<JsonObject> FillUpdateAsync(DirectLineTestClient chat, JsonObject form, List<string> editable)
     {
         for (var guard = 0; guard < 20; guard++)
