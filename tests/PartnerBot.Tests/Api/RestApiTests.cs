@@ -197,6 +197,22 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task Odd_names_and_ids_are_404_not_500()
+    {
+        using var client = await host.ClientForAsync("api-odd");
+        await AssertProblemAsync(await client.PostAsync("/api/deployments", Body(new { module = "a\\b#c?", inputs = new { } })), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await client.PostAsync("/api/deployments", Body(new { module = new string('x', 400), inputs = new { } })), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await client.GetAsync("/api/deployments/" + new string('d', 400)), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await client.GetAsync("/api/modules/" + Uri.EscapeDataString("a\\b")), HttpStatusCode.NotFound);
+        // A non-JSON body is refused by routing (the endpoint accepts application/json only).
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType,
+            (await client.PostAsync("/api/deployments", new StringContent("module=Tiny", Encoding.UTF8, "text/plain"))).StatusCode);
+        var wrongType = await client.PostAsync("/api/deployments", Body(new { module = "Tiny", inputs = new { label = "okay", size = "big" } }));
+        var problem = await AssertProblemAsync(wrongType, HttpStatusCode.BadRequest);
+        Assert.Equal("'size' must be a number.", problem["errors"]!["size"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_catalog_shows_each_caller_what_they_may_see()
     {
         using var partner = await host.ClientForAsync("api-viewer", email: "someone@example.com");
