@@ -13,6 +13,7 @@ using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
+using PartnerBot.Bot.Features.Publishing;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Hosting;
@@ -77,8 +78,7 @@ public static class BotHost
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
         services.AddDeploymentChat();
-        services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
-        services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
+        services.AddPublishingChat(builder.Configuration);
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
         services.AddHelpChat();
         services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");

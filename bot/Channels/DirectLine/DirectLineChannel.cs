@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Bot.Conversations;
+using Microsoft.AspNetCore.Mvc;
 using PartnerBot.Bot.Hosting;
 
 namespace PartnerBot.Bot.Channels.DirectLine;
@@ -95,7 +96,7 @@ public static class DirectLineChannel
     }
 
     private static async Task<IResult> PostActivityAsync(string conversationId, HttpRequest request, DirectLineTokens tokens,
-        DirectLineConversations conversations, TurnDispatcher dispatcher, CancellationToken ct)
+        DirectLineConversations conversations, TurnDispatcher dispatcher, [FromServices] IEnumerable<IInputGuard> guards, CancellationToken ct)
     {
         var grant = Authorize(request, tokens, conversationId);
         if (grant is null) return Forbidden();
@@ -112,9 +113,19 @@ public static class DirectLineChannel
         activity.Recipient = DirectLineResponder.Bot;
         activity.Timestamp = DateTimeOffset.UtcNow;
         activity.ServiceUrl = null;
+        // Secrets the guards recognise (e.g. a pasted GitHub token) never reach the stored transcript; the bot still
+        // sees the input as sent, so it can refuse it.
+        var guardList = guards.ToList();
+        var (sentText, sentValue) = (activity.Text, activity.Value);
+        var maskedValue = InputMasking.MaskedCopy(guardList, activity.Value);
+        activity.Text = InputMasking.Mask(guardList, activity.Text);
+        if (maskedValue is not null) activity.Value = maskedValue;
         var stored = await conversations.AppendAsync(conversationId, activity, ct);
 
-        var turn = ToTurn(stored, grant);
+        var turn = ToTurn(new Activity
+        {
+            Type = stored.Type, Id = stored.Id, Name = stored.Name, From = stored.From, Text = sentText, Value = sentValue,
+        }, grant);
         if (turn is not null)
         {
             // A welcome answers no visible message, so it is not threaded to the join event.
@@ -177,7 +188,8 @@ public static class DirectLineChannel
         }
         catch (OperationCanceledException) { }
         catch (WebSocketException) { }
-        if (socket.State == WebSocketState.Open)
+        // Complete the close handshake whichever side started it.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try { await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "closing", CancellationToken.None); }
             catch (WebSocketException) { }

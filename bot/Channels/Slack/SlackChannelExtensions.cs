@@ -26,6 +26,7 @@ public static class SlackChannelExtensions
         });
         services.TryAddSingleton<SlackWebApiClient>();
         services.TryAddSingleton<SlackSignatureVerifier>();
+        services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInbox>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackUserDirectory>();
