@@ -28,6 +28,7 @@ public static class SlackChannelExtensions
         services.TryAddSingleton<SlackSignatureVerifier>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInbox>();
+        services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackUserDirectory>();
         services.TryAddSingleton<SlackTurnProcessor>();
         services.TryAddSingleton<SlackRequestHandler>();

@@ -10,7 +10,7 @@ using PartnerBot.Tests.Storage;
 namespace PartnerBot.Tests.Deployments;
 
 /// <summary>
-/// The deployments feature over a real SQLite store, in a generic host (worker and outbox dispatcher running), with
+/// The deployments feature over a real store (SQLite unless told otherwise), in a generic host (worker and outbox dispatcher running), with
 /// the fake Terraform CLI first on the runner's PATH and the test module catalog loaded.
 /// </summary>
 public sealed class DeploymentHarness : IAsyncDisposable
@@ -40,9 +40,10 @@ public sealed class DeploymentHarness : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         TestStore? sharedStore = null,
         FakeTerraform? sharedFake = null,
-        string? sharedWorkRoot = null)
+        string? sharedWorkRoot = null,
+        StoreKind storeKind = StoreKind.Sqlite)
     {
-        var store = sharedStore ?? await TestStore.CreateAsync(StoreKind.Sqlite);
+        var store = sharedStore ?? await TestStore.CreateAsync(storeKind);
         var fake = sharedFake ?? new FakeTerraform();
         var workRoot = sharedWorkRoot ?? Path.Combine(Path.GetTempPath(), "partnerbot-tests", "work-" + Guid.NewGuid().ToString("N"));
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
