@@ -70,17 +70,17 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
         var pick = DirectLineTestClient.Actions(catalog).First(a => (string?)a["data"]?["verb"] == "deploy.pick" && (string?)a["data"]?["module"] == "Network");
 
         await chat.SubmitAsync(pick["data"]!.DeepClone().AsObject());
-        var step = await WaitForFormAsync(chat);
+        var step = await FormDriver.WaitForFormAsync(chat);
 
         // An invalid project id comes back marked, with what was typed kept.
-        var rejected = await SubmitStepAsync(chat, step, new() { ["project_id"] = "Not A Valid Id", ["region"] = "europe-west1" });
-        var again = await WaitForFormAsync(chat);
-        Assert.Equal(StepIndex(step), StepIndex(again));
+        var rejected = await FormDriver.SubmitStepAsync(chat, step, new() { ["project_id"] = "Not A Valid Id", ["region"] = "europe-west1" });
+        var again = await FormDriver.WaitForFormAsync(chat);
+        Assert.Equal(FormDriver.StepIndex(step), FormDriver.StepIndex(again));
         Assert.Contains("Project ID must be", DirectLineTestClient.AllText(again));
         Assert.Equal("Not A Valid Id", InputValue(again, "project_id"));
         Assert.Equal("form.next", rejected);
 
-        var confirm = await FillRemainingStepsAsync(chat, again,
+        var confirm = await FormDriver.FillRemainingStepsAsync(chat, again,
             new() { ["project_id"] = "acme-prod-1", ["region"] = "europe-west1", ["subnet_count"] = "3", ["enable_nat"] = "true" });
         Assert.Contains("10 credits", DirectLineTestClient.AllText(confirm));
         var deploy = DirectLineTestClient.Actions(confirm).Single(a => (string?)a["data"]?["verb"] == "deploy.confirm");
@@ -110,7 +110,7 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
     {
         var chat = await DirectLineTestClient.StartAsync(_host.Client);
         await chat.SendTextAsync("deploy Database");
-        var blocked = await FillRemainingStepsAsync(chat, await WaitForFormAsync(chat), new() { ["project_id"] = "acme-prod-1", ["database_name"] = "orders", ["admin_password"] = "S3cure-Passw0rd!" });
+        var blocked = await FormDriver.FillRemainingStepsAsync(chat, await FormDriver.WaitForFormAsync(chat), new() { ["project_id"] = "acme-prod-1", ["database_name"] = "orders", ["admin_password"] = "S3cure-Passw0rd!" });
         Assert.Contains("needs other modules first", DirectLineTestClient.AllText(blocked));
         Assert.Contains(DirectLineTestClient.Actions(blocked), a => (string?)a["title"] == "Deploy Network first");
         await AssertNothingStartedAsync(chat);
@@ -123,7 +123,7 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
         _host = await StartHostAsync(signupAward: 5);
         var chat = await DirectLineTestClient.StartAsync(_host.Client);
         await chat.SendTextAsync("deploy Network");
-        var blocked = await FillRemainingStepsAsync(chat, await WaitForFormAsync(chat), new() { ["project_id"] = "acme-prod-1" });
+        var blocked = await FormDriver.FillRemainingStepsAsync(chat, await FormDriver.WaitForFormAsync(chat), new() { ["project_id"] = "acme-prod-1" });
         var text = DirectLineTestClient.AllText(blocked);
         Assert.Contains("Not enough credits", text);
         Assert.Contains("costs 10 credits and your balance is 5 credits", text);
@@ -139,51 +139,5 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
         Assert.Empty(_terraform.Calls);
     }
 
-    /// <summary>Fills each form step with the given values (others as prefilled) until something else than a form arrives.</summary>
-    private static async Task<JsonObject> FillRemainingStepsAsync(DirectLineTestClient chat, JsonObject form, Dictionary<string, string> values)
-    {
-        for (var guard = 0; guard < 10; guard++)
-        {
-            await SubmitStepAsync(chat, form, values);
-            var next = await chat.WaitForCardAsync();
-            if (!IsFormCard(next)) return next;
-            if (StepIndex(next) == StepIndex(form))
-                throw new InvalidOperationException("The step came back with errors: " + DirectLineTestClient.AllText(DirectLineTestClient.Card(next)));
-            form = next;
-        }
-        throw new InvalidOperationException("The form never ended.");
-    }
-
-    /// <summary>Submits a step the way Web Chat does: the action's data plus every input's current value.</summary>
-    private static async Task<string> SubmitStepAsync(DirectLineTestClient chat, JsonObject card, Dictionary<string, string> values)
-    {
-        var action = DirectLineTestClient.Actions(card).FirstOrDefault(a => (string?)a["data"]?["verb"] == "form.next")
-                     ?? DirectLineTestClient.Actions(card).First(a => (string?)a["data"]?["verb"] == "form.submit");
-        var submitted = action["data"]!.DeepClone().AsObject();
-        foreach (var input in Inputs(card))
-        {
-            var id = (string)input["id"]!;
-            submitted[id] = values.TryGetValue(id, out var value) ? value : (string?)input["value"]?.ToString();
-        }
-        await chat.SubmitAsync(submitted);
-        return (string)submitted["verb"]!;
-    }
-
-    private static async Task<JsonObject> WaitForFormAsync(DirectLineTestClient chat) => (await chat.WaitForCardAsync(IsFormCard)) is var card ? card : throw new InvalidOperationException();
-
-    private static bool IsFormCard(JsonObject card) =>
-        DirectLineTestClient.Actions(card).Any(a => ((string?)a["data"]?["verb"])?.StartsWith("form.", StringComparison.Ordinal) == true);
-
-    private static int StepIndex(JsonObject card) =>
-        DirectLineTestClient.Actions(card).Select(a => a["data"]?["step"]).OfType<JsonValue>().Select(v => (int)v).First();
-
-    private static IEnumerable<JsonObject> Inputs(JsonNode? node) => node switch
-    {
-        JsonObject o when ((string?)o["type"])?.StartsWith("Input.", StringComparison.Ordinal) == true => [o],
-        JsonObject o => o.SelectMany(p => Inputs(p.Value)),
-        JsonArray a => a.SelectMany(Inputs),
-        _ => [],
-    };
-
-    private static string? InputValue(JsonObject card, string id) => Inputs(card).FirstOrDefault(i => (string?)i["id"] == id)?["value"]?.ToString();
+    private static string? InputValue(JsonObject card, string id) => FormDriver.Inputs(card).FirstOrDefault(i => (string?)i["id"] == id)?["value"]?.ToString();
 }

@@ -22,7 +22,7 @@ public static class FormDriver
     public static Task<JsonObject> WaitForFormAsync(DirectLineTestClient chat) => chat.WaitForCardAsync(IsFormCard);
 
     /// <summary>Presses Next (or Submit on the last step) with <paramref name="values"/> over what the card shows.</summary>
-    public static async Task<string> SubmitStepAsync(DirectLineTestClient chat, JsonObject card, IReadOnlyDictionary<string, string> values)
+    public static async Task<string> SubmitStepAsync(DirectLineTestClient chat, JsonObject card, Dictionary<string, string> values)
     {
         var action = DirectLineTestClient.Actions(card).FirstOrDefault(a => (string?)a["data"]?["verb"] == "form.next")
                      ?? DirectLineTestClient.Actions(card).First(a => (string?)a["data"]?["verb"] == "form.submit");
@@ -37,7 +37,7 @@ public static class FormDriver
     }
 
     /// <summary>Fills each step from <paramref name="form"/> on until something other than a form step arrives.</summary>
-    public static async Task<JsonObject> FillRemainingStepsAsync(DirectLineTestClient chat, JsonObject form, IReadOnlyDictionary<string, string> values)
+    public static async Task<JsonObject> FillRemainingStepsAsync(DirectLineTestClient chat, JsonObject form, Dictionary<string, string> values)
     {
         for (var guard = 0; guard < 20; guard++)
         {
