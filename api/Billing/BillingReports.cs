@@ -77,9 +77,11 @@ public sealed class BillingReports(ICreditLedger ledger, IDeploymentService depl
         CancellationToken ct)
     {
         var (from, to) = MonthRange(year, month);
-        var before = await ledger.QueryTransactionsAsync(userId, new CreditTransactionFilter(To: from), null, 1, ct);
-        var opening = before.Items.FirstOrDefault()?.BalanceAfter.Total ?? 0;
-        var rows = await AllAsync(userId, new CreditTransactionFilter(From: from, To: to), ct);
+        // Balances are derived from amounts, not from the last row's balance: transactions in the same millisecond
+        // have no defined order.
+        var since = await AllAsync(userId, new CreditTransactionFilter(From: from), ct);
+        var opening = (await ledger.GetBalanceAsync(userId, ct)).Total - since.Sum(t => t.Amount);
+        var rows = since.Where(t => t.At < to).ToList();
 
         var charges = rows.Where(IsCharge).ToList();
         var added = rows.Except(charges)
@@ -93,7 +95,7 @@ public sealed class BillingReports(ICreditLedger ledger, IDeploymentService depl
             .Select(g => new StatementLine(g.Key is null ? "Other charges" : names.GetValueOrDefault(g.Key, g.Key), -g.Sum(t => t.Amount)))
             .OrderBy(l => l.Label, StringComparer.Ordinal)
             .ToList();
-        var closing = rows.Count == 0 ? opening : rows[^1].BalanceAfter.Total;
+        var closing = opening + rows.Sum(t => t.Amount);
         return new MonthlyStatement(userId, year, month, opening, added, chargeLines, closing, invoices);
     }
 
