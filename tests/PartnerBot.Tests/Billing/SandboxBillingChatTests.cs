@@ -107,6 +107,41 @@ public sealed class SandboxBillingChatTests : IAsyncLifetime
         Assert.Contains("No transactions match", DirectLineTestClient.AllText(october));
     }
 
+    [Fact]
+    public async Task The_costs_tab_shows_a_themed_chart_and_the_invoices_tab_a_statement_with_a_pdf_link()
+    {
+        var chat = await DirectLineTestClient.StartAsync(_host.Client);
+        var userId = await OpenAsync(chat);
+        await _host.Services.GetRequiredService<ICreditLedger>().DebitAsync(userId, 12, SpendPolicy.AnyBucket, "deployment:d-chat", userId);
+
+        await chat.SendTextAsync("theme dark");
+        await chat.WaitForTextAsync("theme is now");
+        await chat.SendTextAsync("billing costs");
+        var costs = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Total "));
+        Assert.Contains("d-chat", DirectLineTestClient.AllText(costs));
+        var image = (string)FindImage(DirectLineTestClient.Card(costs)!)!["url"]!;
+        var png = await _host.Client.GetAsync(Local(image));
+        Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+        var bytes = await png.Content.ReadAsByteArrayAsync();
+        Assert.Equal(0x89, bytes[0]);
+
+        await chat.SendTextAsync("billing invoices");
+        var invoices = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Statement for"));
+        Assert.Contains("Closing balance", DirectLineTestClient.AllText(invoices));
+        var pdf = await _host.Client.GetAsync(Local(LinkUrl(invoices, "Download PDF")));
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        using var document = UglyToad.PdfPig.PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync());
+        Assert.Contains("88 credits", string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text)));
+    }
+
+    private static JsonObject? FindImage(JsonNode node) => node switch
+    {
+        JsonObject o when (string?)o["type"] == "Image" => o,
+        JsonObject o => o.Select(p => p.Value is null ? null : FindImage(p.Value)).FirstOrDefault(x => x is not null),
+        JsonArray a => a.Select(x => x is null ? null : FindImage(x)).FirstOrDefault(x => x is not null),
+        _ => null,
+    };
+
     private async Task<string> OpenAsync(DirectLineTestClient chat)
     {
         await chat.SendTextAsync("billing");

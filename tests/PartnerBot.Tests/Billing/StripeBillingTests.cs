@@ -201,6 +201,21 @@ public sealed class StripeBillingTests : IAsyncLifetime
         Assert.True((int)response.StatusCode >= 500, $"Expected 5xx, got {(int)response.StatusCode}.");
     }
 
+    [Fact]
+    public async Task The_invoices_tab_lists_the_months_stripe_invoices_with_their_hosted_links()
+    {
+        var chat = await DirectLineTestClient.StartAsync(_host.Client);
+        await chat.SubmitAsync(new JsonObject { ["verb"] = "billing", ["tab"] = "buy" });
+        var buy = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("500 credits"));
+        await chat.SubmitAsync(ActionData(buy, d => (string?)d["verb"] == "billing.buy" && (int?)d["pack"] == 0));
+        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Stripe"));
+
+        await chat.SendTextAsync("billing invoices");
+        var invoices = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Stripe invoices"));
+        Assert.Contains("INV-0001", DirectLineTestClient.AllText(invoices));
+        Assert.Equal("https://invoice.stripe.com/i/acct_1/test_in_1Nov", LinkUrl(invoices, "Invoice INV-0001"));
+    }
+
     private async Task DeliverAsync(string body)
     {
         using var response = await PostEventAsync(_host, body, FakeStripeApi.Sign(body, _clock.GetUtcNow()));
