@@ -137,7 +137,8 @@ public sealed class DeploymentService(
         if (changed)
             logger.LogInformation("Deployment {DeploymentId} of {Module} for {PartnerId} started (cost {Cost}).",
                 deployment.Id, deployment.Module.Name, deployment.PartnerId, deployment.Cost);
-        return createdHere && changed ? new StartDeploymentResult.Started(view) : new StartDeploymentResult.Duplicate(view);
+        // Exactly one caller created the record; whoever happened to activate it, that caller reports Started.
+        return createdHere ? new StartDeploymentResult.Started(view) : new StartDeploymentResult.Duplicate(view);
     }
 
     /// <summary>Finishes (or undoes) starts that were interrupted between creating the record and charging it.</summary>

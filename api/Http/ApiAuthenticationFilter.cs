@@ -29,7 +29,10 @@ public sealed class ApiAuthenticationFilter(ApiKeyStore keys, CurrentCaller call
         var authorization = http.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            foreach (var bearer in bearers)
+            var configured = bearers.Where(b => b.IsConfigured).ToList();
+            if (configured.Count == 0)
+                return Unauthorized(http, $"Bearer tokens are not accepted here; send an API key in the {ApiKeyHeader} header.");
+            foreach (var bearer in configured)
             {
                 var identity = await bearer.AuthenticateAsync(authorization["Bearer ".Length..].Trim(), http.RequestAborted);
                 if (identity is null) continue;
@@ -56,6 +59,8 @@ public sealed record BearerIdentity(string UserId, string? Email, IReadOnlyList<
 public interface IBearerTokenAuthenticator
 {
     string Scheme { get; }
+    /// <summary>False when its settings are absent; such an authenticator is skipped.</summary>
+    bool IsConfigured { get; }
     Task<BearerIdentity?> AuthenticateAsync(string token, CancellationToken ct);
 }
 

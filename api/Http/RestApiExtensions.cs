@@ -12,13 +12,34 @@ namespace PartnerBot.Api.Http;
 
 public static class RestApiExtensions
 {
+    private const string ApiKeySchemeName = "ApiKey";
+
     /// <summary>REST API plumbing: API keys, the per-request <see cref="ICurrentCaller"/>, problem details, OpenAPI.</summary>
     public static IServiceCollection AddPartnerBotRestApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            // Every /api route except the signed runner callback takes the X-Api-Key header.
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[ApiKeySchemeName] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
+                In = Microsoft.OpenApi.ParameterLocation.Header,
+                Name = ApiAuthenticationFilter.ApiKeyHeader,
+                Description = "A per-user key created with `partnerbot apikey create --user ID`.",
+            };
+            document.Security ??= [];
+            document.Security.Add(new Microsoft.OpenApi.OpenApiSecurityRequirement
+            {
+                [new Microsoft.OpenApi.OpenApiSecuritySchemeReference(ApiKeySchemeName, document)] = [],
+            });
+            return Task.CompletedTask;
+        }));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBearerTokenAuthenticator, EntraIdBearerAuthenticator>());
         services.TryAddScoped<CurrentCaller>();
         services.TryAddScoped<ICurrentCaller>(sp => sp.GetRequiredService<CurrentCaller>());
         return services;

@@ -45,7 +45,8 @@ public static class ModuleInputValidator
 
         foreach (var variable in inputs.Values)
         {
-            if (!TerraformType.TryParse(variable.Type, out var type))
+            var type = variable.ParsedType;
+            if (type is null && !TerraformType.TryParse(variable.Type, out type))
             {
                 errors.Add(new InputError(variable.Name, $"The module declares an invalid type \"{variable.Type}\" for this input."));
                 continue;

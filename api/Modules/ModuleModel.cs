@@ -53,7 +53,13 @@ public sealed record ModuleVariable(
     IReadOnlyList<VariableValidation> Validations)
 {
     public bool Required => !HasDefault;
+
+    /// <summary>The type built from the parsed source (optional-attribute defaults kept as syntax, heredocs included); null when not read from source.</summary>
+    [JsonIgnore] public TerraformType? ParsedType { get; init; }
     public bool IsMetadata => ModuleMetadata.VariableNames.Contains(Name);
+
+    /// <summary>Set by the platform, not the partner: UIMeta group 0 without being one of the metadata variables.</summary>
+    public bool IsPlatformWiring => !IsMetadata && Group == 0;
 }
 
 /// <summary>One <c>validation</c> block: the condition as written and the error message (a string value, or the template text).</summary>

@@ -34,11 +34,18 @@ internal static class ModuleVariableReader
                 problems.Add($"{Where(attribute.Start)}: variable \"{name}\": unsupported argument \"{attribute.Name}\".");
 
         string? type = null;
+        TerraformType? parsedType = null;
         if (body.Attribute("type") is { } typeAttribute)
         {
             type = TypeText(typeAttribute.Expression, src);
-            if (!TerraformType.TryParse(type, out _))
-                problems.Add($"{Where(typeAttribute.Start)}: variable \"{name}\": invalid type constraint \"{type}\".");
+            try
+            {
+                parsedType = TerraformType.FromSyntax(typeAttribute.Expression, src);
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"{Where(typeAttribute.Start)}: variable \"{name}\": invalid type constraint \"{type}\" ({e.Message}).");
+            }
         }
 
         string? description = null;
@@ -93,7 +100,10 @@ internal static class ModuleVariableReader
 
         var meta = UiMeta.Parse(description);
         return new ModuleVariable(name, type, description, defaultValue, hasDefault, sensitive, nullable,
-            meta.Group, meta.Order, meta.UpdateSafe, validations);
+            meta.Group, meta.Order, meta.UpdateSafe, validations)
+        {
+            ParsedType = parsedType ?? (type is null ? TerraformType.Any : null),
+        };
     }
 
     private static bool ReadBool(HclBody body, string argument, bool fallback, string variable, List<string> problems, Func<int, string> where)

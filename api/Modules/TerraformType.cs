@@ -28,6 +28,50 @@ public sealed record TerraformType(
         return type;
     }
 
+    /// <summary>Builds the type from a parsed type expression; throws <see cref="FormatException"/> for anything that is not a type.</summary>
+    public static TerraformType FromSyntax(Hcl.HclExpression expression, string source)
+    {
+        switch (expression)
+        {
+            case Hcl.HclVariable { Name: "any" }: return Any;
+            case Hcl.HclVariable { Name: "string" }: return String;
+            case Hcl.HclVariable { Name: "number" }: return Number;
+            case Hcl.HclVariable { Name: "bool" }: return Bool;
+            case Hcl.HclFunctionCall { Name: "list" or "set" or "map", Arguments.Count: 1 } call:
+            {
+                var kind = call.Name switch { "list" => TerraformTypeKind.List, "set" => TerraformTypeKind.Set, _ => TerraformTypeKind.Map };
+                return new TerraformType(kind, FromSyntax(call.Arguments[0], source));
+            }
+            case Hcl.HclFunctionCall { Name: "tuple", Arguments: [Hcl.HclTuple elements] }:
+                return new TerraformType(TerraformTypeKind.Tuple, TupleElements: elements.Items.Select(e => FromSyntax(e, source)).ToArray());
+            case Hcl.HclFunctionCall { Name: "object", Arguments: [Hcl.HclObject attributes] }:
+            {
+                var result = new List<TerraformObjectAttribute>();
+                foreach (var item in attributes.Items)
+                {
+                    var name = item.Key switch
+                    {
+                        Hcl.HclVariable bare => bare.Name,
+                        Hcl.HclTemplate { IsLiteral: true } quoted => quoted.LiteralValue,
+                        _ => throw new FormatException($"Invalid object attribute name '{item.Key.SourceText(source)}'."),
+                    };
+                    if (item.Value is Hcl.HclFunctionCall { Name: "optional", Arguments.Count: 1 or 2 } optional)
+                    {
+                        var defaultSyntax = optional.Arguments.Count == 2 ? optional.Arguments[1] : null;
+                        result.Add(new TerraformObjectAttribute(name, FromSyntax(optional.Arguments[0], source), true, defaultSyntax?.SourceText(source))
+                        {
+                            DefaultSyntax = defaultSyntax,
+                        });
+                    }
+                    else result.Add(new TerraformObjectAttribute(name, FromSyntax(item.Value, source), false, null));
+                }
+                return new TerraformType(TerraformTypeKind.Object, Attributes: result);
+            }
+            default:
+                throw new FormatException($"'{expression.SourceText(source)}' is not a type constraint.");
+        }
+    }
+
     public static bool TryParse(string? expression, out TerraformType type)
     {
         try { type = Parse(expression); return true; }
@@ -156,6 +200,9 @@ public sealed record TerraformType(
 
 public sealed record TerraformObjectAttribute(string Name, TerraformType Type, bool Optional, string? DefaultExpression)
 {
+    /// <summary>The parsed default of an <c>optional(type, default)</c> attribute, when the type was built from source.</summary>
+    public Hcl.HclExpression? DefaultSyntax { get; init; }
+
     public override string ToString() => Optional
         ? $"{Name}=optional({Type}{(DefaultExpression is null ? "" : "," + DefaultExpression)})"
         : $"{Name}={Type}";

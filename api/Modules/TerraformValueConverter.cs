@@ -122,7 +122,7 @@ public static class TerraformValueConverter
                     if (map.Attributes.TryGetValue(attribute.Name, out var present) && present is not HclNull)
                         result[attribute.Name] = Convert(attribute.Type, present, attributePath);
                     else if (attribute.Optional)
-                        result[attribute.Name] = attribute.DefaultExpression is null ? HclValue.Null : Convert(attribute.Type, OptionalDefault(attribute), attributePath);
+                        result[attribute.Name] = attribute.DefaultExpression is null && attribute.DefaultSyntax is null ? HclValue.Null : Convert(attribute.Type, OptionalDefault(attribute), attributePath);
                     else if (present is HclNull)
                         result[attribute.Name] = HclValue.Null;
                     else
@@ -139,7 +139,7 @@ public static class TerraformValueConverter
     {
         try
         {
-            return new HclEvaluator().Evaluate(HclParser.ParseExpression(attribute.DefaultExpression!));
+            return new HclEvaluator().Evaluate(attribute.DefaultSyntax ?? HclParser.ParseExpression(attribute.DefaultExpression!));
         }
         catch (Exception e) when (e is HclSyntaxException or HclEvaluationException or HclUndecidedException)
         {

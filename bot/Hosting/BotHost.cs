@@ -13,6 +13,7 @@ using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Billing;
 using PartnerBot.Bot.Features.Deployments;
+using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Cards.Model;
 
@@ -64,6 +65,7 @@ public static class BotHost
         services.AddPartnerBotCatalog(builder.Configuration);
         services.AddPartnerBotDeployments(builder.Configuration);
         services.AddPartnerBotRestApi(builder.Configuration);
+        services.AddStorageContainer(UserDirectory.UsersContainer, "/createdAt");
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
@@ -80,7 +82,7 @@ public static class BotHost
         services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
         services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
         services.AddBillingChat(builder.Configuration);
-        services.AddUnavailableArea(CardVerbs.Help, "Help & guides", "read the Admin, Partner, Agent and User guides", "guides");
+        services.AddHelpChat();
         services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
 
         var app = builder.Build();

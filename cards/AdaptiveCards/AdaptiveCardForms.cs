@@ -24,6 +24,8 @@ public static class AdaptiveCardForms
     /// <summary>
     /// The values of <paramref name="step"/>'s editable inputs as text: toggles "true"/"false", multi choice
     /// comma-joined (as the clients send them), numbers as written. Inputs absent from the submission are absent.
+    /// Works for any channel's submission mapped to the same shape (e.g. Slack view state), including Slack's
+    /// index-coded long option values.
     /// </summary>
     public static IReadOnlyDictionary<string, string?> ReadValues(JsonObject submitted, UiFormStep step)
     {
@@ -32,15 +34,15 @@ public static class AdaptiveCardForms
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var input in step.Inputs)
         {
-            if (input.ReadOnly || !submitted.TryGetPropertyValue(input.Id, out var node)) continue;
-            values[input.Id] = node switch
+            if (input.ReadOnly || !submitted.TryGetPropertyValue(AdaptiveCardRenderer.InputKey(input.Id), out var node)) continue;
+            values[input.Id] = BlockKit.BlockKitForms.DecodeOptionValues(node switch
             {
                 null => null,
                 JsonValue v when v.TryGetValue<string>(out var s) => s,
                 JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
                 JsonArray a => string.Join(",", a.Select(e => e is JsonValue ev && ev.TryGetValue<string>(out var es) ? es : e?.ToJsonString())),
                 _ => node.ToJsonString(),
-            };
+            }, input);
         }
         return values;
     }

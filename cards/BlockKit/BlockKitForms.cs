@@ -48,6 +48,18 @@ public static class BlockKitForms
         return values;
     }
 
+    /// <summary>
+    /// Maps index-coded option values (<see cref="IndexedOptionPrefix"/>) of <paramref name="input"/> back to the real
+    /// values; a multi choice's comma-joined list is mapped item by item. Other text is returned unchanged.
+    /// </summary>
+    public static string? DecodeOptionValues(string? value, UiInput input)
+    {
+        if (value is null || input.Options is null || !value.Contains(IndexedOptionPrefix, StringComparison.Ordinal)) return value;
+        return input.Kind == UiInputKind.MultiChoice
+            ? string.Join(",", value.Split(',').Select(v => Decode(v.Trim(), input)))
+            : Decode(value, input);
+    }
+
     private static string? Decode(string? value, UiInput? input)
     {
         if (value is null || input?.Options is null || !value.StartsWith(IndexedOptionPrefix, StringComparison.Ordinal)) return value;

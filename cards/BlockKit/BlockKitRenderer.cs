@@ -297,7 +297,10 @@ public static class BlockKitRenderer
                 return toggle;
             case UiInputKind.Number:
                 var number = new JsonObject { ["type"] = "number_input", ["action_id"] = input.Id, ["is_decimal_allowed"] = true };
-                if (decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) number["initial_value"] = n.ToString(CultureInfo.InvariantCulture);
+                // Slack refuses a view whose initial value lies outside min/max; such a value is left for the user to fix.
+                if (decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) &&
+                    (input.Min is not { } low || (double)n >= low) && (input.Max is not { } high || (double)n <= high))
+                    number["initial_value"] = n.ToString(CultureInfo.InvariantCulture);
                 if (input.Min is { } min) number["min_value"] = min.ToString(CultureInfo.InvariantCulture);
                 if (input.Max is { } max) number["max_value"] = max.ToString(CultureInfo.InvariantCulture);
                 return number;
@@ -311,7 +314,8 @@ public static class BlockKitRenderer
                 var text = new JsonObject { ["type"] = "plain_text_input", ["action_id"] = input.Id };
                 if (input.Kind == UiInputKind.MultiLine) text["multiline"] = true;
                 if (input.Kind != UiInputKind.Secret && !string.IsNullOrEmpty(value)) text["initial_value"] = value;
-                if (input.MaxLength is { } maxLength) text["max_length"] = Math.Min(maxLength, 3000);
+                // A prefilled value longer than max_length would make Slack refuse the view.
+                if (input.MaxLength is { } maxLength && (value?.Length ?? 0) <= maxLength) text["max_length"] = Math.Min(maxLength, 3000);
                 if (input.Placeholder is not null) text["placeholder"] = SlackText.PlainText(input.Placeholder, BlockKitLimits.Placeholder);
                 return text;
         }

@@ -10,9 +10,9 @@ public enum ProvisioningFormMode { Create, Update }
 /// <list type="bullet">
 /// <item>Each UIMeta group &gt; 0 is a step (ascending group number); inputs by UIMeta order, then name.</item>
 /// <item>The ten metadata variables are never shown.</item>
-/// <item>Other group-0 variables go to a last "Advanced" step, prefilled with their defaults.</item>
-/// <item>Variables without UIMeta: required ones go to the first step (they must be answered; a "Basics" step
-///   is created when the module has no groups), optional ones to "Advanced".</item>
+/// <item>Other group-0 variables and variables without UIMeta go to a last, optional "Advanced" step, prefilled
+///   with their defaults, except required ones (no default): those must be answered, so they join the first step
+///   (a "Basics" step is created when the module has no groups).</item>
 /// <item>Steps with more than <see cref="MaxInputsPerStep"/> inputs are split into parts ("Database (1/2)").</item>
 /// <item>Update mode: only <c>updatesafe</c> variables are editable; the others are read-only.</item>
 /// </list>
@@ -32,8 +32,9 @@ public static class ProvisioningFormBuilder
 
         var grouped = shown.Where(v => v.Group is > 0).GroupBy(v => v.Group!.Value).OrderBy(g => g.Key)
             .Select(g => (Key: $"group-{g.Key}", Variables: g.ToList())).ToList();
-        var ungroupedRequired = shown.Where(v => v.Group is null && v.Required).ToList();
-        var advanced = shown.Where(v => v.Group is 0 || (v.Group is null && !v.Required)).ToList();
+        // Required variables outside any UIMeta group > 0 must be answered, so they lead rather than hide in "Advanced".
+        var ungroupedRequired = shown.Where(v => (v.Group is null or 0) && v.Required).ToList();
+        var advanced = shown.Where(v => (v.Group is null or 0) && !v.Required).ToList();
 
         if (ungroupedRequired.Count > 0)
         {

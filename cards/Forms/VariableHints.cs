@@ -17,6 +17,18 @@ public sealed record VariableHints(
     int? MaxLength)
 {
     private static readonly Regex UiMetaTag = new(@"\{\{\s*UIMeta\b[^}]*\}\}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    // The variable a condition talks about: var.x, or coalesce(var.x, d), which behaves like var.x for the bounds a form can show.
+    private const string SubjectPattern = @"(?:var\.(?<name>[A-Za-z_][\w-]*)|coalesce\(\s*var\.(?<cname>[A-Za-z_][\w-]*)\s*,[^()]*\))";
+    private const string NumberPattern = @"(?<num>-?\d+(?:\.\d+)?)";
+    private static readonly Regex Comparison = new(SubjectPattern + @"\s*(?<op>>=|>|<=|<)\s*" + NumberPattern, RegexOptions.CultureInvariant);
+    private static readonly Regex ReversedComparison = new(NumberPattern + @"\s*(?<op><=|<)\s*" + SubjectPattern, RegexOptions.CultureInvariant);
+    private static readonly Regex Contains = new(@"contains\(\s*\[(?<list>[^\]]*)\]\s*,\s*" + SubjectPattern + @"\s*\)", RegexOptions.CultureInvariant);
+    private static readonly Regex CanRegex = new("can\\(\\s*regex\\(\\s*\"(?<re>(?:[^\"\\\\]|\\\\.)*)\"\\s*,\\s*" + SubjectPattern + "\\s*\\)\\s*\\)", RegexOptions.CultureInvariant);
+    private static readonly Regex LengthLimit = new(@"length\(\s*var\.(?<name>[A-Za-z_][\w-]*)\s*\)\s*(?<op><=|<)\s*(?<num>\d+)", RegexOptions.CultureInvariant);
+    private static readonly Regex QuotedString = new("\"((?:[^\"\\\\]|\\\\.)*)\"", RegexOptions.CultureInvariant);
+
+    private static string Subject(Match m) => m.Groups["name"].Success ? m.Groups["name"].Value : m.Groups["cname"].Value;
+
     private static readonly Regex UiMetaOptions = new(@"\boptions\s*=\s*([^\s}]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>The description without its <c>{{UIMeta ...}}</c> tag, whitespace tidied; null when nothing is left.</summary>
@@ -39,17 +51,14 @@ public sealed record VariableHints(
             UiMetaOptions.Match(tag.Value) is { Success: true } optionsMatch)
             options = optionsMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
 
-        var v = Regex.Escape("var." + variable.Name);
-        // coalesce(var.x, d) behaves like var.x for the bounds a form can show.
-        var subject = $@"(?:{v}|coalesce\(\s*{v}\s*,[^()]*\))";
-        const string num = @"(-?\d+(?:\.\d+)?)";
         foreach (var validation in variable.Validations)
         {
             var c = validation.Condition;
-            foreach (Match m in Regex.Matches(c, $@"{subject}\s*(>=|>|<=|<)\s*{num}"))
+            foreach (Match m in Comparison.Matches(c))
             {
-                var n = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-                switch (m.Groups[1].Value)
+                if (Subject(m) != variable.Name) continue;
+                var n = double.Parse(m.Groups["num"].Value, CultureInfo.InvariantCulture);
+                switch (m.Groups["op"].Value)
                 {
                     case ">=": min = Higher(min, n); break;
                     // Terraform numbers here are counts, ports and sizes: "> 0" means "from 1".
@@ -58,26 +67,26 @@ public sealed record VariableHints(
                     case "<": max = Lower(max, Math.Floor(n) == n ? n - 1 : n); break;
                 }
             }
-            foreach (Match m in Regex.Matches(c, $@"{num}\s*(<=|<)\s*{subject}"))
+            foreach (Match m in ReversedComparison.Matches(c))
             {
-                var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-                min = Higher(min, m.Groups[2].Value == "<=" ? n : n + 1);
+                if (Subject(m) != variable.Name) continue;
+                var n = double.Parse(m.Groups["num"].Value, CultureInfo.InvariantCulture);
+                min = Higher(min, m.Groups["op"].Value == "<=" ? n : n + 1);
             }
-            var contains = Regex.Match(c, $@"contains\(\s*\[([^\]]*)\]\s*,\s*{subject}\s*\)");
-            if (contains.Success && options is null)
+            if (options is null && Contains.Match(c) is { Success: true } contains && Subject(contains) == variable.Name)
             {
-                var values = Regex.Matches(contains.Groups[1].Value, "\"((?:[^\"\\\\]|\\\\.)*)\"").Select(m => Unescape(m.Groups[1].Value)).Distinct().ToList();
+                var values = QuotedString.Matches(contains.Groups["list"].Value).Select(m => Unescape(m.Groups[1].Value)).Distinct().ToList();
                 if (values.Count > 0) options = values;
             }
-            var regex = Regex.Match(c, $"can\\(\\s*regex\\(\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*,\\s*{subject}\\s*\\)\\s*\\)");
-            if (regex.Success && pattern is null)
+            if (pattern is null && CanRegex.Match(c) is { Success: true } regex && Subject(regex) == variable.Name)
             {
-                var candidate = Unescape(regex.Groups[1].Value);
+                var candidate = Unescape(regex.Groups["re"].Value);
                 if (IsPortablePattern(candidate)) pattern = candidate;
             }
-            foreach (Match m in Regex.Matches(c, $@"length\(\s*{v}\s*\)\s*(<=|<)\s*(\d+)"))
+            foreach (Match m in LengthLimit.Matches(c))
             {
-                var n = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) - (m.Groups[1].Value == "<" ? 1 : 0);
+                if (m.Groups["name"].Value != variable.Name) continue;
+                var n = int.Parse(m.Groups["num"].Value, CultureInfo.InvariantCulture) - (m.Groups["op"].Value == "<" ? 1 : 0);
                 maxLength = maxLength is null ? n : Math.Min(maxLength.Value, n);
             }
         }

@@ -2,6 +2,7 @@
 // .NET SDK (Gateway mode) disagree. Loopback only, plain HTTP, data in memory.
 //
 //   node start.mjs [--port N]      prints "listening http://127.0.0.1:PORT/" once ready
+//   COSMOS_SERVER_LOG=1            logs each request (method, path, status, time) to stderr
 //
 // Adjustments (each is a wrapper around the package's own modules, applied before its routes load):
 //  1. Query plans: the SDK asks the gateway for one (x-ms-cosmos-is-query-plan-request); the stock server
@@ -199,7 +200,15 @@ const port = portIndex >= 0 ? Number.parseInt(args[portIndex + 1], 10) : 0;
 const server = createHttpServer({ keepAlive: true });
 const [stockListener] = server.listeners("request");
 server.removeAllListeners("request");
-server.on("request", (req, res) => (isQueryPlanRequest(req) ? answerQueryPlan(req, res) : stockListener(req, res)));
+const logRequests = process.env.COSMOS_SERVER_LOG === "1";
+server.on("request", (req, res) => {
+  if (logRequests) {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => console.error(`${req.method} ${req.url} ${res.statusCode} ${Number(process.hrtime.bigint() - started) / 1e6}ms` +
+      `${isQueryPlanRequest(req) ? " (query plan)" : ""}`));
+  }
+  return isQueryPlanRequest(req) ? answerQueryPlan(req, res) : stockListener(req, res);
+});
 server.keepAliveTimeout = 60_000;
 
 server.listen(port, "127.0.0.1", () => {

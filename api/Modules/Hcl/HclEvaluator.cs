@@ -184,8 +184,8 @@ public sealed class HclEvaluator
     {
         switch (binary.Operator)
         {
-            // Terraform evaluates both sides (no short-circuit) but a null or error on the unused side is
-            // what a module author guards against with `var.x == null || ...`; Terraform 1.12+ short-circuits.
+            // Short-circuit: the right side of the usual `var.x == null || check(var.x)` guard is not needed once
+            // the left side decides, and evaluating it on null would only produce a spurious error.
             case HclBinaryOperator.Or:
                 return ToBool(Evaluate(binary.Left), "left operand of '||'") ? HclValue.True : HclValue.Of(ToBool(Evaluate(binary.Right), "right operand of '||'"));
             case HclBinaryOperator.And:

@@ -42,8 +42,9 @@ internal sealed class CosmosServerProcess : IDisposable
 
     private static string RepositoryRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PartnerBot.sln"))) return dir.FullName;
-        throw new InvalidOperationException("PartnerBot.sln not found above " + AppContext.BaseDirectory);
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "PartnerBot.sln"))) return dir.FullName;
+        throw new InvalidOperationException("PartnerBot.sln not found above " + AppContext.BaseDirectory + " or the current directory.");
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Hosting;
@@ -32,6 +33,7 @@ public static class DirectLineChannel
     public static IServiceCollection AddDirectLineChannel(this IServiceCollection services)
     {
         services.AddDataProtection();
+        services.AddStorageContainer(DirectLineConversations.Container, "/seq");
         services.AddSingleton<DirectLineTokens>();
         services.AddSingleton<DirectLineConversations>();
         services.AddSingleton<IProactiveChannel, DirectLineProactiveChannel>();
@@ -175,7 +177,8 @@ public static class DirectLineChannel
         }
         catch (OperationCanceledException) { }
         catch (WebSocketException) { }
-        if (socket.State == WebSocketState.Open)
+        // Complete the close handshake whichever side started it.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try { await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "closing", CancellationToken.None); }
             catch (WebSocketException) { }

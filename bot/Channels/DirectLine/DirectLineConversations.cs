@@ -51,7 +51,9 @@ public sealed class DirectLineConversations(IDocumentStore store)
             [PatchOperation.Increment("/lastSeq", 1L)], ct: ct);
         var seq = counter.Body["lastSeq"]!.GetValue<long>();
         activity.Id = $"{conversationId}|{seq.ToString("D7", CultureInfo.InvariantCulture)}";
-        activity.Timestamp ??= DateTimeOffset.UtcNow;
+        // Millisecond precision: Web Chat orders activities by their timestamp parsed with JavaScript's Date.
+        var now = DateTimeOffset.UtcNow;
+        activity.Timestamp = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         activity.ChannelId = DirectLineChannel.ChannelId;
         activity.Conversation ??= new ConversationAccount { Id = conversationId };
 

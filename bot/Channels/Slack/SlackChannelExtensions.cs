@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Slack;
@@ -25,8 +26,8 @@ public static class SlackChannelExtensions
         });
         services.TryAddSingleton<SlackWebApiClient>();
         services.TryAddSingleton<SlackSignatureVerifier>();
+        services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInbox>();
-        services.TryAddSingleton<SlackStoredViews>();
         services.TryAddSingleton<SlackUserDirectory>();
         services.TryAddSingleton<SlackTurnProcessor>();
         services.TryAddSingleton<SlackRequestHandler>();

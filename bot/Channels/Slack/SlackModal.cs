@@ -3,13 +3,9 @@ using System.Text.Json.Nodes;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
-/// <summary>
-/// A modal view to show, with what the channel needs to route its submission back: the form it belongs to, the step,
-/// and the verb and data of the resulting card action.
-/// </summary>
-/// <param name="Errors">Validation messages keyed by input <c>block_id</c>; empty when the step is shown fresh.</param>
-public sealed record SlackModal(JsonObject View, string FormKey, int StepIndex, string Verb, JsonObject? Data,
-    IReadOnlyDictionary<string, string> Errors);
+/// <summary>A form step rendered as a modal view, with the form and step it shows.</summary>
+/// <param name="Errors">Validation messages keyed by input id (= the input's <c>block_id</c>); empty when shown fresh.</param>
+public sealed record SlackModal(JsonObject View, string FormKey, int StepIndex, IReadOnlyDictionary<string, string> Errors);
 
 /// <summary>
 /// What the channel keeps in a modal's <c>private_metadata</c> (≤ 3000 chars): the conversation the form belongs to and

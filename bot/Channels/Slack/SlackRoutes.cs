@@ -20,10 +20,4 @@ public static class SlackRoutes
     /// <summary>Bot token scopes the app asks for.</summary>
     public static readonly IReadOnlyList<string> BotScopes =
         ["chat:write", "commands", "app_mentions:read", "im:history", "users:read", "users:read.email"];
-
-    /// <summary>
-    /// Button the channel itself answers: opens a stored modal when a form had to be shown without a trigger id
-    /// (typed text). Its value is the stored view's id.
-    /// </summary>
-    public const string OpenFormAction = "slack.open_form";
 }

@@ -18,6 +18,9 @@ public static partial class SlackTurnMapper
 {
     public const string Channel = "slack";
 
+    /// <summary>The action_id the Block Kit renderer gives link buttons.</summary>
+    public const string LinkVerb = "link";
+
     /// <summary>app_mention and direct messages from people become message turns; anything else is null.</summary>
     public static SlackTurnInput? FromEvent(JsonObject envelope)
     {
@@ -81,12 +84,17 @@ public static partial class SlackTurnMapper
         {
             var actionId = Str(action, "action_id");
             if (actionId is null) continue;
+            var verb = VerbOf(actionId);
+            // Link buttons open their URL in Slack; the click report carries nothing for the bot.
+            if (verb == LinkVerb || action["url"] is not null) continue;
             var data = ParseValue(ActionValue(action));
+            data[BlockKitActions.VerbKey] ??= verb;
             // A button inside a modal carries what was typed so far, as Adaptive Card actions do.
             if (payload["view"]?["state"]?["values"] is JsonObject stateValues) MergeInputs(data, stateValues);
             var turn = new IncomingTurn(Channel, conversation.Key, Identity(team, user),
-                Str(action, "action_ts") ?? triggerId ?? Guid.NewGuid().ToString("N"), TurnKind.CardAction,
-                Verb: VerbOf(actionId), Data: data, IsGroupConversation: !conversation.IsDirectMessage);
+                // Each click has its own trigger id; action_ts alone is only unique per message.
+                triggerId ?? Str(action, "action_ts") ?? Guid.NewGuid().ToString("N"), TurnKind.CardAction,
+                Verb: verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage);
             yield return new SlackTurnInput(turn, conversation, triggerId, viewId);
         }
     }
@@ -104,13 +112,15 @@ public static partial class SlackTurnMapper
         var metadata = SlackViewMetadata.TryParse(Str(view, "private_metadata"));
         if (user is null || view is null || metadata is null) return null;
 
+        var verb = closed ? CardVerbs.FormCancel : metadata.Verb;
         var data = metadata.Data?.DeepClone().AsObject() ?? new JsonObject();
+        data[BlockKitActions.VerbKey] = verb;
         if (!closed && view["state"]?["values"] is JsonObject stateValues) MergeInputs(data, stateValues);
 
         var conversation = new SlackConversation(metadata.TeamId, metadata.ChannelId, user, metadata.ThreadTs, metadata.Ephemeral);
         var activityId = $"{Str(view, "id")}:{Str(view, "hash")}{(closed ? ":closed" : "")}";
         var turn = new IncomingTurn(Channel, conversation.Key, Identity(metadata.TeamId, user), activityId, TurnKind.CardAction,
-            Verb: closed ? CardVerbs.FormCancel : metadata.Verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage);
+            Verb: verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage);
         return new SlackTurnInput(turn, conversation, Str(payload, "trigger_id"), Str(view, "id"), metadata);
     }
 
@@ -120,7 +130,7 @@ public static partial class SlackTurnMapper
     public static string VerbOf(string actionId) => BlockKitActions.Verb(actionId);
 
     /// <summary>
-    /// Button data is JSON text (the renderer adds the verb inside, which is dropped again); a plain value becomes
+    /// Button data is JSON text (with the verb inside, as on the other channels); a plain value becomes
     /// <c>{"value": …}</c>.
     /// </summary>
     public static JsonObject ParseValue(string? value)
@@ -130,11 +140,7 @@ public static partial class SlackTurnMapper
         {
             try
             {
-                if (JsonNode.Parse(value) is JsonObject json)
-                {
-                    json.Remove(BlockKitActions.VerbKey);
-                    return json;
-                }
+                if (JsonNode.Parse(value) is JsonObject json) return json;
             }
             catch (JsonException)
             {

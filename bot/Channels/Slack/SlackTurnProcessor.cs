@@ -8,7 +8,6 @@ namespace PartnerBot.Bot.Channels.Slack;
 public sealed class SlackTurnProcessor(
     IServiceScopeFactory scopes,
     SlackWebApiClient api,
-    SlackStoredViews storedViews,
     SlackUserDirectory users,
     ILogger<SlackTurnProcessor> log)
 {
@@ -27,11 +26,7 @@ public sealed class SlackTurnProcessor(
                 if (SlackTurnMapper.FromViewClosed(item.Payload) is { } closed) await RunTurnAsync(closed, null, ct);
                 break;
             case SlackInboxKinds.BlockActions:
-                foreach (var input in SlackTurnMapper.FromBlockActions(item.Payload))
-                {
-                    if (input.Turn.Verb == SlackRoutes.OpenFormAction) await OpenStoredFormAsync(input, ct);
-                    else await RunTurnAsync(input, null, ct);
-                }
+                foreach (var input in SlackTurnMapper.FromBlockActions(item.Payload)) await RunTurnAsync(input, null, ct);
                 break;
             default:
                 log.LogWarning("Slack inbox item {Id} has an unknown kind {Kind}", item.Id, item.Kind);
@@ -60,23 +55,7 @@ public sealed class SlackTurnProcessor(
     }
 
     public SlackTurnResponder CreateResponder(SlackTurnInput input, SlackSubmissionReply? submission) =>
-        new(input.Conversation, api, storedViews, log, input.TriggerId, input.ViewId, submission);
-
-    private async Task OpenStoredFormAsync(SlackTurnInput input, CancellationToken ct)
-    {
-        var responder = CreateResponder(input, null);
-        var storedId = input.Turn.Data?["view"]?.GetValue<string>();
-        try
-        {
-            if (storedId is not null && await responder.OpenStoredViewAsync(storedId, ct)) return;
-            await responder.SendAsync(UiMessage.Text("That form has expired. Please start again."), ct);
-        }
-        catch (SlackApiException e)
-        {
-            log.LogWarning("Slack stored form {Id} could not be opened: {Error}", storedId, e.Error);
-            await ApologiseAsync(responder, ct);
-        }
-    }
+        new(input.Conversation, api, log, input.TriggerId, input.ViewId, submission);
 
     private async Task ApologiseAsync(SlackTurnResponder responder, CancellationToken ct)
     {

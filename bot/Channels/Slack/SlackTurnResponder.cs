@@ -14,52 +14,45 @@ namespace PartnerBot.Bot.Channels.Slack;
 public sealed class SlackTurnResponder(
     SlackConversation conversation,
     SlackWebApiClient api,
-    SlackStoredViews storedViews,
     ILogger logger,
     string? triggerId = null,
     string? viewId = null,
     SlackSubmissionReply? submission = null) : ITurnResponder
 {
-    private const string EphemeralPrefix = "ephemeral:";
     private string? unusedTriggerId = triggerId;
     private string? currentViewId = viewId;
+
+    private readonly string originalChannel = conversation.ChannelId;
 
     public SlackConversation Conversation { get; private set; } = conversation;
 
     public JsonObject ConversationAddress => Conversation.ToAddress();
 
-    /// <summary>Posts the message (split into several Slack messages when it exceeds 50 blocks); returns the first one's id.</summary>
+    /// <summary>
+    /// Posts the message (split into several Slack messages when it exceeds 50 blocks) and returns the first one's id.
+    /// A form step opens as a modal when this turn can open one (then there is no message id); otherwise it is posted
+    /// as a message with an "Open form" button, whose click brings the trigger id that opens it.
+    /// </summary>
     public async Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
     {
+        if (UiFormStepElement.In(message) is { } step && await TryShowModalAsync(step, ct)) return null;
         string? first = null;
         foreach (var part in BlockKitRenderer.RenderMessages(message))
             first ??= await PostAsync(part, ct);
         return first;
     }
 
-    private async Task<string?> PostAsync(SlackMessage part, CancellationToken ct)
-    {
-        if (Conversation.Ephemeral)
-        {
-            var ephemeral = await CallWithDirectMessageFallbackAsync(c =>
-                api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
-            return EphemeralPrefix + SlackTurnMapper.Str(ephemeral, "message_ts");
-        }
-        var posted = await CallWithDirectMessageFallbackAsync(c =>
-            api.PostMessageAsync(c.ChannelId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
-        return SlackTurnMapper.Str(posted, "ts");
-    }
-
     public async Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default)
     {
+        if (UiFormStepElement.In(message) is { } step && await TryShowModalAsync(step, ct)) return messageId;
         // Ephemeral messages cannot be edited through the Web API: the new content comes as a new message.
-        if (messageId.StartsWith(EphemeralPrefix, StringComparison.Ordinal)) return await SendAsync(message, ct);
+        if (SlackMessageId.TryParse(messageId, Conversation.ChannelId) is not { } target) return await SendAsync(message, ct);
         var parts = BlockKitRenderer.RenderMessages(message);
         try
         {
-            var updated = await api.UpdateMessageAsync(Conversation.ChannelId, messageId, parts[0].Text, Copy(parts[0].Blocks), ct);
+            await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, Copy(parts[0].Blocks), ct);
             foreach (var rest in parts.Skip(1)) await PostAsync(rest, ct);
-            return SlackTurnMapper.Str(updated, "ts") ?? messageId;
+            return messageId;
         }
         catch (SlackApiException e) when (e.Error is "message_not_found" or "cant_update_message" or "edit_window_closed")
         {
@@ -68,35 +61,44 @@ public sealed class SlackTurnResponder(
         }
     }
 
-    /// <summary>
-    /// Shows one step of a form as a modal. Its submit button becomes <c>form.next</c> (or <c>form.submit</c> on the
-    /// last step) with data <c>{formId, step}</c> plus the inputs, as on the other channels.
-    /// </summary>
-    public Task ShowFormStepAsync(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values,
-        IReadOnlyDictionary<string, string> errors, CancellationToken ct = default)
+    private async Task<string?> PostAsync(SlackMessage part, CancellationToken ct)
     {
-        var view = BlockKitRenderer.RenderModal(form, stepIndex, values, errors);
-        var verb = stepIndex == form.Steps.Count - 1 ? CardVerbs.FormSubmit : CardVerbs.FormNext;
-        return ShowModalAsync(new SlackModal(view, form.FormId, stepIndex, verb,
-            new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex }, errors), ct);
+        if (Conversation.Ephemeral)
+        {
+            var ephemeral = await CallWithDirectMessageFallbackAsync(c =>
+                api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
+            return SlackMessageId.EphemeralPrefix + SlackTurnMapper.Str(ephemeral, "message_ts");
+        }
+        var posted = await CallWithDirectMessageFallbackAsync(c =>
+            api.PostMessageAsync(c.ChannelId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
+        var ts = SlackTurnMapper.Str(posted, "ts");
+        // After a move to the direct message the id names its channel, so edits find it from any address.
+        return ts is not null && Conversation.ChannelId != originalChannel ? SlackMessageId.Format(Conversation.ChannelId, ts) : ts;
     }
 
-    /// <summary>Shows a modal view, by the best means this turn has.</summary>
-    public async Task ShowModalAsync(SlackModal modal, CancellationToken ct = default)
+    /// <summary>
+    /// Shows a form step as a modal by the best means this turn has: the answer to the submission being handled,
+    /// views.update of the modal the input came from, or views.open with the turn's trigger id. False when none works.
+    /// Its submit button becomes <c>form.next</c> (<c>form.submit</c> on the last step) with <c>{formId, step}</c>
+    /// plus the inputs, as on the other channels.
+    /// </summary>
+    private async Task<bool> TryShowModalAsync(UiFormStepElement step, CancellationToken ct)
     {
-        var view = modal.View.DeepClone().AsObject();
+        var view = BlockKitRenderer.RenderModal(step.Form, step.StepIndex, step.Values, step.Errors);
+        var verb = step.StepIndex == step.Form.Steps.Count - 1 ? CardVerbs.FormSubmit : CardVerbs.FormNext;
         view["private_metadata"] = new SlackViewMetadata(Conversation.TeamId, Conversation.ChannelId, Conversation.ThreadTs,
-            Conversation.Ephemeral, modal.FormKey, modal.StepIndex, modal.Verb, modal.Data).Serialize();
-        modal = modal with { View = view };
+            Conversation.Ephemeral, step.Form.FormId, step.StepIndex, verb,
+            new JsonObject { ["formId"] = step.Form.FormId, ["step"] = step.StepIndex }).Serialize();
+        var modal = new SlackModal(view, step.Form.FormId, step.StepIndex, step.Errors);
 
-        if (submission is not null && submission.TryAnswerWith(modal)) return;
+        if (submission is not null && submission.TryAnswerWith(modal)) return true;
 
         if (currentViewId is not null)
         {
             try
             {
                 await api.UpdateViewAsync(currentViewId, view.DeepClone().AsObject(), ct: ct);
-                return;
+                return true;
             }
             catch (SlackApiException e) when (e.Error is "not_found" or "view_not_found")
             {
@@ -111,36 +113,14 @@ public sealed class SlackTurnResponder(
             {
                 var opened = await api.OpenViewAsync(trigger, view.DeepClone().AsObject(), ct);
                 currentViewId = SlackTurnMapper.Str(opened["view"], "id");
-                return;
+                return true;
             }
             catch (SlackApiException e) when (e.Error is "expired_trigger_id" or "invalid_trigger_id" or "exchanged_trigger_id")
             {
-                logger.LogInformation("Slack trigger could not open the form ({Error}); offering an Open form button", e.Error);
+                logger.LogInformation("Slack trigger could not open the form ({Error}); posting an Open form button", e.Error);
             }
         }
-
-        await OfferOpenFormButtonAsync(view, ct);
-    }
-
-    /// <summary>Opens a modal kept by <see cref="SlackStoredViews"/> with this turn's trigger id.</summary>
-    public async Task<bool> OpenStoredViewAsync(string storedViewId, CancellationToken ct)
-    {
-        var view = await storedViews.FindAsync(storedViewId, ct);
-        if (view is null || unusedTriggerId is not { } trigger) return false;
-        unusedTriggerId = null;
-        var opened = await api.OpenViewAsync(trigger, view, ct);
-        currentViewId = SlackTurnMapper.Str(opened["view"], "id");
-        return true;
-    }
-
-    private async Task OfferOpenFormButtonAsync(JsonObject view, CancellationToken ct)
-    {
-        var id = await storedViews.SaveAsync(Conversation.Key, view, ct);
-        var title = view["title"]?["text"]?.GetValue<string>() ?? "Form";
-        var message = new UiMessage($"{title}: open the form to continue.",
-            [new UiText($"**{title}**: open the form to continue.")],
-            [new UiAction("Open form", SlackRoutes.OpenFormAction, new JsonObject { ["view"] = id }, UiActionStyle.Primary)]);
-        await SendAsync(message, ct);
+        return false;
     }
 
     /// <summary>

@@ -19,8 +19,10 @@ public sealed record ActivityResult(int Status, JsonNode? Body = null)
 /// invoke gets the first delivery's response.
 /// </summary>
 internal sealed class TeamsActivityProcessor(IServiceProvider services, ConnectorClient connector, TeamsMessageFactory messages,
-    IHostApplicationLifetime lifetime, ILogger<TeamsActivityProcessor> log) : IDisposable
+    IHostApplicationLifetime lifetime, InvokeBudget budget, TimeProvider time, ILogger<TeamsActivityProcessor> log) : IDisposable
 {
+    internal const string StillWorking = "Working on it. The answer will appear in the chat.";
+
     private static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(30);
     private readonly MemoryCache _seen = new(new MemoryCacheOptions { SizeLimit = 20_000 });
     private readonly MemoryCache _userCards = new(new MemoryCacheOptions { SizeLimit = 5_000 });
@@ -88,13 +90,13 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
         if (TeamsTurnMapper.IsAutomaticRefresh(activity))
         {
             // Teams asks for the per-user view of a card; we answer with the card this user last got, or leave it as is.
-            return _userCards.TryGetValue(userCardKey, out JsonObject? remembered)
+            return activity.ReplyToId is not null && _userCards.TryGetValue(userCardKey, out JsonObject? remembered)
                 ? ExecuteCard((JsonObject)remembered!.DeepClone())
                 : ExecuteMessage("");
         }
 
         var capture = new InvokeCapture(activity.ReplyToId, captureText: false);
-        var failure = await RunTurnAsync(activity, TeamsTurnMapper.FromExecute(activity), capture, ct);
+        var (failure, late) = await RunInvokeTurnAsync(activity, TeamsTurnMapper.FromExecute(activity), capture, ct);
         if (failure is not null)
             return new ActivityResult(200, new JsonObject
             {
@@ -105,16 +107,17 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
         if (capture.RenderedCard is { } card)
         {
             AddRefreshForUser(card, activity.From?.Id);
-            _userCards.Set(userCardKey, (JsonObject)card.DeepClone(), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromDays(1) });
+            if (activity.ReplyToId is not null)
+                _userCards.Set(userCardKey, (JsonObject)card.DeepClone(), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromDays(1) });
             return ExecuteCard(card);
         }
-        return ExecuteMessage(capture.FirstText?.Summary ?? "");
+        return ExecuteMessage(late ? StillWorking : capture.FirstText?.Summary ?? "");
     }
 
     private async Task<ActivityResult> TaskModuleAsync(Activity activity, CancellationToken ct)
     {
         var capture = new InvokeCapture(null, captureText: true);
-        var failure = await RunTurnAsync(activity, TeamsTurnMapper.FromTask(activity), capture, ct);
+        var (failure, late) = await RunInvokeTurnAsync(activity, TeamsTurnMapper.FromTask(activity), capture, ct);
         if (failure is not null) return TaskMessage(failure);
         if (capture.RenderedCard is { } card)
             return new ActivityResult(200, new JsonObject
@@ -130,8 +133,28 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
                 },
             });
         if (capture.FirstText is { } text) return TaskMessage(text.Summary);
+        if (late) return TaskMessage(StillWorking);
         // task/submit with nothing to show closes the dialog; task/fetch must show something.
         return activity.Name == TeamsRoutes.TaskSubmit ? ActivityResult.Ok : TaskMessage("Done.");
+    }
+
+    /// <summary>
+    /// Runs an invoke's turn within the time Teams waits for the answer. When the budget runs out the invoke is answered
+    /// with what the turn produced so far; the turn goes on and its later messages go through the Connector.
+    /// </summary>
+    private async Task<(string? Failure, bool Late)> RunInvokeTurnAsync(Activity activity, IncomingTurn turn, InvokeCapture capture, CancellationToken ct)
+    {
+        var run = RunTurnAsync(activity, turn, capture, ct);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var first = await Task.WhenAny(run, Task.Delay(budget.Value, time, timer.Token));
+        if (first == run)
+        {
+            await timer.CancelAsync(); // stops the budget timer
+            return (await run, false);
+        }
+        capture.Seal();
+        log.LogWarning("Invoke {Name} {ActivityId} ran past {Budget}; answered early, the turn continues", activity.Name, activity.Id, budget.Value);
+        return (null, true);
     }
 
     /// <summary>Runs the bot; returns a user-facing failure text when the turn failed (already logged).</summary>
@@ -199,6 +222,7 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
 
     public void Dispose()
     {
+        // Turns still running after shutdown finish on their own; their caches go now.
         _seen.Dispose();
         _userCards.Dispose();
     }

@@ -37,6 +37,7 @@ public static class TeamsChannelExtensions
         });
         services.AddStorageContainer(TrustedServiceUrls.Container);
         services.TryAddSingleton<ITeamsCardRenderer, AdaptiveCardsTeamsRenderer>();
+        services.TryAddSingleton(new InvokeBudget(TeamsRoutes.InvokeResponseBudget));
         services.TryAddSingleton<TeamsMessageFactory>();
         services.TryAddSingleton<TeamsActivityProcessor>();
         services.TryAddSingleton<TeamsEndpoint>();

@@ -22,6 +22,12 @@ public static class TeamsRoutes
     public const string MessageResponseType = "application/vnd.microsoft.activity.message";
     public const string ErrorResponseType = "application/vnd.microsoft.error";
 
+    /// <summary>Invokes are answered within this time (Teams documents 5 s for invokes before it gives up or retries).</summary>
+    public static readonly TimeSpan InvokeResponseBudget = TimeSpan.FromSeconds(4.5);
+
     public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
     public const string ChannelId = "msteams";
 }
+
+/// <summary>How long an invoke's turn may run before Teams gets its answer (a type so tests can shorten it).</summary>
+internal sealed record InvokeBudget(TimeSpan Value);

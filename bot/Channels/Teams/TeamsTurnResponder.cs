@@ -16,10 +16,23 @@ internal sealed class InvokeCapture(string? actedMessageId, bool captureText)
     public UiMessage? Card { get; private set; }
     public JsonObject? RenderedCard { get; private set; }
     public UiMessage? FirstText { get; private set; }
+    private readonly Lock _gate = new();
+    private bool _sealed;
+
+    /// <summary>The invoke has been answered: from now on everything goes through the Connector.</summary>
+    public void Seal()
+    {
+        lock (_gate) _sealed = true;
+    }
 
     public bool TryCapture(UiMessage message, Func<UiMessage, JsonObject> render)
     {
-        if (Card is not null) return false;
+        lock (_gate) return TryCaptureUnderLock(message, render);
+    }
+
+    private bool TryCaptureUnderLock(UiMessage message, Func<UiMessage, JsonObject> render)
+    {
+        if (_sealed || Card is not null) return false;
         if (TeamsMessageFactory.IsPlainText(message, out _))
         {
             // A dialog shows its first text; during Action.Execute text goes to the chat and is echoed as a toast.

@@ -20,8 +20,10 @@ public static class MainMenuCard
         [
             new UiHeading("PartnerBot"),
             new UiText(greeting ?? "What would you like to do?", UiTextTone.Subtle),
-            new UiActionRow(Items.Take(4).ToArray()),
-            new UiActionRow(Items.Skip(4).ToArray()),
+            // Rows of three stay readable in the narrowest host (Web Chat's card column, Teams on mobile).
+            new UiActionRow(Items.Take(3).ToArray()),
+            new UiActionRow(Items.Skip(3).Take(3).ToArray()),
+            new UiActionRow(Items.Skip(6).ToArray()),
         ],
         []);
 }

@@ -22,6 +22,7 @@ public sealed class ApiHost : IAsyncLifetime
     private WebApplication _app = null!;
 
     public FakeTerraform Fake { get; } = new();
+    public string DatabasePath => Path.Combine(_folder, "partnerbot.db");
     public Uri BaseAddress { get; private set; } = null!;
     public IServiceProvider Services => _app.Services;
 
@@ -33,7 +34,7 @@ public sealed class ApiHost : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Storage:Provider"] = "Sqlite",
-                ["Storage:Sqlite:Path"] = Path.Combine(_folder, "partnerbot.db"),
+                ["Storage:Sqlite:Path"] = DatabasePath,
                 ["Catalog:Path"] = DeploymentHarness.TestCatalogFolder,
                 ["Credits:SignupAward"] = "10",
                 ["Deployments:Local:SearchPath"] = Fake.SearchPath,

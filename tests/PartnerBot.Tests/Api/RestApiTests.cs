@@ -54,6 +54,15 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task A_bearer_token_without_entra_id_configured_gets_401()
+    {
+        using var client = host.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "eyJhbGciOiJSUzI1NiJ9.e30.sig");
+        var problem = await AssertProblemAsync(await client.GetAsync("/api/credits"), HttpStatusCode.Unauthorized);
+        Assert.Contains("X-Api-Key", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         using var client = host.Anonymous();
@@ -62,6 +71,9 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
         var paths = document["paths"]!.AsObject();
         foreach (var path in new[] { "/api/deployments", "/api/deployments/{id}", "/api/modules", "/api/credits", "/api/credits/transactions" })
             Assert.True(paths.ContainsKey(path), path + " is missing from the OpenAPI document");
+        var scheme = document["components"]!["securitySchemes"]!["ApiKey"]!;
+        Assert.Equal("apiKey", scheme["type"]!.GetValue<string>());
+        Assert.Equal("X-Api-Key", scheme["name"]!.GetValue<string>());
     }
 
     [Fact]
@@ -197,6 +209,22 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
 
         Assert.Empty((await client.GetFromJsonAsync<JsonObject>("/api/deployments"))!["items"]!.AsArray());
         Assert.Equal(10, (await client.GetFromJsonAsync<JsonObject>("/api/credits"))!["total"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task Odd_names_and_ids_are_404_not_500()
+    {
+        using var client = await host.ClientForAsync("api-odd");
+        await AssertProblemAsync(await client.PostAsync("/api/deployments", Body(new { module = "a\\b#c?", inputs = new { } })), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await client.PostAsync("/api/deployments", Body(new { module = new string('x', 400), inputs = new { } })), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await client.GetAsync("/api/deployments/" + new string('d', 400)), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await client.GetAsync("/api/modules/" + Uri.EscapeDataString("a\\b")), HttpStatusCode.NotFound);
+        // A non-JSON body is refused by routing (the endpoint accepts application/json only).
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType,
+            (await client.PostAsync("/api/deployments", new StringContent("module=Tiny", Encoding.UTF8, "text/plain"))).StatusCode);
+        var wrongType = await client.PostAsync("/api/deployments", Body(new { module = "Tiny", inputs = new { label = "okay", size = "big" } }));
+        var problem = await AssertProblemAsync(wrongType, HttpStatusCode.BadRequest);
+        Assert.Equal("'size' must be a number.", problem["errors"]!["size"]![0]!.GetValue<string>());
     }
 
     [Fact]

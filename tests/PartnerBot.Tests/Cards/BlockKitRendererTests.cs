@@ -144,6 +144,10 @@ public class BlockKitRendererTests
         Assert.True(((string?)view["title"]!["text"])!.Length <= 24);
         var state = new JsonObject { ["pick"] = new JsonObject { ["pick"] = new JsonObject { ["type"] = "static_select", ["selected_option"] = new JsonObject { ["value"] = "#opt:7" } } } };
         Assert.Equal(new string('v', 120), BlockKitForms.ReadValues(state, step)["pick"]);
+        // The channel-neutral reader decodes it too, so a dialog that maps Slack state to a value object works.
+        var raw = BlockKitForms.ReadValues(state);
+        Assert.Equal("#opt:7", raw["pick"]);
+        Assert.Equal(new string('v', 120), PartnerBot.Cards.AdaptiveCards.AdaptiveCardForms.ReadValues(new JsonObject { ["pick"] = raw["pick"] }, step)["pick"]);
     }
 
     [Fact]

@@ -60,6 +60,9 @@ public class CorpusFormTests(ITestOutputHelper output)
             foreach (var variable in module.Variables.Where(v => !v.IsMetadata && v.Required))
                 Assert.True(inputs[variable.Name].Required, $"{variable.Name} should be required");
 
+            // "Advanced" only holds prefilled, optional inputs: required ones lead in the first step.
+            Assert.All(form.Steps.Where(s => s.Id.StartsWith("advanced", StringComparison.Ordinal)), s => Assert.True(s.Optional, s.Title));
+
             for (var step = 0; step < form.Steps.Count; step++)
             {
                 foreach (var host in new[] { CardHost.Teams, CardHost.WebChat })

@@ -21,6 +21,17 @@ public class ProvisioningFormBuilderTests
     }
 
     [Fact]
+    public void Required_group_0_variables_lead_instead_of_hiding_in_advanced()
+    {
+        var module = SampleModules.Wordpress();
+        module = module with { Variables = [.. module.Variables, SampleModules.Var("deployment_region", "string", "Region. {{UIMeta group=0 order=9 }}", hasDefault: false, group: 0, order: 9)] };
+        var form = ProvisioningFormBuilder.Build(module, ProvisioningFormMode.Create);
+        Assert.Contains(form.Steps[0].Inputs, i => i.Id == "deployment_region");
+        Assert.DoesNotContain(form.Steps[^1].Inputs, i => i.Id == "deployment_region");
+        Assert.True(form.Steps[^1].Optional);
+    }
+
+    [Fact]
     public void Metadata_variables_are_hidden_and_every_other_variable_appears_exactly_once()
     {
         var module = SampleModules.Wordpress();

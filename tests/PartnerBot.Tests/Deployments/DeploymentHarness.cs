@@ -66,7 +66,18 @@ public sealed class DeploymentHarness : IAsyncDisposable
         builder.Services.AddPartnerBotDeployments(builder.Configuration);
         services?.Invoke(builder.Services);
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // The host never started, so there is nothing to stop: release what this harness owns.
+            host.Dispose();
+            if (sharedStore is null) await store.DisposeAsync();
+            if (sharedFake is null) fake.Dispose();
+            throw;
+        }
         return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
     }
 

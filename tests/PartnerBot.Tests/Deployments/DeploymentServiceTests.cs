@@ -147,6 +147,22 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_partner_deploying_its_own_module_pays_nothing()
+    {
+        var catalog = _harness.Get<PartnerBot.Api.Catalog.IModuleCatalog>();
+        var tiny = await catalog.GetAsync(PartnerBot.Api.Catalog.ModuleCatalog.PlatformOwner, "Tiny");
+        await catalog.SaveAsync("p-own", tiny!.Model with { Name = "MyTiny" }, tiny.Files, "github:p-own/modules");
+
+        var request = new StartDeploymentRequest("p-own", DeploymentHarness.Viewer("p-own"), "MyTiny", new JsonObject { ["label"] = "mine" });
+        var started = Assert.IsType<StartDeploymentResult.Started>(await Service.StartAsync(request, "k"));
+
+        Assert.Equal(0, started.Deployment.Cost);
+        Assert.Equal("p-own", started.Deployment.ModuleOwner);
+        Assert.Equal(DeploymentState.Success, (await _harness.WaitAsync("p-own", started.Deployment.Id)).State);
+        Assert.Equal(10, (await Ledger.GetBalanceAsync("p-own")).Total);
+    }
+
+    [Fact]
     public async Task Sensitive_inputs_are_encrypted_at_rest_and_never_shown()
     {
         var started = Assert.IsType<StartDeploymentResult.Started>(
@@ -216,6 +232,24 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
         Assert.Null(await Service.GetAsync(new DeploymentCaller("p-other", false), started.Deployment.Id));
         Assert.IsType<DeploymentCommandResult.NotFound>(await Service.CancelAsync(new DeploymentCaller("p-other", false), started.Deployment.Id));
         Assert.NotNull(await Service.GetAsync(new DeploymentCaller("an-admin", true), started.Deployment.Id));
+    }
+
+    [Fact]
+    public async Task A_deployment_whose_prerequisite_is_still_running_waits_then_runs()
+    {
+        _harness.Fake.Slow();
+        var tiny = Assert.IsType<StartDeploymentResult.Started>(await Service.StartAsync(Tiny("p-wait"), "first"));
+        await _harness.WaitAsync("p-wait", tiny.Deployment.Id, v => v.State == DeploymentState.Working);
+
+        var request = new StartDeploymentRequest("p-wait", DeploymentHarness.Viewer("p-wait"), "NeedsTiny", []);
+        var dependent = Assert.IsType<StartDeploymentResult.Started>(await Service.StartAsync(request, "second"));
+        Assert.Equal(DeploymentState.Waiting, dependent.Deployment.State);
+
+        _harness.Fake.Slow(false);
+        var done = await _harness.WaitAsync("p-wait", dependent.Deployment.Id, v => v.State is DeploymentState.Success or DeploymentState.Failure);
+        Assert.Equal(DeploymentState.Success, done.State);
+        Assert.Equal([DeploymentState.Waiting, DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Working, DeploymentState.Success],
+            done.History.Select(h => h.State));
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed class FakeTerraform : IDisposable
             echo "Terraform has been successfully initialized!"
             ;;
           apply)
-            if [ -f "$here/slow" ]; then sleep 60; fi
+            i=0
+            while [ -f "$here/slow" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
             if [ -f "$here/fail-apply" ]; then
               echo "terraform_data.thing: Creating..."
               echo "Error: creating the thing failed: quota exceeded" >&2
@@ -62,6 +63,7 @@ public sealed class FakeTerraform : IDisposable
 
     public void FailApply(bool fail = true) => Marker("fail-apply", fail);
     public void FailDestroy(bool fail = true) => Marker("fail-destroy", fail);
+    /// <summary>While set, apply waits (up to a minute) before doing anything.</summary>
     public void Slow(bool slow = true) => Marker("slow", slow);
 
     /// <summary>The recorded calls, e.g. <c>apply dep-1234</c>.</summary>

@@ -157,3 +157,21 @@ public sealed class ModuleInputValidatorTests
         Assert.Equal(2, bad.Errors.Count);
     }
 }
+
+public sealed class OptionalHeredocDefaultTests
+{
+    [Fact]
+    public void Optional_attribute_defaults_written_as_heredocs_are_applied()
+    {
+        var source = File.ReadAllText(Path.Combine(ModuleTestPaths.OwnCorpus, "10_helper_submodule.tf"));
+        var module = ModuleLoader.LoadFiles("m", new Dictionary<string, string> { ["variables.tf"] = source }).Module!;
+        var report = ModuleInputValidator.Validate(module, new Dictionary<string, string?>
+        {
+            ["project_id"] = "p",
+            ["application_config"] = """{"name":"web"}""",
+        });
+        Assert.True(report.IsValid, string.Join("; ", report.Errors));
+        Assert.Equal("#!/bin/sh\necho ready\n", (string)report.Values["application_config"]!["init_script"]!);
+        Assert.Equal("nginx:latest", (string)report.Values["application_config"]!["container_image"]!);
+    }
+}

@@ -32,7 +32,9 @@ public sealed class ModuleLoaderTests
         Assert.Equal(["ops@example.com", "dev@example.com"], m.SharedUsers);
         Assert.Equal(["support@example.com"], m.TechnicalSupportUsers);
 
+        Assert.True(module.Variables.Single(v => v.Name == "credit_cost") is { IsMetadata: true, IsPlatformWiring: false });
         var region = module.Variables.Single(v => v.Name == "region");
+        Assert.False(region.IsPlatformWiring);
         Assert.Equal((1, 2, true), (region.Group, region.Order, region.UpdateSafe));
         var password = module.Variables.Single(v => v.Name == "db_password");
         Assert.True(password is { Sensitive: true, Nullable: false, HasDefault: true, Default: null, Required: false });

@@ -117,7 +117,6 @@ public sealed partial class SlackJourneyTests : IAsyncLifetime
 
         public async Task OnTurnAsync(IncomingTurn turn, ITurnResponder responder, CancellationToken ct = default)
         {
-            var slack = (SlackTurnResponder)responder;
             var empty = new Dictionary<string, string?>();
             var noErrors = new Dictionary<string, string>();
             switch (turn.Kind, turn.Text, turn.Verb)
@@ -127,18 +126,18 @@ public sealed partial class SlackJourneyTests : IAsyncLifetime
                         [new UiAction("Deploy vm-basic", CardVerbs.DeployPick, new JsonObject { ["module"] = "vm-basic" }, UiActionStyle.Primary)]), ct);
                     break;
                 case (TurnKind.CardAction, _, CardVerbs.DeployPick) when ModuleOf(turn) == "vm-basic":
-                    await slack.ShowFormStepAsync(Form, 0, empty, noErrors, ct);
+                    await responder.SendAsync(new UiFormStepElement(Form, 0, empty, noErrors).ToMessage(), ct);
                     break;
                 case (TurnKind.CardAction, _, CardVerbs.FormNext):
                     var name = (string?)turn.Data?["name"] ?? "";
                     if (!NamePattern().IsMatch(name))
                     {
-                        await slack.ShowFormStepAsync(Form, 0, new Dictionary<string, string?> { ["name"] = name },
-                            new Dictionary<string, string> { ["name"] = "Use lower-case letters, digits and dashes." }, ct);
+                        await responder.SendAsync(new UiFormStepElement(Form, 0, new Dictionary<string, string?> { ["name"] = name },
+                            new Dictionary<string, string> { ["name"] = "Use lower-case letters, digits and dashes." }).ToMessage(), ct);
                         return;
                     }
                     names[turn.ConversationKey] = name;
-                    await slack.ShowFormStepAsync(Form, 1, empty, noErrors, ct);
+                    await responder.SendAsync(new UiFormStepElement(Form, 1, empty, noErrors).ToMessage(), ct);
                     break;
                 case (TurnKind.CardAction, _, CardVerbs.FormSubmit):
                     var deployment = names[turn.ConversationKey];

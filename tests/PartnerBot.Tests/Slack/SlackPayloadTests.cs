@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Tests.Slack;
@@ -21,9 +22,11 @@ public sealed class SlackPayloadTests : IAsyncLifetime
                 await responder.SendAsync(new UiMessage($"You said: {turn.Text}", [new UiText($"You said: {turn.Text}")],
                     [new UiAction("Deploy", "deploy", new JsonObject { ["module"] = "vm" })]), ct);
             else if (turn.Verb == "a")
-                await ((SlackTurnResponder)responder).ShowModalAsync(SlackJourney.Step("form-1", 0, "form.submit", new Dictionary<string, string>()), ct);
+                await responder.SendAsync(new UiFormStepElement(OneStepForm, 0, new Dictionary<string, string?>(), new Dictionary<string, string>()).ToMessage(), ct);
         });
     }
+
+    private static readonly UiForm OneStepForm = new("form-1", "Form", [new UiFormStep("one", "One", [new UiInput("name", UiInputKind.Text, "Name")])]);
 
     public async Task InitializeAsync() => host = await SlackTestHost.StartAsync(slack.ApiBaseUrl, SlackTestData.TempDatabase(), bot);
 
@@ -197,6 +200,30 @@ public sealed class SlackPayloadTests : IAsyncLifetime
         Assert.Equal("form-1", turn.Data!["formId"]!.GetValue<string>());
         Assert.Equal("test", turn.Data["maBWU"]!.GetValue<string>());
         Assert.Equal("slack:T111:C111", turn.ConversationKey);
+    }
+
+    [Fact]
+    public async Task Closing_our_modal_becomes_form_cancel_and_link_button_clicks_are_ignored()
+    {
+        var link = SlackTestData.Payload("slack-block-actions.json");
+        link["actions"]![0]!["action_id"] = "link";
+        link["actions"]![0]!["url"] = "https://docs.example.com";
+        using (await host.PostInteractionAsync(link)) { }
+
+        var closed = SlackTestData.Payload("slack-view-submission.json");
+        closed["type"] = "view_closed";
+        closed["is_cleared"] = false;
+        closed["view"]!["private_metadata"] = new SlackViewMetadata("T111", "C111", null, false, "form-1", 1, "form.next",
+            new JsonObject { ["formId"] = "form-1", ["step"] = 1 }).Serialize();
+        using var response = await host.PostInteractionAsync(closed);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var turn = await bot.NextTurnAsync();
+        Assert.Equal("form.cancel", turn.Verb);
+        Assert.Equal("form.cancel", turn.Data!["verb"]!.GetValue<string>());
+        Assert.Equal("form-1", turn.Data["formId"]!.GetValue<string>());
+        Assert.Equal(1, turn.Data["step"]!.GetValue<int>());
+        Assert.Single(bot.Turns);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class SlackTestHost : IAsyncDisposable
     public IServiceProvider Services => app.Services;
 
     public static async Task<SlackTestHost> StartAsync(string slackApiBaseUrl, string databasePath, IChatBot? bot,
-        TimeProvider? time = null, Action<IServiceCollection>? services = null)
+        TimeProvider? time = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null)
     {
         var app = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
         {
@@ -48,6 +48,7 @@ public sealed class SlackTestHost : IAsyncDisposable
                 ["PublicBaseUrl"] = "https://bot.example.com",
                 ["Logging:LogLevel:Default"] = "Warning",
             });
+            if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
             builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(all =>
             {
                 if (bot is not null) { all.RemoveAll<IChatBot>(); all.AddSingleton(bot); }

@@ -26,6 +26,28 @@ public sealed class SqliteDocumentStoreContractTests() : DocumentStoreContractTe
     }
 
     [Fact]
+    public async Task Two_adapters_over_one_file_share_conditional_writes_safely()
+    {
+        await Store.CreateAsync(Box, "wallets", "w1", new JsonObject { ["balance"] = 20 });
+        var other = TestStore.Reopen();
+        var stores = new[] { Store, other };
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await stores[i % 2].PatchAsync(Box, "wallets", "w1", [PatchOperation.Increment("/balance", -1)], [FieldFilter.Ge("/balance", 1)]);
+                return true;
+            }
+            catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed)
+            {
+                return false;
+            }
+        })));
+        Assert.Equal(20, outcomes.Count(o => o));
+        Assert.Equal(0, (long?)(await other.ReadAsync(Box, "wallets", "w1"))!.Body["balance"]);
+    }
+
+    [Fact]
     public async Task The_database_file_is_in_wal_mode()
     {
         var path = ((SqliteDocumentStore)Store).FilePath;

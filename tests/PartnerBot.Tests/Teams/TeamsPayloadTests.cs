@@ -263,3 +263,50 @@ public sealed class TeamsPayloadTests(TeamsTestHost host) : IClassFixture<TeamsT
             address["reference"]!["conversation"]!["id"]!.GetValue<string>());
     }
 }
+
+/// <summary>A host whose invoke budget is short, to see what Teams gets when a turn is slow.</summary>
+public sealed class ShortBudgetTeamsHost : IAsyncLifetime
+{
+    public TeamsTestHost Host { get; } = new() { InvokeBudget = TimeSpan.FromMilliseconds(300) };
+    public Task InitializeAsync() => Host.InitializeAsync();
+    public Task DisposeAsync() => Host.DisposeAsync();
+}
+
+public sealed class TeamsSlowInvokeTests(ShortBudgetTeamsHost fixture) : IClassFixture<ShortBudgetTeamsHost>
+{
+    private TeamsTestHost Host => fixture.Host;
+
+    [Fact]
+    public async Task A_slow_execute_is_answered_within_the_budget_and_its_card_goes_to_the_chat()
+    {
+        Host.Reset();
+        var finished = new TaskCompletionSource();
+        Host.Bot.Behaviour = async (turn, responder, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+            await responder.SendAsync(RecordingChatBot.ChoiceCard(turn.Verb), ct);
+            finished.SetResult();
+        };
+
+        var response = await Host.PostAuthenticatedAsync(Host.Payload("teams-invoke-adaptivecard-action.COMPOSED.json"));
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal("application/vnd.microsoft.activity.message", body["type"]!.GetValue<string>());
+        Assert.Empty(Host.ConnectorCalls()); // answered before the turn sent anything
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var sent = Assert.Single(Host.ConnectorCalls());
+        Assert.Contains("You chose food", sent.RequestMessage.Body);
+    }
+
+    [Fact]
+    public async Task A_slow_task_fetch_shows_a_message_instead_of_timing_out()
+    {
+        Host.Reset();
+        Host.Bot.Behaviour = (_, _, ct) => Task.Delay(TimeSpan.FromSeconds(1), ct);
+
+        var response = await Host.PostAuthenticatedAsync(Host.Payload("teams-invoke-task-fetch.json"));
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal("message", body["task"]!["type"]!.GetValue<string>());
+    }
+}

@@ -51,6 +51,12 @@ public sealed class TeamsTestHost : IAsyncLifetime
     /// <summary>Extra configuration for one fixture variant (e.g. anonymous mode).</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>When true the host keeps its own dialog engine instead of the recording bot.</summary>
+    public bool UseProductBot { get; set; }
+
+    /// <summary>Overrides how long invokes may run before Teams gets its answer.</summary>
+    public TimeSpan? InvokeBudget { get; set; }
+
     private int _deliveries;
 
     public async Task InitializeAsync()
@@ -74,7 +80,11 @@ public sealed class TeamsTestHost : IAsyncLifetime
         App = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services => services.AddSingleton<IChatBot>(Bot)));
+            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services =>
+            {
+                if (!UseProductBot) services.AddSingleton<IChatBot>(Bot);
+                if (InvokeBudget is { } budget) services.AddSingleton(new PartnerBot.Bot.Channels.Teams.InvokeBudget(budget));
+            }));
             builder.Logging.AddProvider(Logs);
         });
         await App.StartAsync();
