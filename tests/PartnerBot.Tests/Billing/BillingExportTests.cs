@@ -172,6 +172,21 @@ public sealed class BillingExportTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_billing_overview_endpoint_names_the_mode_tiers_and_packs_for_the_caller()
+    {
+        var key = await Get<ApiKeyStore>().CreateAsync("u-api", admin: false, "cli", null);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/billing");
+        request.Headers.Add("X-Api-Key", key.Key);
+        var response = await _host.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("Sandbox", (string?)body["mode"]);
+        Assert.Equal(["Starter", "Team", "Scale"], body["tiers"]!.AsArray().Select(t => (string?)t!["name"]));
+        Assert.Equal([100m, 500m, 1000m], body["packs"]!.AsArray().Select(p => (decimal)p!["credits"]!));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _host.Client.GetAsync("api/billing")).StatusCode);
+    }
+
     /// <summary>Checks the signature, every chunk's CRC, and returns the RGB pixels (filter 0 scanlines, as written).</summary>
     private static (int Width, int Height, uint[] Pixels) DecodePng(byte[] png)
     {
