@@ -71,7 +71,7 @@ public sealed class StripeWebhookProcessor(
         if (session.Mode == "subscription")
         {
             if (session.SubscriptionId is { } subscriptionId)
-                await accounts.UpdateAsync(userId, a => a.SubscriptionId == subscriptionId || a.SubscriptionChangedAt == 0
+                await accounts.UpdateAsync(userId, a => a.SubscriptionId == subscriptionId || !a.HasActiveSubscription
                     ? a with
                     {
                         SubscriptionId = subscriptionId,
@@ -151,7 +151,9 @@ public sealed class StripeWebhookProcessor(
         var deleted = e.Type == EventTypes.CustomerSubscriptionDeleted;
         await accounts.UpdateAsync(userId, a =>
         {
-            if (a.SubscriptionId is not null && a.SubscriptionId != subscription.Id && a.HasActiveSubscription && deleted) return a;
+            // News about another (older) subscription never replaces a live one.
+            if (a.SubscriptionId is not null && a.SubscriptionId != subscription.Id && a.HasActiveSubscription
+                && (deleted || subscription.Status is not ("active" or "trialing"))) return a;
             if (a.SubscriptionId == subscription.Id && at < a.SubscriptionChangedAt) return a; // an older event arriving late
             if (a.SubscriptionId == subscription.Id && a.SubscriptionStatus == "canceled" && !deleted) return a; // deletion is final
             return a with

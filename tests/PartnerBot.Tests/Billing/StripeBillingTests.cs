@@ -147,6 +147,18 @@ public sealed class StripeBillingTests : IAsyncLifetime
         await chat.SendTextAsync("billing tiers");
         var reopened = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("You have no subscription"));
         Assert.Contains(DirectLineTestClient.Actions(reopened), a => (string?)a["data"]?["verb"] == "billing.subscribe");
+
+        // A new subscription after the cancelled one is recorded; a late update about the old one does not replace it.
+        await DeliverAsync(FakeStripeApi.Event("evt_10Resub", "checkout.session.completed",
+            FakeStripeApi.CompletedSession("cs_test_sub2", userId, "subscription", "paid", "200", "sub_2Starter"), _clock.GetUtcNow()));
+        await DeliverAsync(FakeStripeApi.Event("evt_11OldUpdate", "customer.subscription.updated", new JsonObject
+        {
+            ["id"] = "sub_1Team", ["object"] = "subscription", ["customer"] = FakeStripeApi.CustomerId, ["status"] = "canceled",
+            ["metadata"] = new JsonObject { ["user_id"] = userId }, ["created"] = 1763900000,
+        }, _clock.GetUtcNow()));
+        var account = await _host.Services.GetRequiredService<PartnerBot.Api.Billing.BillingAccounts>().GetAsync(userId, default);
+        Assert.Equal("sub_2Starter", account.SubscriptionId);
+        Assert.True(account.HasActiveSubscription);
     }
 
     [Fact]
