@@ -20,6 +20,17 @@ public interface ICreditLedger
     Task<DebitResult> DebitAsync(string userId, decimal amount, SpendPolicy policy, string reference, string by,
         CancellationToken ct = default);
 
+    /// <summary>
+    /// Sets one bucket to <paramref name="amount"/> (a period reset), once per <paramref name="reference"/>; the
+    /// transaction records the signed change, which may be negative or zero.
+    /// </summary>
+    Task<CreditResult> SetBucketAsync(string userId, CreditBucket bucket, decimal amount, CreditTransactionKind kind,
+        string reference, string by, CancellationToken ct = default);
+
+    /// <summary>The user's transactions matching <paramref name="filter"/>, newest first.</summary>
+    Task<CreditTransactionPage> QueryTransactionsAsync(string userId, CreditTransactionFilter filter, string? continuationToken,
+        int pageSize = 50, CancellationToken ct = default);
+
     /// <summary>Gives back exactly what the debit with <paramref name="debitReference"/> took, once.</summary>
     Task<CreditResult> RefundAsync(string userId, string debitReference, string by, CancellationToken ct = default);
 
@@ -73,6 +84,41 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
             Refused refused => (DebitResult)refused.Reason,
             _ => throw new InvalidOperationException("Unknown ledger outcome."),
         };
+    }
+
+    public async Task<CreditResult> SetBucketAsync(string userId, CreditBucket bucket, decimal amount, CreditTransactionKind kind,
+        string reference, string by, CancellationToken ct = default)
+    {
+        if (amount < 0) throw new ArgumentOutOfRangeException(nameof(amount), "A balance cannot be set below zero.");
+        var outcome = await ApplyAsync(userId, reference, kind, by,
+            balances => (CreditBalances.Only(bucket, amount - balances[bucket]), null), ct);
+        return outcome switch
+        {
+            Applied applied => new CreditResult.Credited(applied.Transaction),
+            Duplicate => new CreditResult.AlreadyApplied(reference),
+            _ => throw new InvalidOperationException("Setting a balance cannot be refused."),
+        };
+    }
+
+    public async Task<CreditTransactionPage> QueryTransactionsAsync(string userId, CreditTransactionFilter filter,
+        string? continuationToken, int pageSize = 50, CancellationToken ct = default)
+    {
+        await ReconcileAsync(userId, ct);
+        var filters = new List<FieldFilter> { FieldFilter.Eq("/type", "transaction") };
+        if (filter.Kind is { } kind) filters.Add(FieldFilter.Eq("/transaction/kind", kind.ToString()));
+        if (filter.From is { } from) filters.Add(FieldFilter.Ge("/atMs", from.ToUnixTimeMilliseconds()));
+        if (filter.To is { } to) filters.Add(FieldFilter.Lt("/atMs", to.ToUnixTimeMilliseconds()));
+        if (filter.DeploymentId is { Length: > 0 } deploymentId) filters.Add(FieldFilter.Eq("/deploymentId", deploymentId));
+        var page = await store.QueryAsync(Container, userId, new DocumentQuery
+        {
+            Filters = filters,
+            OrderBy = "/atMs",
+            Descending = !filter.Ascending,
+            PageSize = Math.Clamp(pageSize, 1, 1000),
+            ContinuationToken = continuationToken,
+        }, ct);
+        return new CreditTransactionPage(page.Items.Select(d => StoreJson.FromBody<TransactionDocument>(d.Body).Transaction).ToList(),
+            page.ContinuationToken);
     }
 
     public async Task<CreditResult> RefundAsync(string userId, string debitReference, string by, CancellationToken ct = default)
@@ -232,7 +278,8 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
         try
         {
             await store.CreateAsync(Container, transaction.UserId, transaction.Id,
-                StoreJson.ToBody(new TransactionDocument("transaction", transaction.AtMs, transaction)), ct: ct);
+                StoreJson.ToBody(new TransactionDocument("transaction", transaction.AtMs, transaction,
+                    CreditReferences.DeploymentId(transaction.Reference))), ct: ct);
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
         {
@@ -255,5 +302,5 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
         [JsonIgnore] public CreditBalances Balances => new(Awarded, Subscription, TopUp);
     }
 
-    private sealed record TransactionDocument(string Type, long AtMs, CreditTransaction Transaction);
+    private sealed record TransactionDocument(string Type, long AtMs, CreditTransaction Transaction, string? DeploymentId = null);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Billing;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
@@ -10,6 +11,7 @@ using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Features.Billing;
 using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
@@ -79,7 +81,7 @@ public static class BotHost
         services.AddHomeFeature();
         services.AddDeploymentChat();
         services.AddPublishingChat(builder.Configuration);
-        services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
+        services.AddBillingChat(builder.Configuration);
         services.AddHelpChat();
         services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
 
@@ -88,7 +90,8 @@ public static class BotHost
 
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
-        app.MapPartnerBotRestApi();
+        app.MapPartnerBotRestApi().MapBillingApi();
+        app.MapBillingEndpoints();
         app.MapSlackChannel();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)

@@ -79,7 +79,7 @@ public sealed class DirectLineProtocolTests : IAsyncLifetime
     public async Task Areas_not_available_yet_say_so_plainly()
     {
         var chat = await DirectLineTestClient.StartAsync(_host.Client);
-        await chat.SubmitAsync(new JsonObject { ["verb"] = "billing" });
+        await chat.SubmitAsync(new JsonObject { ["verb"] = "support" });
         var reply = await chat.WaitForCardAsync();
         Assert.Contains("not available in this version", DirectLineTestClient.AllText(reply));
     }
