@@ -15,15 +15,18 @@ public sealed class ScheduledModuleSync(ModulePublisher publisher, GitHubConnect
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromMinutes(options.Value.PlatformSyncMinutes);
+        // At start-up only the platform catalog needs refreshing; partner repositories were synced when they published.
+        var includePartners = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await RunOnceAsync(stoppingToken);
+            await RunOnceAsync(stoppingToken, includePartners);
+            includePartners = true;
             try { await Task.Delay(interval, clock, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
     }
 
-    public async Task RunOnceAsync(CancellationToken ct)
+    public async Task RunOnceAsync(CancellationToken ct, bool includePartners = true)
     {
         try
         {
@@ -38,6 +41,7 @@ public sealed class ScheduledModuleSync(ModulePublisher publisher, GitHubConnect
             logger.LogWarning(e, "Platform module sync failed; the catalog is unchanged.");
         }
 
+        if (!includePartners) return;
         try
         {
             await foreach (var connection in connections.ListConnectedAsync(ct))
