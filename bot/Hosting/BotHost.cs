@@ -13,6 +13,9 @@ using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
+using PartnerBot.Bot.Features.Support;
+using PartnerBot.Bot.Features.Admin;
+using PartnerBot.Api.Support;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Hosting;
@@ -80,14 +83,15 @@ public static class BotHost
         services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
         services.AddHelpChat();
-        services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
+        services.AddSupportChat(builder.Configuration);
+        services.AddAdminChat();
 
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
-        app.MapPartnerBotRestApi();
+        app.MapPartnerBotRestApi().MapSupportEndpoints();
         app.MapSlackChannel();
 
         if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
