@@ -45,7 +45,7 @@ public sealed class SupportTestHost : IAsyncDisposable
     public TicketStore Tickets => Host.Services.GetRequiredService<TicketStore>();
     public AuditLog Audit => Host.Services.GetRequiredService<AuditLog>();
 
-    public static async Task<SupportTestHost> StartAsync()
+    public static async Task<SupportTestHost> StartAsync(IDictionary<string, string?>? extraSettings = null)
     {
         var slack = new FakeSlackApi();
         var identity = new ChannelIdentityServer();
@@ -56,7 +56,7 @@ public sealed class SupportTestHost : IAsyncDisposable
                 .WithBody(new JsonObject { ["id"] = TeamsThread, ["activityId"] = "1700000000001" }.ToJsonString()));
         connector.Given(Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/amer/v3/conversations/*/activities*")).UsingPost()).AtPriority(10)
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"id":"1:sent-activity-id"}"""));
-        var host = await BotTestHost.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["LocalChat:Roles"] = "user,partner",
             ["PublicBaseUrl"] = "https://bot.example.com",
@@ -76,7 +76,9 @@ public sealed class SupportTestHost : IAsyncDisposable
             ["Support:Teams:TenantId"] = TeamsTenant,
             ["Support:Delivery:PollInterval"] = "00:00:00.200",
             ["Support:Delivery:FirstRetryDelay"] = "00:00:00.200",
-        });
+        };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>()) settings[key] = value;
+        var host = await BotTestHost.StartAsync(settings);
         return new SupportTestHost(host, slack, identity, connector);
     }
 
