@@ -15,6 +15,7 @@ public sealed class AdminDialog(
     ICreditLedger ledger,
     IDeploymentService deployments,
     PlatformCatalogLoader catalogLoader,
+    ChatIdentityEmails emails,
     ILogger<AdminDialog> log) : Dialog(DialogId)
 {
     public const string DialogId = "admin";
@@ -22,7 +23,8 @@ public sealed class AdminDialog(
 
     public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
     {
-        var admin = dc.Turn.User;
+        // A first admin listed in Admins:Emails becomes one as soon as the channel tells us their email.
+        var admin = await emails.EnsureEmailAsync(dc.Turn, ct);
         if (!Permissions.CanAdminister(Actor.Of(admin)))
         {
             await dc.Turn.SendTextAsync("Admin commands are only for admins. Ask an admin if you need something changed.", ct);

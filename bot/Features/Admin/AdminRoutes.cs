@@ -27,6 +27,7 @@ public static class AdminRoutes
     {
         services.AddSingleton(new ChatRoute(Verb, "Administration", AdminDialog.DialogId));
         services.AddSingleton<Dialog, AdminDialog>();
+        services.AddChatIdentityEmails();
         return services;
     }
 }

@@ -15,7 +15,7 @@ namespace PartnerBot.Bot.Features.Support;
 /// staff channels by <see cref="SupportDeliveryWorker"/>.
 /// </summary>
 public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService deployments, IModuleCatalog catalog,
-    ILogger<SupportRequestDialog> log) : Dialog(DialogId)
+    Admin.ChatIdentityEmails emails, ILogger<SupportRequestDialog> log) : Dialog(DialogId)
 {
     public const string DialogId = "support.request";
     private const int RecentDeployments = 10;
@@ -67,7 +67,8 @@ public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService
         }
 
         var technical = await TechnicalSupportUsersAsync(deployment, ct);
-        var user = dc.Turn.User;
+        // Staff see who wrote: the email too, when the channel can tell it.
+        var user = await emails.EnsureEmailAsync(dc.Turn, ct);
         var ticket = await tickets.CreateAsync(new NewTicket(user.Id, user.DisplayName, user.Email, values["subject"]!.Trim(), category!,
             values["message"]!.Trim(), deploymentId, (string?)deployment?["module"], technical, dc.Turn.Input.Channel,
             dc.Turn.Responder.ConversationAddress.DeepClone().AsObject()), dc.Turn.Input.ActivityId, ct);

@@ -2,6 +2,7 @@ using PartnerBot.Api.Identity;
 using PartnerBot.Api.Support;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
+using PartnerBot.Bot.Features.Admin;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Features.Support;
@@ -48,6 +49,7 @@ public static class SupportRoutes
         services.AddSingleton<Dialog>(sp => ActivatorUtilities.CreateInstance<TicketMessageDialog>(sp, true));
         services.AddSingleton<Dialog>(sp => ActivatorUtilities.CreateInstance<TicketMessageDialog>(sp, false));
         services.AddSingleton<StaffChannels>();
+        services.AddChatIdentityEmails();
         services.AddSingleton<SupportDeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SupportDeliveryWorker>());
         return services;

@@ -121,7 +121,10 @@ public sealed class SupportTestHost : IAsyncDisposable
     }
 
     /// <summary>A staff card submit in the Teams support thread (Action.Submit → message with <c>value</c>), with a valid channel token.</summary>
-    public async Task TeamsSubmitAsync(JsonObject value, string aadObjectId)
+    public Task TeamsSubmitAsync(JsonObject value, string aadObjectId) => TeamsMessageAsync(aadObjectId, value, null);
+
+    /// <summary>A message in the Teams support thread (typed text, or a card submit's <c>value</c>), with a valid channel token.</summary>
+    public async Task TeamsMessageAsync(string aadObjectId, JsonObject? value, string? text)
     {
         var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "Teams", "inbound",
             "teams-message-adaptivecard-submit-inputs.json")))!.AsObject();
@@ -131,6 +134,7 @@ public sealed class SupportTestHost : IAsyncDisposable
         activity["conversation"]!["id"] = TeamsThread;
         activity["conversation"]!["tenantId"] = TeamsTenant;
         activity["value"] = value;
+        if (text is not null) activity["text"] = text;
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/messages")
         {
             Content = new StringContent(activity.ToJsonString(), Encoding.UTF8, "application/json"),
