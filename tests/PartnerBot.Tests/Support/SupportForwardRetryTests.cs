@@ -58,6 +58,19 @@ public sealed class SupportForwardRetryTests : IAsyncLifetime
         Assert.Single(support.Slack.Calls("chat.postMessage"), c => SupportTestHost.Text(c).Contains("Twice"));
     }
 
+    [Fact]
+    public async Task The_forward_mentions_the_technical_support_users_of_the_tickets_module()
+    {
+        var requester = await support.PersonAsync("directline", "r-3", "Tess", null, Roles.Partner);
+        await support.Tickets.CreateAsync(new NewTicket(requester.Id, "Tess", null, "DB down", "Deployment", "The database is down.",
+            "dep-1", "cloudsql", ["dba@partner.example", "oncall@partner.example"], "directline", new JsonObject { ["conversationId"] = "z" }), "req-3");
+
+        var forward = Assert.Single(await support.WaitForSlackPostAsync(c => SupportTestHost.Text(c).Contains("DB down")));
+        Assert.Contains("@dba@partner.example", SupportTestHost.Text(forward));
+        Assert.Contains("@oncall@partner.example", SupportTestHost.Text(forward));
+        await support.WaitForConnectorPostAsync("/amer/v3/conversations", b => b.ToJsonString().Contains("@dba@partner.example"));
+    }
+
     private async Task<SupportTicket> WaitForAsync(string ticketId, Func<SupportTicket, bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
