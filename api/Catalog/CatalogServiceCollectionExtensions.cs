@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Catalog;
 
@@ -11,6 +12,7 @@ public static class CatalogServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IModuleCatalog, ModuleCatalog>();
+        services.AddStorageContainer(ModuleCatalog.Container, "/nameLower");
         services.TryAddSingleton<PlatformCatalogLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<PlatformCatalogLoader>());
         return services;

@@ -75,7 +75,7 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
 
     public async Task<CatalogModule?> GetAsync(string owner, string name, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(owner) || string.IsNullOrWhiteSpace(name)) return null;
+        if (!StoreJson.IsValidId(owner) || !StoreJson.IsValidId(name)) return null;
         var document = await store.ReadAsync(Container, owner, name, ct);
         return document is null ? null : ToModule(document);
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Credits;
 
@@ -12,6 +13,7 @@ public static class CreditServiceCollectionExtensions
         services.AddOptions<CreditOptions>().Bind(configuration.GetSection(CreditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICreditLedger, CreditLedger>();
+        services.AddStorageContainer(CreditLedger.Container, "/atMs");
         return services;
     }
 }

@@ -19,7 +19,7 @@ public sealed class DeploymentRepository(IDocumentStore store, DeploymentOutbox 
 
     public async Task<StoredDeployment?> GetAsync(string partnerId, string id, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(partnerId) || string.IsNullOrWhiteSpace(id)) return null;
+        if (!StoreJson.IsValidId(partnerId) || !StoreJson.IsValidId(id)) return null;
         var document = await store.ReadAsync(Container, partnerId, id, ct);
         return document is null ? null : ToStored(document);
     }
@@ -27,7 +27,7 @@ public sealed class DeploymentRepository(IDocumentStore store, DeploymentOutbox 
     /// <summary>Finds a deployment by id alone (admins, runner callbacks).</summary>
     public async Task<StoredDeployment?> FindAsync(string id, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(id)) return null;
+        if (!StoreJson.IsValidId(id)) return null;
         var page = await store.QueryAsync(Container, null, new DocumentQuery
         {
             Filters = [FieldFilter.Eq("/type", "deployment"), FieldFilter.Eq("/deploymentId", id)],

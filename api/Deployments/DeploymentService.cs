@@ -193,11 +193,19 @@ public sealed class DeploymentService(
         var inProgress = new List<string>();
         foreach (var dependency in dependencies.Distinct(StringComparer.Ordinal))
         {
-            var (items, _) = await repository.QueryAsync(partnerId,
-                [FieldFilter.Eq("/module/name", dependency), FieldFilter.Eq("/charged", true),
-                 DeploymentRepository.StateIn(DeploymentState.Success, DeploymentState.Queued, DeploymentState.Pending,
-                     DeploymentState.Working, DeploymentState.Waiting)],
-                null, false, 20, null, ct);
+            // Every page: a page may be short before the end (Cosmos DB), and a success may sit on a later one.
+            var items = new List<StoredDeployment>();
+            string? continuation = null;
+            do
+            {
+                var (page, next) = await repository.QueryAsync(partnerId,
+                    [FieldFilter.Eq("/module/name", dependency), FieldFilter.Eq("/charged", true),
+                     DeploymentRepository.StateIn(DeploymentState.Success, DeploymentState.Queued, DeploymentState.Pending,
+                         DeploymentState.Working, DeploymentState.Waiting)],
+                    null, false, 20, continuation, ct);
+                items.AddRange(page);
+                continuation = next;
+            } while (continuation is not null && !items.Any(d => d.Deployment.State == DeploymentState.Success));
             if (items.Any(d => d.Deployment.State == DeploymentState.Success)) continue;
             if (items.Any(d => d.Deployment.Action != DeploymentAction.Destroy)) inProgress.Add(dependency);
             else missing.Add(dependency);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
+using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Deployments;
 
@@ -24,6 +25,10 @@ public static class DeploymentServiceCollectionExtensions
         services.AddDataProtection();
         services.AddHttpClient(GitHubActionsRunner.HttpClientName);
 
+        // The ORDER BY paths of the repository, worker, log reader and outbox dispatcher (Cosmos DB composite indexes).
+        services.AddStorageContainer(DeploymentRepository.Container, "/createdAtMs", "/runnableSinceMs");
+        services.AddStorageContainer(DeploymentLogs.Container, "/index");
+        services.AddStorageContainer(DeploymentOutbox.Container, "/dueAtMs");
         services.TryAddSingleton<DeploymentOutbox>();
         services.TryAddSingleton<DeploymentRepository>();
         services.TryAddSingleton<DeploymentLogs>();

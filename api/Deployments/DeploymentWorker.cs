@@ -134,7 +134,15 @@ public sealed class DeploymentWorker(
             var claimed = await ClaimAsync(candidate.Deployment, stoppingToken);
             if (claimed is null) continue;
             free--;
-            _active.Add(Task.Run(() => RunClaimedAsync(claimed, stoppingToken), CancellationToken.None));
+            _active.Add(Task.Run(async () =>
+            {
+                try { await RunClaimedAsync(claimed, stoppingToken); }
+                catch (Exception e)
+                {
+                    // Typically storage going away mid-run: the lease lapses and recovery resumes the deployment.
+                    logger.LogError(e, "Deployment {DeploymentId} could not be finished; it resumes once its lease lapses.", claimed.Id);
+                }
+            }, CancellationToken.None));
         }
     }
 

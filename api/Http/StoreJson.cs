@@ -29,6 +29,10 @@ public static class StoreJson
     public static T FromBody<T>(JsonObject body) =>
         body.Deserialize<T>(Options) ?? throw new InvalidOperationException($"Stored {typeof(T).Name} is empty.");
 
+    /// <summary>True when <paramref name="id"/> can name a document (1-255 characters, none of / \ ? #).</summary>
+    public static bool IsValidId(string? id) =>
+        !string.IsNullOrWhiteSpace(id) && id.Length <= 255 && id.IndexOfAny(['/', '\\', '?', '#']) < 0;
+
     /// <summary>A short, stable, URL-safe id derived from the given parts (used for idempotent creates).</summary>
     public static string StableId(string prefix, params string[] parts)
     {

@@ -23,7 +23,7 @@ public sealed class PeopleOptions
 /// </remarks>
 public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> options, TimeProvider time, ILogger<UserDirectory> logger)
 {
-    private const string UsersContainer = "users";
+    public const string UsersContainer = "users";
     private const string IdentitiesContainer = "identities";
     private const string EmailsContainer = "emails";
     private const string ProfileId = "profile";

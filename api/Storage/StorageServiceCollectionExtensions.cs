@@ -30,7 +30,7 @@ public static class StorageServiceCollectionExtensions
 
     /// <summary>Maps <c>GET /readyz</c>: 200 when the store answers within 5 seconds, 503 otherwise.</summary>
     public static IEndpointConventionBuilder MapStorageHealth(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/readyz", async (IDocumentStore store, ILoggerFactory loggers, CancellationToken ct) =>
+        endpoints.MapGet(StorageRoutes.Readiness, async (IDocumentStore store, ILoggerFactory loggers, CancellationToken ct) =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));

@@ -20,10 +20,12 @@ public sealed class ChatBot(
     UserDirectory users,
     IOptions<ChatOptions> chatOptions,
     IServiceProvider services,
-    ILogger<ChatBot> logger) : IChatBot
+    ILogger<ChatBot> logger,
+    IEnumerable<IInputGuard> guards) : IChatBot
 {
     private readonly DialogSet _dialogs = new(dialogs);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _conversationLocks = new();
+    private readonly IReadOnlyList<IInputGuard> _guards = guards.ToList();
 
     public async Task OnTurnAsync(IncomingTurn turn, ITurnResponder responder, CancellationToken ct = default)
     {
@@ -42,6 +44,12 @@ public sealed class ChatBot(
 
     private async Task RunTurnAsync(IncomingTurn turn, ITurnResponder responder, CancellationToken ct)
     {
+        if (_guards.Select(g => g.Inspect(turn)).FirstOrDefault(r => r is not null) is { } refusal)
+        {
+            await RefuseAsync(turn, responder, refusal, ct);
+            return;
+        }
+
         var (state, etag) = await states.LoadAsync(turn.ConversationKey, ct);
         if (state.RecentInputs.Contains(turn.ActivityId))
         {
@@ -78,6 +86,18 @@ public sealed class ChatBot(
                 turn.ConversationKey, turn.ActivityId);
             await responder.SendAsync(UiMessage.Text("Two of your actions arrived at the same time and I kept the other one. Please repeat this one if it is still needed."), ct);
         }
+    }
+
+    /// <summary>A refused input never reaches the dialogs or the stored state; its stored echo is removed where possible.</summary>
+    private async Task RefuseAsync(IncomingTurn turn, ITurnResponder responder, InputRefusal refusal, CancellationToken ct)
+    {
+        var removed = await responder.RedactInputAsync(ct);
+        logger.LogWarning("Refused input {ActivityId} in {ConversationKey} from {Channel} user {UserId}: {Reason}; removed from history: {Removed}",
+            turn.ActivityId, turn.ConversationKey, turn.From.Channel, turn.From.UserId, refusal.Reason, removed);
+        var note = removed
+            ? "I removed your message from this conversation's history."
+            : "This channel does not let me delete your message: please delete it yourself.";
+        await responder.SendAsync(refusal.Message with { Body = [.. refusal.Message.Body, new UiText(note, UiTextTone.Subtle)] }, ct);
     }
 
     private async Task RouteAsync(DialogContext dc, CancellationToken ct)

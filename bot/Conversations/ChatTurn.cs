@@ -46,6 +46,10 @@ public interface ITurnResponder
     /// <summary>Applies the user's light/dark preference where the channel's client follows the bot (Web Chat);
     /// clients that draw their own theme (Teams, Slack) ignore it.</summary>
     Task ApplyThemeAsync(string theme, CancellationToken ct = default) => Task.CompletedTask;
+
+    /// <summary>Removes this turn's input (e.g. a pasted secret) from the channel's stored history where the channel
+    /// allows it; false when it cannot.</summary>
+    Task<bool> RedactInputAsync(CancellationToken ct = default) => Task.FromResult(false);
 }
 
 /// <summary>Sends into a conversation outside of a turn (deployment status, support relays).</summary>

@@ -16,6 +16,7 @@ using PartnerBot.Bot.Features.Home;
 using PartnerBot.Bot.Features.Support;
 using PartnerBot.Bot.Features.Admin;
 using PartnerBot.Api.Support;
+using PartnerBot.Bot.Features.Publishing;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Hosting;
@@ -66,6 +67,7 @@ public static class BotHost
         services.AddPartnerBotCatalog(builder.Configuration);
         services.AddPartnerBotDeployments(builder.Configuration);
         services.AddPartnerBotRestApi(builder.Configuration);
+        services.AddStorageContainer(UserDirectory.UsersContainer, "/createdAt");
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
@@ -79,8 +81,7 @@ public static class BotHost
         // Features (each declares its routes in its own Routes file)
         services.AddHomeFeature();
         services.AddDeploymentChat();
-        services.AddUnavailableArea("publish", "Publish modules", "publish and update modules from your GitHub repository");
-        services.AddUnavailableArea("github", "GitHub settings", "connect a private GitHub repository with a personal access token");
+        services.AddPublishingChat(builder.Configuration);
         services.AddUnavailableArea("billing", "Billing", "see your credits, subscribe to a tier, buy credits and download invoices");
         services.AddHelpChat();
         services.AddSupportChat(builder.Configuration);

@@ -34,7 +34,7 @@ public static class AdaptiveCardForms
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var input in step.Inputs)
         {
-            if (input.ReadOnly || !submitted.TryGetPropertyValue(input.Id, out var node)) continue;
+            if (input.ReadOnly || !submitted.TryGetPropertyValue(AdaptiveCardRenderer.InputKey(input.Id), out var node)) continue;
             values[input.Id] = BlockKit.BlockKitForms.DecodeOptionValues(node switch
             {
                 null => null,

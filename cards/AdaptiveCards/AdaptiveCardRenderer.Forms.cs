@@ -81,6 +81,18 @@ public static partial class AdaptiveCardRenderer
         return Card(body, actions, $"{form.Title}: {StepCaption(form, stepIndex)}", b);
     }
 
+    /// <summary>Key, in a form action's data, of the list of secret input keys the press submits.</summary>
+    public const string SecretsKey = "secrets";
+
+    private static readonly HashSet<string> ActionDataKeys = new(StringComparer.Ordinal) { VerbKey, "formId", "step", SecretsKey };
+
+    /// <summary>
+    /// The card input id of a form input: its id, except when that is one of the action data keys
+    /// (<c>verb</c>, <c>formId</c>, <c>step</c>), which would collide in the submitted value (data + inputs); those get an
+    /// <c>input:</c> prefix. <see cref="AdaptiveCardForms.ReadValues"/> maps them back.
+    /// </summary>
+    public static string InputKey(string inputId) => ActionDataKeys.Contains(inputId) ? "input:" + inputId : inputId;
+
     public static string StepCaption(UiForm form, int stepIndex)
     {
         var step = form.Steps[stepIndex];
@@ -116,13 +128,13 @@ public static partial class AdaptiveCardRenderer
                 // isRequired on a toggle would force it on; a toggle always submits a value anyway.
                 node = new JsonObject
                 {
-                    ["type"] = "Input.Toggle", ["id"] = input.Id, ["title"] = label,
+                    ["type"] = "Input.Toggle", ["id"] = InputKey(input.Id), ["title"] = label,
                     ["value"] = string.Equals(value, "true", StringComparison.OrdinalIgnoreCase) ? "true" : "false",
                     ["valueOn"] = "true", ["valueOff"] = "false", ["wrap"] = true,
                 };
                 return node;
             case UiInputKind.Number:
-                node = new JsonObject { ["type"] = "Input.Number", ["id"] = input.Id, ["label"] = label };
+                node = new JsonObject { ["type"] = "Input.Number", ["id"] = InputKey(input.Id), ["label"] = label };
                 if (decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) node["value"] = number;
                 if (input.Min is { } min) node["min"] = min;
                 if (input.Max is { } max) node["max"] = max;
@@ -134,18 +146,19 @@ public static partial class AdaptiveCardRenderer
                 var multi = input.Kind == UiInputKind.MultiChoice;
                 node = new JsonObject
                 {
-                    ["type"] = "Input.ChoiceSet", ["id"] = input.Id, ["label"] = label, ["choices"] = choices,
+                    ["type"] = "Input.ChoiceSet", ["id"] = InputKey(input.Id), ["label"] = label, ["choices"] = choices,
                     ["style"] = multi && choices.Count <= 8 ? "expanded" : "compact", ["wrap"] = true,
                 };
                 if (multi) node["isMultiSelect"] = true;
                 if (!string.IsNullOrEmpty(value)) node["value"] = value;
                 break;
             case UiInputKind.Date:
-                node = new JsonObject { ["type"] = "Input.Date", ["id"] = input.Id, ["label"] = label };
-                if (!string.IsNullOrEmpty(value)) node["value"] = value;
+                node = new JsonObject { ["type"] = "Input.Date", ["id"] = InputKey(input.Id), ["label"] = label };
+                // Date inputs take YYYY-MM-DD only; anything else would be dropped or rejected by the client.
+                if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) node["value"] = value;
                 break;
             default:
-                node = new JsonObject { ["type"] = "Input.Text", ["id"] = input.Id, ["label"] = label };
+                node = new JsonObject { ["type"] = "Input.Text", ["id"] = InputKey(input.Id), ["label"] = label };
                 if (input.Kind == UiInputKind.MultiLine) node["isMultiline"] = true;
                 if (input.Kind == UiInputKind.Secret)
                 {
@@ -176,7 +189,11 @@ public static partial class AdaptiveCardRenderer
 
     private static JsonObject FormAction(string title, string verb, UiForm form, int stepIndex, CardHost host, UiActionStyle style, bool sendInputs, TextBudget b)
     {
-        var action = RenderAction(new UiAction(title, verb, new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex }, style), host, b);
+        var data = new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex };
+        // Names the secret inputs this press sends, so a channel that keeps a transcript can leave their values out.
+        var secrets = form.Step(stepIndex).Inputs.Where(i => i.Kind == UiInputKind.Secret).Select(i => (JsonNode)InputKey(i.Id)).ToArray();
+        if (sendInputs && secrets.Length > 0) data[SecretsKey] = new JsonArray(secrets);
+        var action = RenderAction(new UiAction(title, verb, data, style), host, b);
         if (!sendInputs) action["associatedInputs"] = "None";
         return action;
     }

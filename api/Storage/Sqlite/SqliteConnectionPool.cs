@@ -5,7 +5,8 @@ namespace PartnerBot.Api.Storage.Sqlite;
 
 /// <summary>
 /// A small pool of open connections with the per-connection pragmas already applied, so an operation costs no
-/// open/pragma round trip. Microsoft.Data.Sqlite's own pool is off: it would not keep the pragmas' intent visible.
+/// open or pragma call. Microsoft.Data.Sqlite's own pool is off because it cannot tell a fresh connection from a
+/// reused one, which would mean re-running the pragmas on every open.
 /// </summary>
 internal sealed class SqliteConnectionPool(string connectionString, int maxIdle) : IDisposable
 {

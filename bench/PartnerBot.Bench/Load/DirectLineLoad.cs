@@ -33,7 +33,6 @@ internal static class DirectLineLoad
             for (var t = 0; t < turns; t++) latencies.Add(await chat.TurnAsync());
         }));
         var seconds = watch.Elapsed.TotalSeconds;
-        foreach (var chat in chats) await chat.DisposeAsync();
 
         var sorted = latencies.Order().ToList();
         var p50 = Percentile(sorted, 0.50);
@@ -42,6 +41,7 @@ internal static class DirectLineLoad
         Console.WriteLine($"  turn latency p50 {p50:F1} ms, p99 {p99:F1} ms; throughput {sorted.Count / seconds:F0} turns/s");
         Console.WriteLine($"  baseline GET /healthz p50 {Percentile(baseline, 0.5):F2} ms, p99 {Percentile(baseline, 0.99):F2} ms");
         Console.WriteLine($"  ratio turn/baseline: p50 {p50 / Percentile(baseline, 0.5):F1}x, p99 {p99 / Percentile(baseline, 0.99):F1}x");
+        foreach (var chat in chats) await chat.DisposeAsync();
         return 0;
     }
 

@@ -4,8 +4,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Bot.Conversations;
+using Microsoft.AspNetCore.Mvc;
 using PartnerBot.Bot.Hosting;
 
 namespace PartnerBot.Bot.Channels.DirectLine;
@@ -32,6 +34,7 @@ public static class DirectLineChannel
     public static IServiceCollection AddDirectLineChannel(this IServiceCollection services)
     {
         services.AddDataProtection();
+        services.AddStorageContainer(DirectLineConversations.Container, "/seq");
         services.AddSingleton<DirectLineTokens>();
         services.AddSingleton<DirectLineConversations>();
         services.AddSingleton<IProactiveChannel, DirectLineProactiveChannel>();
@@ -93,7 +96,7 @@ public static class DirectLineChannel
     }
 
     private static async Task<IResult> PostActivityAsync(string conversationId, HttpRequest request, DirectLineTokens tokens,
-        DirectLineConversations conversations, TurnDispatcher dispatcher, CancellationToken ct)
+        DirectLineConversations conversations, TurnDispatcher dispatcher, [FromServices] IEnumerable<IInputGuard> guards, CancellationToken ct)
     {
         var grant = Authorize(request, tokens, conversationId);
         if (grant is null) return Forbidden();
@@ -110,9 +113,20 @@ public static class DirectLineChannel
         activity.Recipient = DirectLineResponder.Bot;
         activity.Timestamp = DateTimeOffset.UtcNow;
         activity.ServiceUrl = null;
+        // Secrets the guards recognise (e.g. a pasted GitHub token) never reach the stored transcript; the bot still
+        // sees the input as sent, so it can refuse it.
+        var guardList = guards.ToList();
+        var (sentText, sentValue) = (activity.Text, activity.Value);
+        var guardMasked = InputMasking.MaskedCopy(guardList, activity.Value);
+        var maskedValue = WithoutFormSecrets(guardMasked ?? activity.Value) ?? guardMasked;
+        activity.Text = InputMasking.Mask(guardList, activity.Text);
+        if (maskedValue is not null) activity.Value = maskedValue;
         var stored = await conversations.AppendAsync(conversationId, activity, ct);
 
-        var turn = ToTurn(stored, grant);
+        var turn = ToTurn(new Activity
+        {
+            Type = stored.Type, Id = stored.Id, Name = stored.Name, From = stored.From, Text = sentText, Value = sentValue,
+        }, grant);
         if (turn is not null)
         {
             // A welcome answers no visible message, so it is not threaded to the join event.
@@ -175,7 +189,8 @@ public static class DirectLineChannel
         }
         catch (OperationCanceledException) { }
         catch (WebSocketException) { }
-        if (socket.State == WebSocketState.Open)
+        // Complete the close handshake whichever side started it.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try { await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "closing", CancellationToken.None); }
             catch (WebSocketException) { }
@@ -201,6 +216,19 @@ public static class DirectLineChannel
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(new ActivitySet(activities, watermark.ToString(CultureInfo.InvariantCulture)), DirectLineJson.Default.ActivitySet);
         return socket.SendAsync(json, WebSocketMessageType.Text, true, ct);
+    }
+
+    /// <summary>
+    /// A copy of a submitted value without the secret form inputs its action names (see
+    /// <see cref="Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey"/>), so the stored transcript never holds them.
+    /// </summary>
+    internal static JsonNode? WithoutFormSecrets(JsonNode? value)
+    {
+        if (value is not JsonObject submitted || submitted[Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey] is not JsonArray secrets) return null;
+        var copy = submitted.DeepClone().AsObject();
+        foreach (var key in secrets.Select(k => (string?)k).OfType<string>())
+            if (copy.ContainsKey(key)) copy[key] = "(secret)";
+        return copy;
     }
 
     /// <summary>The neutral turn for an activity from Web Chat, or null for activities the bot does not act on.</summary>

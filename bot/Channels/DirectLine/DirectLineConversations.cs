@@ -70,6 +70,26 @@ public sealed class DirectLineConversations(IDocumentStore store)
         return activity;
     }
 
+    /// <summary>
+    /// Replaces a stored activity's text and submitted values with a placeholder (it held a secret); the id, sender and
+    /// client id stay, so a replay still lines up. False when the activity is not stored (any more).
+    /// </summary>
+    public async Task<bool> RedactAsync(string conversationId, string activityId, CancellationToken ct)
+    {
+        var separator = activityId.LastIndexOf('|');
+        if (separator < 0 || !long.TryParse(activityId.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return false;
+        var document = await store.ReadAsync(Container, conversationId, ActivityDocId(seq), ct);
+        if (document?.Body["activity"] is not JsonObject activity) return false;
+        activity["text"] = RedactedText;
+        activity.Remove("value");
+        activity.Remove("attachments");
+        activity.Remove("speak");
+        await store.UpsertAsync(Container, conversationId, ActivityDocId(seq), document.Body, ActivityRetention, ct);
+        return true;
+    }
+
+    public const string RedactedText = "(removed: this message contained a secret)";
+
     /// <summary>Every activity after <paramref name="watermark"/>, oldest first, with the new watermark.</summary>
     public async Task<(IReadOnlyList<Activity> Activities, long Watermark)> ReadAfterAsync(string conversationId, long watermark, CancellationToken ct)
     {

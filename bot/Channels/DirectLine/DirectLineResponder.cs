@@ -30,6 +30,10 @@ public sealed class DirectLineResponder(DirectLineConversations conversations, s
             Conversation = new ConversationAccount { Id = conversationId },
         }, ct);
 
+    /// <summary>Replaces the stored user activity this turn answers (what a reconnecting page replays) with a placeholder.</summary>
+    public Task<bool> RedactInputAsync(CancellationToken ct = default) =>
+        replyToId is null ? Task.FromResult(false) : conversations.RedactAsync(conversationId, replyToId, ct);
+
     /// <summary>Web Chat cannot edit a message it shows, so an update arrives as a new message.</summary>
     public Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default) => SendAsync(message, ct);
 

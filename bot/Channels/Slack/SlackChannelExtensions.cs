@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Slack;
@@ -25,7 +26,9 @@ public static class SlackChannelExtensions
         });
         services.TryAddSingleton<SlackWebApiClient>();
         services.TryAddSingleton<SlackSignatureVerifier>();
+        services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInbox>();
+        services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackUserDirectory>();
         services.TryAddSingleton<SlackTurnProcessor>();
         services.TryAddSingleton<SlackRequestHandler>();

@@ -11,11 +11,15 @@ public sealed record SlackConversation(string TeamId, string ChannelId, string U
     /// <summary>Direct-message channel ids start with D.</summary>
     public bool IsDirectMessage => ChannelId.StartsWith('D');
 
-    /// <summary>The address <see cref="SlackProactiveChannel"/> accepts: <c>{team, channel, thread_ts?}</c>.</summary>
+    /// <summary>
+    /// The address <see cref="SlackProactiveChannel"/> accepts: <c>{team, channel, user, thread_ts?, ephemeral?}</c>.
+    /// Later messages to an ephemeral conversation go to the user's direct message instead of the shared channel.
+    /// </summary>
     public JsonObject ToAddress()
     {
-        var address = new JsonObject { ["team"] = TeamId, ["channel"] = ChannelId };
+        var address = new JsonObject { ["team"] = TeamId, ["channel"] = ChannelId, ["user"] = UserId };
         if (ThreadTs is not null) address["thread_ts"] = ThreadTs;
+        if (Ephemeral) address["ephemeral"] = true;
         return address;
     }
 }

@@ -81,9 +81,10 @@ public static class SlackInboundParser
                 return challenge is null ? null : new SlackUrlVerification(challenge);
             case "event_callback":
                 var eventId = json["event_id"]?.GetValue<string>();
-                if (string.IsNullOrEmpty(eventId) || json["event"] is not JsonObject)
+                if (string.IsNullOrEmpty(eventId) || eventId.Length > 200 || !eventId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+                    || json["event"] is not JsonObject)
                 {
-                    error = "event_callback needs an event_id and an event object.";
+                    error = "event_callback needs an event_id (letters, digits, - and _) and an event object.";
                     return null;
                 }
                 return new SlackEventCallback(eventId, json);

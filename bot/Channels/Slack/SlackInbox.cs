@@ -33,6 +33,10 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time)
     public static string EventItemId(string eventId) => "event-" + eventId;
 
     /// <summary>Stores an input; false when an input with this id is already stored (a redelivery).</summary>
+    /// <remarks>
+    /// Inserts go through one writer at a time: concurrent SQLite writers otherwise wait in SQLite's sleeping busy
+    /// handler, which turns a burst of acks into a long tail.
+    /// </remarks>
     public async Task<bool> EnqueueAsync(string id, string kind, JsonObject payload, CancellationToken ct)
     {
         var body = new JsonObject
@@ -44,16 +48,51 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time)
             ["attempts"] = 0,
             ["payload"] = payload,
         };
-        try
+        var write = new PendingWrite(id, body);
+        writes.Writer.TryWrite(write);
+        EnsureWriter();
+        var stored = await write.Done.Task.WaitAsync(ct);
+        if (stored) wakeUp.Writer.TryWrite(true);
+        return stored;
+    }
+
+    private sealed record PendingWrite(string Id, JsonObject Body)
+    {
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Channel<PendingWrite> writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private int writerActive;
+
+    private void EnsureWriter()
+    {
+        if (Interlocked.CompareExchange(ref writerActive, 1, 0) == 0) _ = Task.Run(DrainWritesAsync);
+    }
+
+    private async Task DrainWritesAsync()
+    {
+        while (true)
         {
-            await store.CreateAsync(Container, Partition, id, body, null, ct);
+            while (writes.Reader.TryRead(out var write))
+            {
+                try
+                {
+                    await store.CreateAsync(Container, Partition, write.Id, write.Body, null, CancellationToken.None);
+                    write.Done.TrySetResult(true);
+                }
+                catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
+                {
+                    write.Done.TrySetResult(false);
+                }
+                catch (Exception e)
+                {
+                    write.Done.TrySetException(e);
+                }
+            }
+            Volatile.Write(ref writerActive, 0);
+            // A write queued between the last read and the reset would otherwise wait for the next enqueue.
+            if (!writes.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref writerActive, 1, 0) != 0) return;
         }
-        catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
-        {
-            return false;
-        }
-        wakeUp.Writer.TryWrite(true);
-        return true;
     }
 
     /// <summary>Waits until something was enqueued here or <paramref name="timeout"/> passes.</summary>

@@ -17,27 +17,66 @@ public sealed class SlackProactiveChannel(SlackWebApiClient api, ILogger<SlackPr
     {
         var channel = SlackTurnMapper.Str(address, "channel")
             ?? throw new ArgumentException("A Slack address needs a channel.", nameof(address));
-        var parts = BlockKitRenderer.RenderMessages(message);
+        var user = SlackTurnMapper.Str(address, "user");
         var threadTs = SlackTurnMapper.Str(address, "thread_ts");
-        if (updateMessageId is not null && !updateMessageId.StartsWith("ephemeral:", StringComparison.Ordinal))
+        var parts = BlockKitRenderer.RenderMessages(message);
+
+        if (updateMessageId is not null && SlackMessageId.TryParse(updateMessageId, channel) is { } target)
         {
             try
             {
-                var updated = await api.UpdateMessageAsync(channel, updateMessageId, parts[0].Text, parts[0].Blocks.DeepClone().AsArray(), ct);
-                foreach (var rest in parts.Skip(1)) await api.PostMessageAsync(channel, rest.Text, rest.Blocks.DeepClone().AsArray(), threadTs, ct);
-                return SlackTurnMapper.Str(updated, "ts") ?? updateMessageId;
+                var updated = await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, parts[0].Blocks.DeepClone().AsArray(), ct);
+                foreach (var rest in parts.Skip(1)) await api.PostMessageAsync(target.Channel, rest.Text, rest.Blocks.DeepClone().AsArray(), null, ct);
+                return updateMessageId;
             }
             catch (SlackApiException e) when (e.Error is "message_not_found" or "cant_update_message" or "edit_window_closed")
             {
-                log.LogInformation("Slack message {Ts} cannot be updated ({Error}); posting a new one", updateMessageId, e.Error);
+                log.LogInformation("Slack message {Id} cannot be updated ({Error}); posting a new one", updateMessageId, e.Error);
             }
         }
+
+        // What was private to the user in a shared channel continues in their direct message with the bot.
+        var ephemeral = address["ephemeral"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        if (ephemeral && user is not null) return await PostAsync(await api.OpenDirectMessageAsync(user, ct), null, parts, moved: true, ct);
+        try
+        {
+            return await PostAsync(channel, threadTs, parts, moved: false, ct);
+        }
+        catch (SlackApiException e) when (e.Error is "channel_not_found" or "not_in_channel" && user is not null)
+        {
+            log.LogInformation("Slack channel {Channel} is closed to the bot ({Error}); posting to the user's direct message", channel, e.Error);
+            return await PostAsync(await api.OpenDirectMessageAsync(user, ct), null, parts, moved: true, ct);
+        }
+    }
+
+    private async Task<string?> PostAsync(string channel, string? threadTs, IReadOnlyList<SlackMessage> parts, bool moved, CancellationToken ct)
+    {
         string? first = null;
         foreach (var part in parts)
         {
             var posted = await api.PostMessageAsync(channel, part.Text, part.Blocks.DeepClone().AsArray(), threadTs, ct);
             first ??= SlackTurnMapper.Str(posted, "ts");
         }
-        return first;
+        return first is null ? null : moved ? SlackMessageId.Format(channel, first) : first;
+    }
+}
+
+/// <summary>
+/// Message ids the Slack channel hands out: the <c>ts</c> for a message in the conversation's own channel,
+/// <c>{channel}/{ts}</c> for one that had to go elsewhere (the user's direct message), <c>ephemeral:{ts}</c> for
+/// ephemeral messages, which cannot be edited.
+/// </summary>
+public static class SlackMessageId
+{
+    public const string EphemeralPrefix = "ephemeral:";
+
+    public static string Format(string channel, string ts) => $"{channel}/{ts}";
+
+    /// <summary>The channel and ts to edit, or null for an ephemeral message.</summary>
+    public static (string Channel, string Ts)? TryParse(string messageId, string conversationChannel)
+    {
+        if (messageId.StartsWith(EphemeralPrefix, StringComparison.Ordinal)) return null;
+        var slash = messageId.IndexOf('/');
+        return slash > 0 ? (messageId[..slash], messageId[(slash + 1)..]) : (conversationChannel, messageId);
     }
 }

@@ -18,6 +18,9 @@ public static partial class SlackTurnMapper
 {
     public const string Channel = "slack";
 
+    /// <summary>The action_id the Block Kit renderer gives link buttons.</summary>
+    public const string LinkVerb = "link";
+
     /// <summary>app_mention and direct messages from people become message turns; anything else is null.</summary>
     public static SlackTurnInput? FromEvent(JsonObject envelope)
     {
@@ -82,6 +85,8 @@ public static partial class SlackTurnMapper
             var actionId = Str(action, "action_id");
             if (actionId is null) continue;
             var verb = VerbOf(actionId);
+            // Link buttons open their URL in Slack; the click report carries nothing for the bot.
+            if (verb == LinkVerb || action["url"] is not null) continue;
             var data = ParseValue(ActionValue(action));
             data[BlockKitActions.VerbKey] ??= verb;
             // A button inside a modal carries what was typed so far, as Adaptive Card actions do.

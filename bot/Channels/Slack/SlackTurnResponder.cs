@@ -19,9 +19,10 @@ public sealed class SlackTurnResponder(
     string? viewId = null,
     SlackSubmissionReply? submission = null) : ITurnResponder
 {
-    private const string EphemeralPrefix = "ephemeral:";
     private string? unusedTriggerId = triggerId;
     private string? currentViewId = viewId;
+
+    private readonly string originalChannel = conversation.ChannelId;
 
     public SlackConversation Conversation { get; private set; } = conversation;
 
@@ -45,13 +46,13 @@ public sealed class SlackTurnResponder(
     {
         if (UiFormStepElement.In(message) is { } step && await TryShowModalAsync(step, ct)) return messageId;
         // Ephemeral messages cannot be edited through the Web API: the new content comes as a new message.
-        if (messageId.StartsWith(EphemeralPrefix, StringComparison.Ordinal)) return await SendAsync(message, ct);
+        if (SlackMessageId.TryParse(messageId, Conversation.ChannelId) is not { } target) return await SendAsync(message, ct);
         var parts = BlockKitRenderer.RenderMessages(message);
         try
         {
-            var updated = await api.UpdateMessageAsync(Conversation.ChannelId, messageId, parts[0].Text, Copy(parts[0].Blocks), ct);
+            await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, Copy(parts[0].Blocks), ct);
             foreach (var rest in parts.Skip(1)) await PostAsync(rest, ct);
-            return SlackTurnMapper.Str(updated, "ts") ?? messageId;
+            return messageId;
         }
         catch (SlackApiException e) when (e.Error is "message_not_found" or "cant_update_message" or "edit_window_closed")
         {
@@ -66,11 +67,13 @@ public sealed class SlackTurnResponder(
         {
             var ephemeral = await CallWithDirectMessageFallbackAsync(c =>
                 api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
-            return EphemeralPrefix + SlackTurnMapper.Str(ephemeral, "message_ts");
+            return SlackMessageId.EphemeralPrefix + SlackTurnMapper.Str(ephemeral, "message_ts");
         }
         var posted = await CallWithDirectMessageFallbackAsync(c =>
             api.PostMessageAsync(c.ChannelId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
-        return SlackTurnMapper.Str(posted, "ts");
+        var ts = SlackTurnMapper.Str(posted, "ts");
+        // After a move to the direct message the id names its channel, so edits find it from any address.
+        return ts is not null && Conversation.ChannelId != originalChannel ? SlackMessageId.Format(Conversation.ChannelId, ts) : ts;
     }
 
     /// <summary>

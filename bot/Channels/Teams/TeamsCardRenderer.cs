@@ -4,13 +4,13 @@ using PartnerBot.Cards.Model;
 namespace PartnerBot.Bot.Channels.Teams;
 
 /// <summary>Turns a channel-neutral message into the Adaptive Card Teams shows.</summary>
-internal interface ITeamsCardRenderer
+public interface ITeamsCardRenderer
 {
     JsonObject Render(UiMessage message);
 }
 
 /// <summary>The product's Adaptive Card renderer with Teams conventions (Action.Execute, card 1.5).</summary>
-internal sealed class AdaptiveCardsTeamsRenderer : ITeamsCardRenderer
+public sealed class AdaptiveCardsTeamsRenderer : ITeamsCardRenderer
 {
     public JsonObject Render(UiMessage message) =>
         PartnerBot.Cards.AdaptiveCards.AdaptiveCardRenderer.Render(message, PartnerBot.Cards.AdaptiveCards.CardHost.Teams);

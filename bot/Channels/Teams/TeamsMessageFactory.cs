@@ -5,7 +5,7 @@ using PartnerBot.Cards.Model;
 namespace PartnerBot.Bot.Channels.Teams;
 
 /// <summary>Builds the outbound Bot Framework activity for a channel-neutral message.</summary>
-internal sealed class TeamsMessageFactory(ITeamsCardRenderer renderer)
+public sealed class TeamsMessageFactory(ITeamsCardRenderer renderer)
 {
     /// <summary>A message that is one block of text and no buttons is sent as text; anything else as an Adaptive Card.</summary>
     public static bool IsPlainText(UiMessage message, out string text)

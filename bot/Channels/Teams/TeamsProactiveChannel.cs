@@ -9,7 +9,7 @@ namespace PartnerBot.Bot.Channels.Teams;
 /// Proactive messages to Teams: into a stored conversation (new message, or an in-place update via PUT activity),
 /// and new conversations — a 1:1 chat with a user, or a post in a team channel (support relays).
 /// </summary>
-internal sealed class TeamsProactiveChannel(ConnectorClient connector, TeamsMessageFactory messages, ILogger<TeamsProactiveChannel> log)
+public sealed class TeamsProactiveChannel(ConnectorClient connector, TeamsMessageFactory messages, ILogger<TeamsProactiveChannel> log)
     : IProactiveChannel
 {
     public string Channel => TeamsRoutes.ChannelId;

@@ -4,6 +4,7 @@ using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Identity;
+using PartnerBot.Api.Publishing;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 
@@ -15,6 +16,7 @@ public sealed class AdminDialog(
     ICreditLedger ledger,
     IDeploymentService deployments,
     PlatformCatalogLoader catalogLoader,
+    ModulePublisher publisher,
     ChatIdentityEmails emails,
     ILogger<AdminDialog> log) : Dialog(DialogId)
 {
@@ -129,12 +131,33 @@ public sealed class AdminDialog(
         await dc.Turn.SendAsync(new UiMessage($"{list.Items.Count} deployments", body, actions), ct);
     }
 
+    /// <summary>The platform repository when one is configured (GitHub), otherwise the platform catalog folder.</summary>
     private async Task SyncAsync(DialogContext dc, CancellationToken ct)
     {
+        SyncResult? synced;
+        try
+        {
+            synced = await publisher.SyncPlatformAsync(ct);
+        }
+        catch (GitHubFailure e)
+        {
+            await dc.Turn.SendTextAsync($"The platform sync failed; the catalog is unchanged. {UiMarkdown.Escape(e.Message, 300)}", ct);
+            return;
+        }
+        if (synced is not null)
+        {
+            log.LogInformation("Admin {AdminId} synced the platform repository {Repository}", dc.Turn.User.Id, synced.Repository);
+            await dc.Turn.SendTextAsync(synced.Unchanged
+                ? $"Platform modules are up to date with {UiMarkdown.Escape(synced.Repository.ToString(), 200)}."
+                : $"Platform modules synced from {UiMarkdown.Escape(synced.Repository.ToString(), 200)}"
+                  + (synced.Removed.Count > 0 ? $"; removed: {UiMarkdown.Escape(string.Join(", ", synced.Removed), 500)}." : "."), ct);
+            return;
+        }
+
         var folder = catalogLoader.FolderPath;
         if (!Directory.Exists(folder))
         {
-            await dc.Turn.SendTextAsync($"The platform catalog folder does not exist on this server, so there is nothing to sync.", ct);
+            await dc.Turn.SendTextAsync("No platform repository is configured and the platform catalog folder does not exist on this server, so there is nothing to sync.", ct);
             return;
         }
         var count = await catalogLoader.LoadAsync(folder, ct);

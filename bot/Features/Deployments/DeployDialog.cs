@@ -1,11 +1,9 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Http;
 using PartnerBot.Bot.Dialogs;
-using PartnerBot.Cards.AdaptiveCards;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
 
@@ -64,7 +62,7 @@ public sealed class DeployDialog(
                 await turn.SendTextAsync("Cancelled: nothing was deployed and nothing was charged.", ct);
                 return await dc.EndDialogAsync(null, ct);
             case "form.open" when (string?)state["phase"] == "form":
-                return await ShowStepAsync(dc, state, (int?)state["step"] ?? 0, new Dictionary<string, string>(), ct);
+                return await ShowStepAsync(dc, state, Session(state).Step, new Dictionary<string, string>(), ct);
             case DeploymentRoutes.Edit:
                 return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
             case DeploymentRoutes.Confirm:
@@ -124,8 +122,7 @@ public sealed class DeployDialog(
         state["phase"] = "form";
         state["module"] = module.Name;
         state["owner"] = module.Owner;
-        state["formId"] = form.FormId + "-" + Guid.NewGuid().ToString("N")[..8];
-        state["values"] = new JsonObject();
+        Session(state).Start(form);
 
         var metadata = module.Model.Metadata;
         var cost = module.Owner == dc.Turn.User.Id ? 0 : metadata.CreditCost;
@@ -145,28 +142,23 @@ public sealed class DeployDialog(
     {
         var turn = dc.Turn;
         var form = await CurrentFormAsync(dc, state, ct);
-        var action = AdaptiveCardForms.ReadAction(turn.Data);
-        if (form is null || action is null || action.FormId != (string?)state["formId"] || action.Step < 0 || action.Step >= form.Steps.Count)
+        var submission = form is null ? null : Session(state).Read(turn, form);
+        if (form is null || submission is null)
         {
             await turn.SendTextAsync("That form is no longer open. Type **deploy** to start again.", ct);
             return DialogTurnResult.Waiting;
         }
 
-        var step = form.Step(action.Step);
-        var gathered = Gathered(state);
-        var merged = FormValues.Merge(gathered, step, AdaptiveCardForms.ReadValues(turn.Data, step));
-        SaveGathered(state, form, merged);
+        if (submission.Verb == CardVerbs.FormBack)
+            return await ShowStepAsync(dc, state, Math.Max(0, submission.StepIndex - 1), new Dictionary<string, string>(), ct);
 
-        if (action.Verb == CardVerbs.FormBack)
-            return await ShowStepAsync(dc, state, Math.Max(0, action.Step - 1), new Dictionary<string, string>(), ct);
+        var stepErrors = FormValues.Validate(form.Step(submission.StepIndex), submission.Values);
+        if (stepErrors.Count > 0) return await ShowStepAsync(dc, state, submission.StepIndex, stepErrors, ct);
 
-        var stepErrors = FormValues.Validate(step, merged);
-        if (stepErrors.Count > 0) return await ShowStepAsync(dc, state, action.Step, stepErrors, ct);
+        if (submission.Verb == CardVerbs.FormNext && submission.StepIndex < form.Steps.Count - 1)
+            return await ShowStepAsync(dc, state, submission.StepIndex + 1, new Dictionary<string, string>(), ct);
 
-        if (action.Verb == CardVerbs.FormNext && action.Step < form.Steps.Count - 1)
-            return await ShowStepAsync(dc, state, action.Step + 1, new Dictionary<string, string>(), ct);
-
-        return await CheckAsync(dc, state, form, merged, ct);
+        return await CheckAsync(dc, state, form, submission.Values, ct);
     }
 
     /// <summary>Everything before the confirmation: values, the module's own validations, dependencies, credits.</summary>
@@ -243,7 +235,7 @@ public sealed class DeployDialog(
             await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
             return await dc.EndDialogAsync(null, ct);
         }
-        var conversion = FormValues.ToJsonValues(form, Gathered(state));
+        var conversion = FormValues.ToJsonValues(form, Session(state).Values);
         var request = new StartDeploymentRequest(turn.User.Id, Viewer(turn), (string)state["module"]!, Inputs(conversion),
             (string?)state["owner"], new JsonObject { ["channel"] = turn.Input.Channel, ["address"] = turn.Responder.ConversationAddress.DeepClone() });
         var result = await deployments.StartAsync(request, confirmId, ct);
@@ -303,13 +295,8 @@ public sealed class DeployDialog(
 
     private async Task<DialogTurnResult> ShowFirstErrorStepAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
     {
-        var stepIndex = 0;
-        for (var i = 0; i < form.Steps.Count; i++)
-        {
-            if (form.Steps[i].Inputs.Any(input => errors.ContainsKey(input.Id))) { stepIndex = i; break; }
-        }
         await dc.Turn.SendTextAsync("Some values need a fix; the fields are marked below.", ct);
-        return await ShowStepAsync(dc, state, stepIndex, errors, ct);
+        return await ShowStepAsync(dc, state, FormSession.StepOf(form, errors), errors, ct);
     }
 
     private async Task<DialogTurnResult> ShowStepAsync(DialogContext dc, JsonObject state, int stepIndex, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
@@ -321,36 +308,17 @@ public sealed class DeployDialog(
             return await dc.EndDialogAsync(null, ct);
         }
         state["phase"] = "form";
-        state["step"] = stepIndex;
-        var values = Gathered(state);
-        // Secrets are never sent back into the conversation: the field stays empty and keeps its stored value.
-        var shown = values.Where(kv => form.AllInputs.FirstOrDefault(i => i.Id == kv.Key)?.Kind != UiInputKind.Secret)
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
-        await dc.Turn.SendAsync(new UiFormStepElement(form with { FormId = (string)state["formId"]! }, stepIndex, shown, errors).ToMessage(), ct);
+        await dc.Turn.SendAsync(Session(state).Show(form, stepIndex, errors), ct);
         return DialogTurnResult.Waiting;
     }
 
     private async Task<UiForm?> CurrentFormAsync(DialogContext dc, JsonObject state, CancellationToken ct)
     {
         var module = await catalog.FindAsync(Viewer(dc.Turn), (string?)state["module"] ?? "", (string?)state["owner"], ct);
-        return module is null ? null : ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create) with { FormId = (string)state["formId"]! };
+        return module is null ? null : Session(state).Bind(ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create));
     }
 
-    private Dictionary<string, string?> Gathered(JsonObject state)
-    {
-        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-        if (state["values"] is JsonObject stored)
-            foreach (var (key, value) in stored) values[key] = secrets.Unprotect((string?)value);
-        return values;
-    }
-
-    private void SaveGathered(JsonObject state, UiForm form, IReadOnlyDictionary<string, string?> values)
-    {
-        var secretIds = form.AllInputs.Where(i => i.Kind == UiInputKind.Secret).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-        var stored = new JsonObject();
-        foreach (var (key, value) in values) stored[key] = secretIds.Contains(key) ? secrets.Protect(value) : value;
-        state["values"] = stored;
-    }
+    private FormSession Session(JsonObject state) => new(state, secrets);
 
     private static JsonObject Inputs(FormConversion conversion)
     {
@@ -390,5 +358,4 @@ public sealed class DeployDialog(
 
     private static string Shorten(string value) => value.Length <= 80 ? value : value[..77] + "...";
 
-    internal static string Credits(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Deployments;
+using PartnerBot.Cards.Forms;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 using ApiDeploymentView = PartnerBot.Api.Deployments.DeploymentView;
@@ -12,7 +14,8 @@ namespace PartnerBot.Bot.Features.Deployments;
 /// secrets, outputs, last log lines, history), and cancel / delete / purge. Every action is checked against the
 /// caller by the deployment service, so a tampered card cannot reach another partner's deployment.
 /// </summary>
-public sealed class DeploymentsDialog(DeploymentService deployments, DeploymentStatusCards statusCards) : Dialog(DialogId)
+public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCatalog catalog, DeploymentStatusCards statusCards, FormSecrets secrets)
+    : Dialog(DialogId)
 {
     public const string DialogId = "deployments";
     private const int PageSize = 8;
@@ -48,6 +51,14 @@ public sealed class DeploymentsDialog(DeploymentService deployments, DeploymentS
             case DeploymentRoutes.Delete when id is not null:
                 await ReportAsync(turn, await deployments.DeleteAsync(caller, id, ct), "Deleting: its resources are being destroyed", ct);
                 return DialogTurnResult.Waiting;
+            case DeploymentRoutes.Update when id is not null:
+                return await StartUpdateAsync(dc, caller, id, ct);
+            case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit when (string?)dc.ActiveDialog!.State["phase"] == "update":
+                return await UpdateFormAsync(dc, caller, ct);
+            case CardVerbs.FormCancel:
+                dc.ActiveDialog!.State["phase"] = null;
+                await turn.SendTextAsync("Update cancelled; nothing changed.", ct);
+                return DialogTurnResult.Waiting;
             case DeploymentRoutes.Purge when id is not null:
                 await ReportAsync(turn, await deployments.PurgeAsync(caller, id, ct), "Forgotten (nothing was destroyed)", ct);
                 return DialogTurnResult.Waiting;
@@ -62,6 +73,92 @@ public sealed class DeploymentsDialog(DeploymentService deployments, DeploymentS
                 await turn.SendAsync(List(list, status), ct);
                 return DialogTurnResult.Waiting;
         }
+    }
+
+    /// <summary>The module's form in update mode, prefilled with the current inputs; only <c>updatesafe</c> inputs are editable.</summary>
+    private async Task<DialogTurnResult> StartUpdateAsync(DialogContext dc, DeploymentCaller caller, string id, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var deployment = await deployments.GetAsync(caller, id, ct);
+        if (deployment is null)
+        {
+            await turn.SendAsync(NotFound(), ct);
+            return DialogTurnResult.Waiting;
+        }
+        var form = await UpdateFormAsync(turn, deployment, ct);
+        if (form is null)
+        {
+            await turn.SendTextAsync($"**{deployment.ModuleName}** is no longer in the catalog, so this deployment can't be updated; it can still be deleted.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        if (!form.AllInputs.Any(i => !i.ReadOnly))
+        {
+            await turn.SendTextAsync($"**{deployment.ModuleName}** has no inputs that may change after deployment.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        var state = dc.ActiveDialog!.State;
+        state["phase"] = "update";
+        state["deploymentId"] = id;
+        var session = new FormSession(state, secrets);
+        session.Start(form);
+        await turn.SendAsync(session.Show(form, 0), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<DialogTurnResult> UpdateFormAsync(DialogContext dc, DeploymentCaller caller, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var state = dc.ActiveDialog!.State;
+        var session = new FormSession(state, secrets);
+        var deployment = await deployments.GetAsync(caller, (string?)state["deploymentId"] ?? "", ct);
+        var form = deployment is null ? null : await UpdateFormAsync(turn, deployment, ct);
+        var submission = form is null ? null : session.Read(turn, session.Bind(form));
+        if (form is null || submission is null)
+        {
+            await turn.SendTextAsync("That form is no longer open.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        if (submission.Verb == CardVerbs.FormBack)
+        {
+            await turn.SendAsync(session.Show(form, Math.Max(0, submission.StepIndex - 1)), ct);
+            return DialogTurnResult.Waiting;
+        }
+        var errors = FormValues.Validate(form.Step(submission.StepIndex), submission.Values);
+        if (errors.Count > 0 || (submission.Verb == CardVerbs.FormNext && submission.StepIndex < form.Steps.Count - 1))
+        {
+            await turn.SendAsync(session.Show(form, errors.Count > 0 ? submission.StepIndex : submission.StepIndex + 1, errors), ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        var conversion = FormValues.ToJsonValues(form, submission.Values);
+        var editable = form.AllInputs.Where(i => !i.ReadOnly).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var changes = new JsonObject();
+        foreach (var (name, value) in conversion.Values)
+            if (editable.Contains(name)) changes[name] = value?.DeepClone();
+        if (!conversion.IsValid)
+        {
+            await turn.SendAsync(session.Show(form, FormSession.StepOf(form, conversion.Errors), conversion.Errors), ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        var result = await deployments.UpdateAsync(caller, deployment!.Id, changes, ct);
+        if (result is DeploymentCommandResult.InvalidInputs invalid)
+        {
+            var byInput = invalid.Errors.Where(e => e.Input is not null).GroupBy(e => e.Input!).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)));
+            await turn.SendAsync(session.Show(form, FormSession.StepOf(form, byInput), byInput), ct);
+            return DialogTurnResult.Waiting;
+        }
+        state["phase"] = null;
+        await ReportAsync(turn, result, "Updating with the new values", ct);
+        if (result is DeploymentCommandResult.Done done) await turn.SendAsync(statusCards.Build(done.Deployment), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<UiForm?> UpdateFormAsync(TurnContext turn, ApiDeploymentView deployment, CancellationToken ct)
+    {
+        var viewer = new CatalogViewer(turn.User.Id, turn.User.Email, turn.User.IsAdmin);
+        var module = await catalog.FindAsync(viewer, deployment.ModuleName, deployment.ModuleOwner, ct);
+        return module is null ? null : ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Update, deployment.Inputs);
     }
 
     private static async Task ReportAsync(TurnContext turn, DeploymentCommandResult result, string doneText, CancellationToken ct)
@@ -97,6 +194,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, DeploymentS
             actions.Add(new UiAction("Cancel", DeploymentRoutes.CancelDeployment, data.DeepClone().AsObject(), UiActionStyle.Destructive));
         if (d.State.IsSettled() && d.State != DeploymentState.Deleted)
         {
+            actions.Add(new UiAction("Update", DeploymentRoutes.Update, data.DeepClone().AsObject(), UiActionStyle.Primary));
             actions.Add(new UiAction("Delete (destroy)", DeploymentRoutes.Delete, data.DeepClone().AsObject(), UiActionStyle.Destructive));
             actions.Add(new UiAction("Purge (forget)", DeploymentRoutes.Purge, data.DeepClone().AsObject()));
         }

@@ -8,18 +8,28 @@ using Microsoft.Extensions.DependencyInjection;
 using PartnerBot.Api.Identity;
 using PartnerBot.Bot.Hosting;
 using PartnerBot.Tests.Deployments;
+using PartnerBot.Tests.Storage;
 
 namespace PartnerBot.Tests.Api;
 
 /// <summary>
-/// The real host (<see cref="BotHost.Build"/>) on 127.0.0.1 with a free port, a temporary SQLite file, the test
-/// module catalog and the fake Terraform CLI first on the runner's PATH.
+/// The real host (<see cref="BotHost.Build"/>) on 127.0.0.1 with a free port, a temporary SQLite file (or a fresh
+/// store of the kind given), the test module catalog and the fake Terraform CLI first on the runner's PATH.
 /// </summary>
 public sealed class ApiHost : IAsyncLifetime
 {
     public const string CallbackSecret = "runner-callback-master-secret";
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "partnerbot-tests", "api-" + Guid.NewGuid().ToString("N"));
+    private readonly StoreKind _storeKind;
+    private TestStore? _store;
     private WebApplication _app = null!;
+
+    public ApiHost() : this(StoreKind.Sqlite)
+    {
+    }
+
+    /// <summary>A host over a fresh store of <paramref name="storeKind"/> (not public: a class fixture has one public constructor).</summary>
+    internal ApiHost(StoreKind storeKind) => _storeKind = storeKind;
 
     public FakeTerraform Fake { get; } = new();
     public string DatabasePath => Path.Combine(_folder, "partnerbot.db");
@@ -29,12 +39,21 @@ public sealed class ApiHost : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
+        IReadOnlyDictionary<string, string?> storage = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Sqlite",
+            ["Storage:Sqlite:Path"] = DatabasePath,
+        };
+        if (_storeKind != StoreKind.Sqlite)
+        {
+            _store = await TestStore.CreateAsync(_storeKind);
+            storage = _store.Configuration;
+        }
         _app = BotHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
+            builder.Configuration.AddInMemoryCollection(storage);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Storage:Provider"] = "Sqlite",
-                ["Storage:Sqlite:Path"] = DatabasePath,
                 ["Catalog:Path"] = DeploymentHarness.TestCatalogFolder,
                 ["Credits:SignupAward"] = "10",
                 ["Deployments:Local:SearchPath"] = Fake.SearchPath,
@@ -54,6 +73,7 @@ public sealed class ApiHost : IAsyncLifetime
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_store is not null) await _store.DisposeAsync();
         Fake.Dispose();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -128,6 +128,19 @@ public class AdaptiveCardFormTests
     }
 
     [Fact]
+    public void Inputs_named_like_action_data_keys_do_not_collide_with_it()
+    {
+        var step = new UiFormStep("s", "S", [new UiInput("step", UiInputKind.Number, "Step", Format: UiValueFormat.Number), new UiInput("verb", UiInputKind.Text, "Verb")]);
+        var form = new UiForm("f", "F", [step]);
+        var card = AdaptiveCardRenderer.RenderFormStep(form, 0, NoValues, NoErrors, CardHost.Teams);
+        Assert.Equal(["input:step", "input:verb"], Inputs(card).Select(n => (string?)n["id"]));
+        var submitted = new JsonObject { ["verb"] = "form.submit", ["formId"] = "f", ["step"] = 0, ["input:step"] = "5", ["input:verb"] = "hello" };
+        Assert.Equal(new FormActionRef("form.submit", "f", 0), AdaptiveCardForms.ReadAction(submitted));
+        var values = AdaptiveCardForms.ReadValues(submitted, step);
+        Assert.Equal(("5", "hello"), (values["step"], values["verb"]));
+    }
+
+    [Fact]
     public void Multi_choice_input_is_multi_select_and_reads_back_comma_joined()
     {
         var step = new UiFormStep("s", "S", [new UiInput("regions", UiInputKind.MultiChoice, "Regions",

@@ -6,18 +6,25 @@ using PartnerBot.Tests.Storage;
 
 namespace PartnerBot.Tests.Credits;
 
-public sealed class CreditLedgerTests : IAsyncLifetime
+public sealed class SqliteCreditLedgerTests() : CreditLedgerTests(StoreKind.Sqlite);
+
+/// <summary>The ledger on the Cosmos DB adapter: conditional patches and reference documents against the protocol test server.</summary>
+[RequiresNode]
+public sealed class CosmosCreditLedgerTests() : CreditLedgerTests(StoreKind.Cosmos);
+
+/// <summary>The credit ledger against a fresh store of the kind each subclass names.</summary>
+public abstract class CreditLedgerTests(StoreKind kind) : IAsyncLifetime
 {
     private TestStore _store = null!;
 
-    public async Task InitializeAsync() => _store = await TestStore.CreateAsync(StoreKind.Sqlite);
+    public async Task InitializeAsync() => _store = await TestStore.CreateAsync(kind);
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private CreditLedger Ledger(decimal signupAward = 0, IDocumentStore? store = null) =>
         new(store ?? _store.Store, Options.Create(new CreditOptions { SignupAward = signupAward }), TimeProvider.System,
             NullLogger<CreditLedger>.Instance);
 
-    [Fact]
+    [StoreFact]
     public async Task Hundred_parallel_debits_against_ten_credits_charge_exactly_ten()
     {
         var ledger = Ledger(signupAward: 10);
@@ -33,7 +40,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.All(transactions.Items, t => Assert.True(t.BalanceAfter.Total >= 0));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_same_reference_twice_charges_once()
     {
         var ledger = Ledger(signupAward: 10);
@@ -45,7 +52,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.Equal(7, (await ledger.GetBalanceAsync("u-dup")).Total);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_same_reference_in_parallel_charges_once()
     {
         var ledger = Ledger(signupAward: 10);
@@ -56,7 +63,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.Equal(8, (await ledger.GetBalanceAsync("u-dup-par")).Total);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_reference_older_than_the_remembered_window_is_still_recognised()
     {
         var ledger = Ledger();
@@ -70,7 +77,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.IsType<DebitResult.AlreadyApplied>(again);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Debits_follow_the_spend_order_across_buckets()
     {
         var ledger = Ledger(signupAward: 2);
@@ -83,7 +90,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.Equal(new CreditBalances(0, 0, 8), await ledger.GetBalanceAsync("u-order"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Purchased_only_debits_refuse_awarded_credits()
     {
         var ledger = Ledger(signupAward: 100);
@@ -94,7 +101,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.Equal(100, (await ledger.GetBalanceAsync("u-buy")).Total);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_signup_award_is_granted_once_even_when_two_hosts_open_the_account_together()
     {
         var first = Ledger(signupAward: 100);
@@ -106,7 +113,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.Single(transactions.Items, t => t.Kind == CreditTransactionKind.SignupAward);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_refund_returns_what_the_debit_took_to_the_same_buckets_once()
     {
         var ledger = Ledger(signupAward: 2);
@@ -119,7 +126,7 @@ public sealed class CreditLedgerTests : IAsyncLifetime
         Assert.Equal(new CreditBalances(2, 0, 5), await ledger.GetBalanceAsync("u-ref"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_lost_transaction_document_is_rewritten_from_the_balance_document()
     {
         var ledger = Ledger(signupAward: 10);

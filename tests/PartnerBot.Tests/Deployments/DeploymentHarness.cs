@@ -10,7 +10,7 @@ using PartnerBot.Tests.Storage;
 namespace PartnerBot.Tests.Deployments;
 
 /// <summary>
-/// The deployments feature over a real SQLite store, in a generic host (worker and outbox dispatcher running), with
+/// The deployments feature over a real store (SQLite unless told otherwise), in a generic host (worker and outbox dispatcher running), with
 /// the fake Terraform CLI first on the runner's PATH and the test module catalog loaded.
 /// </summary>
 public sealed class DeploymentHarness : IAsyncDisposable
@@ -40,9 +40,10 @@ public sealed class DeploymentHarness : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         TestStore? sharedStore = null,
         FakeTerraform? sharedFake = null,
-        string? sharedWorkRoot = null)
+        string? sharedWorkRoot = null,
+        StoreKind storeKind = StoreKind.Sqlite)
     {
-        var store = sharedStore ?? await TestStore.CreateAsync(StoreKind.Sqlite);
+        var store = sharedStore ?? await TestStore.CreateAsync(storeKind);
         var fake = sharedFake ?? new FakeTerraform();
         var workRoot = sharedWorkRoot ?? Path.Combine(Path.GetTempPath(), "partnerbot-tests", "work-" + Guid.NewGuid().ToString("N"));
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -66,7 +67,18 @@ public sealed class DeploymentHarness : IAsyncDisposable
         builder.Services.AddPartnerBotDeployments(builder.Configuration);
         services?.Invoke(builder.Services);
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            // The host never started, so there is nothing to stop: release what this harness owns.
+            host.Dispose();
+            if (sharedStore is null) await store.DisposeAsync();
+            if (sharedFake is null) fake.Dispose();
+            throw;
+        }
         return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
     }
 

@@ -38,30 +38,6 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_same_idempotency_key_twice_starts_one_deployment_and_charges_once()
-    {
-        var first = await Service.StartAsync(Tiny("p-twice"), "double-click");
-        var second = await Service.StartAsync(Tiny("p-twice"), "double-click");
-
-        var started = Assert.IsType<StartDeploymentResult.Started>(first);
-        var duplicate = Assert.IsType<StartDeploymentResult.Duplicate>(second);
-        Assert.Equal(started.Deployment.Id, duplicate.Existing.Id);
-        Assert.Equal(9, (await Ledger.GetBalanceAsync("p-twice")).Total);
-    }
-
-    [Fact]
-    public async Task The_same_idempotency_key_in_parallel_starts_one_deployment()
-    {
-        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => Service.StartAsync(Tiny("p-race"), "redelivered"))));
-
-        Assert.Single(results, r => r is StartDeploymentResult.Started);
-        Assert.Equal(9, results.Count(r => r is StartDeploymentResult.Duplicate));
-        Assert.Equal(9, (await Ledger.GetBalanceAsync("p-race")).Total);
-        var list = await Service.ListAsync(new DeploymentCaller("p-race", false), false, null, null);
-        Assert.Single(list.Items);
-    }
-
-    [Fact]
     public async Task Invalid_inputs_start_nothing_and_charge_nothing()
     {
         var result = await Service.StartAsync(Tiny("p-bad", label: "NOT valid!", extra: new JsonObject { ["size"] = 99, ["colour"] = "red" }), "k");

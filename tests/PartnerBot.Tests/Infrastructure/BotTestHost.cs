@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerBot.Bot.Hosting;
+using PartnerBot.Tests.Storage;
 
 namespace PartnerBot.Tests.Infrastructure;
 
 /// <summary>
-/// The real host on a free loopback port with its own SQLite file. Dispose it to stop; start another over the same
-/// <see cref="DataDirectory"/> to simulate a restart.
+/// The real host on a free loopback port with its own SQLite file (or the store given to <see cref="StartAsync"/>).
+/// Dispose it to stop; start another over the same <see cref="DataDirectory"/> (and store) to simulate a restart.
 /// </summary>
 public sealed class BotTestHost : IAsyncDisposable
 {
@@ -31,9 +32,13 @@ public sealed class BotTestHost : IAsyncDisposable
     public string DataDirectory { get; }
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a host. <paramref name="settings"/> override configuration keys (e.g. <c>Slack:SigningSecret</c>).</summary>
+    /// <summary>
+    /// Starts a host. <paramref name="settings"/> override configuration keys (e.g. <c>Slack:SigningSecret</c>).
+    /// <paramref name="store"/> points the host at that store (<see cref="TestStore.Configuration"/>) instead of a
+    /// SQLite file in <see cref="DataDirectory"/>; work folders stay in <see cref="DataDirectory"/> either way.
+    /// </summary>
     public static async Task<BotTestHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null,
-        Action<WebApplicationBuilder>? configure = null, string environment = "Development")
+        Action<WebApplicationBuilder>? configure = null, string environment = "Development", TestStore? store = null)
     {
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("partnerbot-test-").FullName;
@@ -45,6 +50,12 @@ public sealed class BotTestHost : IAsyncDisposable
                 ["Storage:Sqlite:Path"] = Path.Combine(dataDirectory, "partnerbot.db"),
                 ["Logging:LogLevel:Default"] = "Warning",
             };
+            if (store is not null)
+            {
+                values.Remove("Storage:Sqlite:Path");
+                values["Deployments:Local:WorkRoot"] = Path.Combine(dataDirectory, "work");
+                foreach (var (key, value) in store.Configuration) values[key] = value;
+            }
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
             builder.Configuration.AddInMemoryCollection(values);
             configure?.Invoke(builder);

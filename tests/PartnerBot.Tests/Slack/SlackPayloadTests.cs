@@ -203,6 +203,30 @@ public sealed class SlackPayloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Closing_our_modal_becomes_form_cancel_and_link_button_clicks_are_ignored()
+    {
+        var link = SlackTestData.Payload("slack-block-actions.json");
+        link["actions"]![0]!["action_id"] = "link";
+        link["actions"]![0]!["url"] = "https://docs.example.com";
+        using (await host.PostInteractionAsync(link)) { }
+
+        var closed = SlackTestData.Payload("slack-view-submission.json");
+        closed["type"] = "view_closed";
+        closed["is_cleared"] = false;
+        closed["view"]!["private_metadata"] = new SlackViewMetadata("T111", "C111", null, false, "form-1", 1, "form.next",
+            new JsonObject { ["formId"] = "form-1", ["step"] = 1 }).Serialize();
+        using var response = await host.PostInteractionAsync(closed);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var turn = await bot.NextTurnAsync();
+        Assert.Equal("form.cancel", turn.Verb);
+        Assert.Equal("form.cancel", turn.Data!["verb"]!.GetValue<string>());
+        Assert.Equal("form-1", turn.Data["formId"]!.GetValue<string>());
+        Assert.Equal(1, turn.Data["step"]!.GetValue<int>());
+        Assert.Single(bot.Turns);
+    }
+
+    [Fact]
     public async Task Ssl_check_is_answered_and_oversized_or_malformed_bodies_get_400()
     {
         using (var ssl = await host.Client.PostAsync(SlackRoutes.Events, new FormUrlEncodedContent(new Dictionary<string, string> { ["ssl_check"] = "1", ["token"] = "x" })))

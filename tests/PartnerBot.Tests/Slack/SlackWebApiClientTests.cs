@@ -110,5 +110,25 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime
         Assert.Equal("Deployed", update["text"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Proactive_sender_moves_private_or_unreachable_conversations_to_the_direct_message()
+    {
+        var proactive = host.Services.GetServices<IProactiveChannel>().Single(c => c.Channel == "slack");
+        var ephemeral = new JsonObject { ["team"] = "T1", ["channel"] = "C777", ["user"] = "U1", ["ephemeral"] = true };
+
+        var id = await proactive.SendAsync(ephemeral, UiMessage.Text("Deploying…"), "ephemeral:1.1");
+        Assert.Equal("D0DIRECT/" + FakeSlackApi.PostedTs, id);
+        Assert.Equal("D0DIRECT", Body("chat.postMessage")["channel"]!.GetValue<string>());
+
+        await proactive.SendAsync(ephemeral, UiMessage.Text("Deployed"), id);
+        Assert.Equal("D0DIRECT", Body("chat.update")["channel"]!.GetValue<string>());
+        Assert.Equal(FakeSlackApi.PostedTs, Body("chat.update")["ts"]!.GetValue<string>());
+
+        slack.Server.Given(Request.Create().WithPath("/api/chat.postMessage").UsingPost().WithBody(b => b!.Contains("C404"))).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"ok":false,"error":"not_in_channel"}"""));
+        var moved = await proactive.SendAsync(new JsonObject { ["channel"] = "C404", ["user"] = "U1" }, UiMessage.Text("Hello"), null);
+        Assert.Equal("D0DIRECT/" + FakeSlackApi.PostedTs, moved);
+    }
+
     private JsonObject Body(string method) => Assert.Single(slack.Calls(method)).Body!;
 }

@@ -201,6 +201,36 @@ public abstract class DocumentStoreContractTests(StoreKind kind) : IAsyncLifetim
     }
 
     [StoreFact]
+    public async Task Patch_conditions_are_case_sensitive_nested_and_scoped_to_the_addressed_document()
+    {
+        await Store.CreateAsync(Box, "u1", "wallet", Body(("accountStatus", "Active"), ("balances", new JsonObject { ["topUp"] = 3 })));
+        await Store.CreateAsync(Box, "u2", "wallet", Body(("accountStatus", "Active"), ("balances", new JsonObject { ["topUp"] = 50 })));
+
+        await Store.PatchAsync(Box, "u1", "wallet", [PatchOperation.Increment("/balances/topUp", -2)],
+            [FieldFilter.Eq("/accountStatus", "Active"), FieldFilter.Ge("/balances/topUp", 2)]);
+        await ThrowsStorage(StorageErrorKind.PreconditionFailed, () => Store.PatchAsync(Box, "u1", "wallet",
+            [PatchOperation.Increment("/balances/topUp", -1)], [FieldFilter.Eq("/accountStatus", "active")]));
+        // u2's wallet (same id, other partition) satisfies this; u1's does not.
+        await ThrowsStorage(StorageErrorKind.PreconditionFailed, () => Store.PatchAsync(Box, "u1", "wallet",
+            [PatchOperation.Increment("/balances/topUp", -10)], [FieldFilter.Ge("/balances/topUp", 10)]));
+
+        Assert.Equal(1, (long?)(await Store.ReadAsync(Box, "u1", "wallet"))!.Body["balances"]!["topUp"]);
+        Assert.Equal(50, (long?)(await Store.ReadAsync(Box, "u2", "wallet"))!.Body["balances"]!["topUp"]);
+    }
+
+    [StoreFact]
+    public async Task Queries_filter_and_order_on_nested_properties()
+    {
+        for (var i = 0; i < 6; i++)
+            await Store.CreateAsync(Box, "nested", $"n{i}", Body(("meta", new JsonObject { ["rank"] = 10 - i, ["kind"] = i % 2 == 0 ? "even" : "odd" })));
+        var page = await Store.QueryAsync(Box, "nested", new DocumentQuery
+        {
+            Filters = [FieldFilter.Eq("/meta/kind", "even")], OrderBy = "/meta/rank", PageSize = 10,
+        });
+        Assert.Equal(["n4", "n2", "n0"], page.Items.Select(d => d.Id));
+    }
+
+    [StoreFact]
     public async Task Patch_honours_if_match_and_reports_missing_documents()
     {
         var created = await Store.CreateAsync(Box, "p1", "a", Body(("v", 1)));

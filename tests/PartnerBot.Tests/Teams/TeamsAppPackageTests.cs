@@ -81,6 +81,31 @@ public sealed class TeamsAppPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task The_teams_package_command_writes_the_package_from_the_configured_app_id()
+    {
+        var target = Path.Combine(_dir, "cli", "app.zip");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "partnerbot.dll"), "teams", "package", "--out", target },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _dir,
+        };
+        start.Environment["MicrosoftAppId"] = ChannelIdentityServer.AppId;
+        start.Environment["PublicBaseUrl"] = "https://partners.example.com";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(process.ExitCode == 0, output + errors);
+        using var zip = ZipFile.OpenRead(target);
+        var manifest = JsonNode.Parse(ReadEntry(zip, "manifest.json"))!;
+        Assert.Equal(ChannelIdentityServer.AppId, manifest["bots"]![0]!["botId"]!.GetValue<string>());
+        Assert.Equal("partners.example.com", manifest["validDomains"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Crc32_matches_the_standard_check_value() =>
         Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
 

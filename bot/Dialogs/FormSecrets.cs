@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 
-namespace PartnerBot.Bot.Features.Deployments;
+namespace PartnerBot.Bot.Dialogs;
 
 /// <summary>
 /// Protects secret form values while they wait in the stored dialog state between form steps, so no secret is

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using PartnerBot.Api.Storage;
+
+namespace PartnerBot.Api.Publishing;
+
+public static class PublishingServiceCollectionExtensions
+{
+    /// <summary>
+    /// GitHub connections, repository sync and publishing, the scheduled sync, and the Data Protection key ring in the
+    /// document store (so protected tokens survive restarts and are shared by every instance).
+    /// </summary>
+    public static IServiceCollection AddPartnerBotPublishing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<GitHubOptions>()
+            .Configure<IConfiguration, IHostEnvironment>((o, c, e) => GitHubOptions.Bind(o, c, e))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidation>();
+
+        services.AddDataProtection().SetApplicationName("PartnerBot");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<IDocumentStore>((o, store) => o.XmlRepository = new DocumentStoreXmlRepository(store));
+
+        services.AddHttpClient(GitHubApiClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton<GitHubApiClient>();
+        services.TryAddSingleton<GitHubConnections>();
+        services.TryAddSingleton<ModulePublisher>();
+        services.TryAddSingleton<ScheduledModuleSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScheduledModuleSync>());
+        return services;
+    }
+
+    /// <summary>Reports the first invalid GitHub setting by key, in one line.</summary>
+    private sealed class GitHubOptionsValidation : IValidateOptions<GitHubOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GitHubOptions options) =>
+            GitHubOptions.Validate(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using PartnerBot.Api.Modules;
+
+namespace PartnerBot.Api.Publishing;
+
+/// <summary>One candidate module folder of a repository: its <c>.tf</c> files and what the parser made of them.</summary>
+/// <param name="Path">The folder inside the repository, e.g. <c>network</c> or <c>modules/network</c>.</param>
+/// <param name="Error">The first syntax error when the files do not parse.</param>
+public sealed record RepositoryModule(string Name, string Path, TerraformModule? Model, string? Error, IReadOnlyDictionary<string, string> Files)
+{
+    public bool Valid => Model is { Valid: true };
+
+    public string ContentHash => ModuleContent.Hash(Files);
+
+    /// <summary>Why the module cannot be published, or null when it can.</summary>
+    public string? Problem => Error ?? (Model is { Valid: false } model ? string.Join(" ", model.Problems.Take(3)) : null);
+}
+
+/// <summary>The modules of one commit of a repository.</summary>
+public sealed record RepositorySnapshot(RepositoryName Repository, string Sha, IReadOnlyList<RepositoryModule> Modules)
+{
+    public RepositoryModule? Find(string name) => Modules.FirstOrDefault(m => m.Name == name && m.Valid) ?? Modules.FirstOrDefault(m => m.Name == name);
+}
+
+/// <summary>A stable fingerprint of a module's files, to tell "changed" from "unchanged".</summary>
+public static class ModuleContent
+{
+    public static string Hash(IReadOnlyDictionary<string, string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, content) in files.Where(f => f.Key.EndsWith(".tf", StringComparison.Ordinal)).OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(name));
+            hash.AppendData([0]);
+            hash.AppendData(Encoding.UTF8.GetBytes(content.ReplaceLineEndings("\n")));
+            hash.AppendData([0]);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}
+
+/// <summary>
+/// Reads a repository tarball (as GitHub serves it: one top folder <c>owner-repo-sha/</c>) in memory. Candidate modules
+/// are the folders at the repository root and directly under <c>modules/</c> holding <c>.tf</c> files; only those files
+/// are kept. Limits keep a hostile archive from costing more than the configured size and module count.
+/// </summary>
+public static class RepositoryArchive
+{
+    /// <summary>The most bytes of <c>.tf</c> text read from one archive (the compressed size is limited separately).</summary>
+    public const long MaxTerraformBytes = 64L * 1024 * 1024;
+
+    public static RepositorySnapshot Read(RepositoryName repository, string sha, byte[] tarGz, int maxModules)
+    {
+        var folders = new SortedDictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal);
+        long terraformBytes = 0;
+        try
+        {
+            using var gzip = new GZipStream(new MemoryStream(tarGz, writable: false), CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
+            while (tar.GetNextEntry() is { } entry)
+            {
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
+                var folder = CandidateFolder(entry.Name, out var fileName);
+                if (folder is null || !fileName.EndsWith(".tf", StringComparison.Ordinal) || entry.DataStream is null) continue;
+                terraformBytes += entry.Length;
+                if (terraformBytes > MaxTerraformBytes || entry.Length > ModuleLoader.MaxFileBytes)
+                    throw new GitHubFailure(GitHubFailureKind.TooLarge,
+                        $"{repository.FullName} holds more than {MaxTerraformBytes / (1024 * 1024)} MB of Terraform files, more than a sync reads.");
+                using var content = new MemoryStream();
+                entry.DataStream.CopyTo(content);
+                if (!ModuleLoader.TryDecode(content.ToArray(), fileName, out var text, out var decodeError))
+                    text = "\u0000" + decodeError; // parsed below into a clear syntax error for this module only
+                if (!folders.TryGetValue(folder, out var files))
+                {
+                    if (folders.Count >= maxModules)
+                        throw new GitHubFailure(GitHubFailureKind.TooManyModules,
+                            $"{repository.FullName} has more than {maxModules} module folders, the most one repository may publish. Split it into several repositories.");
+                    folders[folder] = files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                }
+                files[fileName] = text;
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw new GitHubFailure(GitHubFailureKind.BadArchive, $"The archive GitHub sent for {repository.FullName} could not be read ({e.Message}).");
+        }
+
+        var modules = new List<RepositoryModule>();
+        foreach (var (path, files) in folders)
+        {
+            var name = path[(path.LastIndexOf('/') + 1)..];
+            var broken = files.FirstOrDefault(f => f.Value.StartsWith('\u0000'));
+            if (broken.Key is not null)
+            {
+                modules.Add(new RepositoryModule(name, path, null, broken.Value[1..], files));
+                continue;
+            }
+            var loaded = ModuleLoader.LoadFiles(name, files);
+            modules.Add(new RepositoryModule(name, path, loaded.Module, loaded.Error, files));
+        }
+        // A root folder and a modules/ folder of the same name: the modules/ one is the module (the platform layout).
+        var unique = modules.GroupBy(m => m.Name, StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(m => m.Valid).ThenByDescending(m => m.Path.StartsWith("modules/", StringComparison.Ordinal)).First())
+            .OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        return new RepositorySnapshot(repository, sha, unique);
+    }
+
+    /// <summary>The candidate folder of an archive path (<c>top/x/f.tf</c> → <c>x</c>, <c>top/modules/x/f.tf</c> → <c>modules/x</c>), else null.</summary>
+    internal static string? CandidateFolder(string entryName, out string fileName)
+    {
+        fileName = "";
+        var parts = entryName.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Any(p => p is "." or "..")) return null;
+        // parts[0] is the archive's top folder.
+        if (parts.Length == 3 && !parts[1].StartsWith('.'))
+        {
+            fileName = parts[2];
+            return parts[1];
+        }
+        if (parts.Length == 4 && parts[1] == "modules" && !parts[2].StartsWith('.'))
+        {
+            fileName = parts[3];
+            return "modules/" + parts[2];
+        }
+        return null;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+using PartnerBot.Api.Publishing;
+using PartnerBot.Bot.Dialogs;
+using PartnerBot.Cards.Forms;
+using PartnerBot.Cards.Model;
+
+namespace PartnerBot.Bot.Features.Publishing;
+
+/// <summary>
+/// Publish: syncs the partner's repository (removing published modules whose folder is gone), lists every module
+/// folder beside the published modules as new / changed / unchanged / invalid / gone, and publishes (new) or updates
+/// (changed) the ones chosen: several at once in a multi choice, or all new / all changed with one button.
+/// </summary>
+public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDialog> logger) : Dialog(DialogId)
+{
+    public const string DialogId = "publish";
+    public const string FormPrefix = "publish-";
+    public const string ModulesInputId = "modules";
+
+    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct) =>
+        (string?)options?["verb"] is PublishingRoutes.PublishNew or PublishingRoutes.UpdateChanged
+            ? await PublishByStatusAsync(dc, (string)options!["verb"]!, ct)
+            : await ShowListAsync(dc, ct);
+
+    public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var state = dc.ActiveDialog!.State;
+        switch (turn.Verb)
+        {
+            case CardVerbs.FormCancel:
+                await turn.SendTextAsync("Nothing was published.", ct);
+                return await dc.EndDialogAsync(null, ct);
+            case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["formId"]:
+                var chosen = ((string?)(turn.Data[ModulesInputId] as JsonValue) ?? "")
+                    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (chosen.Length == 0)
+                {
+                    await turn.SendTextAsync("Select at least one module, then press **Submit**.", ct);
+                    return DialogTurnResult.Waiting;
+                }
+                return await PublishAsync(dc, chosen, (string?)state["sha"], ct);
+            case PublishingRoutes.PublishNew or PublishingRoutes.UpdateChanged:
+                return await PublishByStatusAsync(dc, turn.Verb, ct);
+        }
+        await turn.SendTextAsync("Please use the card above, or type **cancel** to stop.", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<DialogTurnResult> ShowListAsync(DialogContext dc, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var sync = await SyncAsync(dc, ct);
+        if (sync is null) return await dc.EndDialogAsync(null, ct);
+        var candidates = await publisher.CandidatesAsync(turn.User.Id, sync, ct);
+        var state = dc.ActiveDialog!.State;
+        state["sha"] = sync.Snapshot?.Sha;
+
+        await turn.SendAsync(ListCard(sync, candidates), ct);
+        var publishable = candidates.Where(c => c.CanPublish).ToList();
+        if (publishable.Count == 0)
+        {
+            await turn.SendTextAsync(candidates.Count == 0
+                ? "There are no module folders in this repository yet (folders at the root or under modules/ holding .tf files)."
+                : "Everything valid is published and up to date.", ct);
+            return await dc.EndDialogAsync(null, ct);
+        }
+
+        var formId = FormPrefix + Guid.NewGuid().ToString("N")[..8];
+        state["formId"] = formId;
+        var form = new UiForm(formId, "Publish or update modules",
+        [
+            new UiFormStep("modules", "Modules",
+            [
+                new UiInput(ModulesInputId, UiInputKind.MultiChoice, "Modules to publish or update",
+                    "New modules are published, changed ones updated.", Required: true, ErrorText: "Select at least one module.",
+                    Options: publishable.Select(c => new UiChoice($"{c.Name} ({(c.Status == ModuleStatus.New ? "new" : "changed")})", c.Name)).ToList(),
+                    Format: UiValueFormat.CommaList),
+            ], "Select the modules, then Submit."),
+        ]);
+        await turn.SendAsync(new UiFormStepElement(form, 0, new Dictionary<string, string?>(), new Dictionary<string, string>()).ToMessage(), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<DialogTurnResult> PublishByStatusAsync(DialogContext dc, string verb, CancellationToken ct)
+    {
+        var sync = await SyncAsync(dc, ct);
+        if (sync is null) return await dc.EndDialogAsync(null, ct);
+        var wanted = verb == PublishingRoutes.PublishNew ? ModuleStatus.New : ModuleStatus.Changed;
+        var names = (await publisher.CandidatesAsync(dc.Turn.User.Id, sync, ct)).Where(c => c.CanPublish && c.Status == wanted).Select(c => c.Name).ToList();
+        if (names.Count == 0)
+        {
+            await dc.Turn.SendTextAsync(wanted == ModuleStatus.New ? "There are no new modules to publish." : "There are no changed modules to update.", ct);
+            return await dc.EndDialogAsync(null, ct);
+        }
+        return await PublishAsync(dc, names, sync.Snapshot?.Sha, ct, sync);
+    }
+
+    private async Task<DialogTurnResult> PublishAsync(DialogContext dc, IReadOnlyCollection<string> names, string? listedSha, CancellationToken ct,
+        SyncResult? sync = null)
+    {
+        var turn = dc.Turn;
+        sync ??= await SyncAsync(dc, ct);
+        if (sync is null) return await dc.EndDialogAsync(null, ct);
+        if (listedSha is not null && sync.Snapshot?.Sha != listedSha)
+        {
+            await turn.SendTextAsync("The repository changed since the list was shown. Here is the new list:", ct);
+            return await ShowListAsync(dc, ct);
+        }
+        var result = await publisher.PublishAsync(turn.User.Id, sync, names, ct);
+        var lines = new List<string>();
+        if (result.Published.Count > 0) lines.Add("Published: " + string.Join(", ", result.Published.Select(n => "**" + UiMarkdown.Escape(n, 100) + "**")));
+        if (result.Updated.Count > 0) lines.Add("Updated: " + string.Join(", ", result.Updated.Select(n => "**" + UiMarkdown.Escape(n, 100) + "**")));
+        if (result.Skipped.Count > 0) lines.Add("Not published (invalid, gone, or a module of that name from elsewhere): " + string.Join(", ", result.Skipped.Select(n => UiMarkdown.Escape(n, 100))));
+        logger.LogInformation("{UserId} published {Published} and updated {Updated} module(s) from {Repository}.", turn.User.Id,
+            result.Published.Count, result.Updated.Count, sync.Repository.FullName);
+        await turn.SendAsync(new UiMessage(string.Join(" ", lines),
+            [new UiText(string.Join("\n\n", lines), result.Skipped.Count > 0 ? UiTextTone.Warning : UiTextTone.Good),
+             new UiText("Published modules are in your **Partner modules** catalog, visible only to you (and admins).", UiTextTone.Subtle)],
+            [new UiAction("Deploy a module", CardVerbs.Deploy), new UiAction("Publish more", CardVerbs.Publish)]), ct);
+        return await dc.EndDialogAsync(null, ct);
+    }
+
+    /// <summary>The sync, or null after telling the partner why it failed (nothing in the catalog changed then).</summary>
+    private async Task<SyncResult?> SyncAsync(DialogContext dc, CancellationToken ct)
+    {
+        try
+        {
+            return await publisher.SyncPartnerAsync(dc.Turn.User.Id, needSnapshot: true, ct);
+        }
+        catch (NotConnectedException e)
+        {
+            await dc.Turn.SendAsync(new UiMessage(e.Message, [new UiText(e.Message)], [new UiAction("GitHub settings", CardVerbs.GitHub, Style: UiActionStyle.Primary)]), ct);
+            return null;
+        }
+        catch (GitHubFailure e)
+        {
+            await dc.Turn.SendAsync(SyncFailureCard(e), ct);
+            return null;
+        }
+    }
+
+    public static UiMessage SyncFailureCard(GitHubFailure failure) => ErrorCard.Build("Sync failed",
+        failure.Message + " Nothing was changed in the catalog.",
+        actions: failure.Kind is GitHubFailureKind.Unauthorized or GitHubFailureKind.NotFound
+            ? [new UiAction("GitHub settings", CardVerbs.GitHub), new UiAction("Main menu", CardVerbs.Menu)]
+            : [new UiAction("Try again", CardVerbs.Publish), new UiAction("Main menu", CardVerbs.Menu)]);
+
+    private static UiMessage ListCard(SyncResult sync, IReadOnlyList<PublishCandidate> candidates)
+    {
+        var body = new List<UiElement>
+        {
+            new UiHeading("Publish modules"),
+            new UiText($"Repository **{UiMarkdown.Escape(sync.Repository.FullName, 200)}** at `{sync.Snapshot?.Sha[..Math.Min(7, sync.Snapshot.Sha.Length)]}`" +
+                       (sync.Unchanged ? " (unchanged since the last sync)." : ".")),
+        };
+        foreach (var candidate in candidates)
+        {
+            var (badge, tone) = candidate.Status switch
+            {
+                ModuleStatus.New => ("new", UiTextTone.Good),
+                ModuleStatus.Changed => ("changed", UiTextTone.Warning),
+                ModuleStatus.Unchanged => ("unchanged", UiTextTone.Subtle),
+                ModuleStatus.Gone => ("gone", UiTextTone.Attention),
+                _ => ("invalid", UiTextTone.Attention),
+            };
+            var detail = candidate.Problem ?? candidate.Description ?? "";
+            body.Add(new UiContainer(
+            [
+                new UiText($"**{UiMarkdown.Escape(candidate.Name, 100)}** · {badge}" + (candidate.Published && candidate.Status != ModuleStatus.Unchanged ? " (published)" : ""), tone),
+                new UiText(UiMarkdown.Escape(detail, 300), UiTextTone.Subtle),
+            ], Separator: true));
+        }
+        var actions = new List<UiAction>();
+        var newCount = candidates.Count(c => c.CanPublish && c.Status == ModuleStatus.New);
+        var changedCount = candidates.Count(c => c.CanPublish && c.Status == ModuleStatus.Changed);
+        if (newCount > 0) actions.Add(new UiAction($"Publish all new ({newCount})", PublishingRoutes.PublishNew, Style: UiActionStyle.Primary));
+        if (changedCount > 0) actions.Add(new UiAction($"Update all changed ({changedCount})", PublishingRoutes.UpdateChanged));
+        var summary = string.Join(", ", candidates.GroupBy(c => c.Status).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
+        return new UiMessage($"Publish modules from {sync.Repository.FullName}: {summary}", body, actions);
+    }
+}
