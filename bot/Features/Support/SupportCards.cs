@@ -32,8 +32,21 @@ public static class SupportCards
             "Your request goes to the support team; their answers appear here.")]);
     }
 
+    /// <summary>
+    /// The form id names the ticket, so a submit lands on the right ticket even when several staff members open reply
+    /// forms in one shared channel conversation.
+    /// </summary>
+    public static string MessageFormId(bool staff, string ticketId) => (staff ? StaffReplyFormId : CustomerAnswerFormId) + ":" + ticketId;
+
+    /// <summary>The ticket a message form belongs to, or null when <paramref name="formId"/> is not such a form.</summary>
+    public static string? TicketOfMessageForm(bool staff, string formId)
+    {
+        var prefix = (staff ? StaffReplyFormId : CustomerAnswerFormId) + ":";
+        return formId.StartsWith(prefix, StringComparison.Ordinal) && formId.Length > prefix.Length ? formId[prefix.Length..] : null;
+    }
+
     public static UiForm MessageForm(bool staff, SupportTicket ticket) => new(
-        staff ? StaffReplyFormId : CustomerAnswerFormId,
+        MessageFormId(staff, ticket.Id),
         staff ? $"Reply to {ticket.RequesterName}" : "Reply to support",
         [new UiFormStep("message", staff ? $"Reply on \"{ticket.Subject}\"" : $"Your answer on \"{ticket.Subject}\"",
             [new UiInput("text", UiInputKind.MultiLine, staff ? "Reply" : "Your answer", Required: true, MaxLength: 4000,

@@ -141,7 +141,6 @@ public sealed class TicketMessageDialog(TicketStore tickets, bool staff) : Dialo
             await dc.Turn.SendTextAsync($"**{UiMarkdown.Escape(ticket.Subject, 150)}** is closed." + (staff ? "" : " Send a new request with **support**."), ct);
             return await dc.EndDialogAsync(null, ct);
         }
-        dc.ActiveDialog!.State["ticketId"] = ticket.Id;
         await dc.Turn.SendAsync(new UiFormStepElement(SupportCards.MessageForm(staff, ticket), 0, new Dictionary<string, string?>(),
             new Dictionary<string, string>()).ToMessage(), ct);
         return DialogTurnResult.Waiting;
@@ -149,9 +148,9 @@ public sealed class TicketMessageDialog(TicketStore tickets, bool staff) : Dialo
 
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
-        var formId = staff ? SupportCards.StaffReplyFormId : SupportCards.CustomerAnswerFormId;
         var action = dc.Turn.Verb is null ? null : AdaptiveCardForms.ReadAction(dc.Turn.Data);
-        if (action is null || action.FormId != formId)
+        var ticketId = action is null ? null : SupportCards.TicketOfMessageForm(staff, action.FormId);
+        if (action is null || ticketId is null)
         {
             await dc.Turn.SendTextAsync("Write your message in the form above, or type **cancel**.", ct);
             return DialogTurnResult.Waiting;
@@ -161,7 +160,7 @@ public sealed class TicketMessageDialog(TicketStore tickets, bool staff) : Dialo
             await dc.Turn.SendTextAsync("Nothing was sent.", ct);
             return await dc.EndDialogAsync(null, ct);
         }
-        var ticket = await TicketLookup.FindAsync(dc, tickets, (string?)dc.ActiveDialog!.State["ticketId"], ct);
+        var ticket = await TicketLookup.FindAsync(dc, tickets, ticketId, ct);
         if (ticket is null || !await AllowedAsync(dc, ticket, ct)) return await dc.EndDialogAsync(null, ct);
 
         var form = SupportCards.MessageForm(staff, ticket);

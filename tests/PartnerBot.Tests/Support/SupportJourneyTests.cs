@@ -68,7 +68,7 @@ public sealed class SupportJourneyTests : IAsyncLifetime
         Assert.Contains("form.submit", replyForm.ToJsonString());
         await support.TeamsSubmitAsync(new JsonObject
         {
-            ["verb"] = "form.submit", ["formId"] = "support-reply", ["step"] = 0, ["text"] = "Please retry; the runner was restarted.",
+            ["verb"] = "form.submit", ["formId"] = "support-reply:" + ticket.Id, ["step"] = 0, ["text"] = "Please retry; the runner was restarted.",
         }, TeamsStaffAad);
         var relayed = await chat.WaitForTextAsync("the runner was restarted");
         var answer = DirectLineTestClient.Actions(relayed).First(a => (string?)a["data"]?["verb"] == "support.answer");
@@ -122,5 +122,29 @@ public sealed class SupportJourneyTests : IAsyncLifetime
         Assert.Equal(staff.Id, audit.ActorId);
         Assert.Equal(ticket.Id, audit.TicketId);
         Assert.Equal([deploymentId], audit.ItemIds);
+    }
+
+    [Fact]
+    public async Task Two_staff_reply_forms_open_in_one_teams_thread_each_land_on_their_own_ticket()
+    {
+        await support.PersonAsync("msteams", TeamsStaffAad, "Dave Taniguchi", null, Roles.Support);
+        await support.PersonAsync("msteams", "aad-staff-2", "Erin", null, Roles.Support);
+        var customer = await support.PersonAsync("directline", "c-9", "Cleo", null, Roles.Partner);
+        NewTicket Request(string subject) => new(customer.Id, "Cleo", null, subject, "Other", "Help.", null, null, [], "directline",
+            new JsonObject { ["conversationId"] = "gone" });
+        var first = await support.Tickets.CreateAsync(Request("First"), "a-1");
+        var second = await support.Tickets.CreateAsync(Request("Second"), "a-2");
+
+        await support.TeamsSubmitAsync(new JsonObject { ["verb"] = "support.reply", ["ticketId"] = first.Id }, TeamsStaffAad);
+        await support.TeamsSubmitAsync(new JsonObject { ["verb"] = "support.reply", ["ticketId"] = second.Id }, "aad-staff-2");
+        await support.TeamsSubmitAsync(new JsonObject
+        {
+            ["verb"] = "form.submit", ["formId"] = "support-reply:" + first.Id, ["step"] = 0, ["text"] = "Answer to the first.",
+        }, TeamsStaffAad);
+
+        var firstAfter = (await support.Tickets.FindByIdAsync(first.Id))!;
+        Assert.Equal("Answer to the first.", firstAfter.Entries[^1].Text);
+        Assert.Equal("Dave Taniguchi", firstAfter.Entries[^1].AuthorName);
+        Assert.Single((await support.Tickets.FindByIdAsync(second.Id))!.Entries);
     }
 }
