@@ -51,7 +51,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         var existing = await FindByIdentityAsync(channel, channelUserId, ct);
         if (existing is not null)
         {
-            if (email is not null && existing.Email is null) existing = await UpdateAsync(existing.Id, u => u with { Email = email }, ct);
+            if (email is not null && existing.Email is null) existing = await LearnEmailAsync(existing, email, ct);
             return existing;
         }
 
@@ -61,8 +61,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         {
             userId = "u_" + Guid.NewGuid().ToString("N");
             var roles = new SortedSet<string>(initialRoles.Where(Roles.IsKnown), StringComparer.Ordinal) { Roles.User };
-            if (email is not null && options.Value.AdminEmails.Any(a => string.Equals(a, email, StringComparison.OrdinalIgnoreCase)))
-                roles.Add(Roles.Admin);
+            if (email is not null && IsConfiguredAdmin(email)) roles.Add(Roles.Admin);
             var user = new PlatformUser(userId, displayName ?? "Partner", email, roles.ToList(), [], "light", time.GetUtcNow());
             await store.CreateAsync(UsersContainer, userId, ProfileId, Serialize(user), ct: ct);
             if (email is not null) userId = await ClaimEmailAsync(email, userId, ct);
@@ -91,6 +90,55 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         }
         return linked;
     }
+
+    /// <summary>The user who owns <paramref name="email"/> (case-insensitive), or null.</summary>
+    public async Task<PlatformUser?> FindByEmailAsync(string email, CancellationToken ct = default)
+    {
+        var userId = await FindUserIdByEmailAsync(email.Trim(), ct);
+        return userId is null ? null : await FindAsync(userId, ct);
+    }
+
+    /// <summary>A user id (<c>u_...</c>) or an email, as admins type them.</summary>
+    public Task<PlatformUser?> FindByIdOrEmailAsync(string idOrEmail, CancellationToken ct = default) =>
+        idOrEmail.Contains('@') ? FindByEmailAsync(idOrEmail, ct) : FindAsync(idOrEmail.Trim(), ct);
+
+    /// <summary>
+    /// An existing user's email became known (a channel told us later): remember it, link it when no one else owns it,
+    /// and make the user an admin when the email is one of <c>Admins:Emails</c>.
+    /// </summary>
+    private async Task<PlatformUser> LearnEmailAsync(PlatformUser user, string email, CancellationToken ct)
+    {
+        var owner = await FindUserIdByEmailAsync(email, ct);
+        if (owner is null)
+        {
+            try
+            {
+                await store.CreateAsync(EmailsContainer, email.ToLowerInvariant(), LinkId, new JsonObject { ["userId"] = user.Id }, ct: ct);
+                owner = user.Id;
+            }
+            catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
+            {
+                owner = await FindUserIdByEmailAsync(email, ct);
+            }
+        }
+        if (owner != user.Id)
+        {
+            // Someone else already proved this email; it must not make this identity theirs, nor an admin.
+            logger.LogWarning("Email of user {UserId} is already linked to another user; not linked", user.Id);
+            return user;
+        }
+        var isFirstAdmin = IsConfiguredAdmin(email);
+        var updated = await UpdateAsync(user.Id, u => u with
+        {
+            Email = u.Email ?? email,
+            Roles = isFirstAdmin && !u.Roles.Contains(Roles.Admin) ? [.. u.Roles, Roles.Admin] : u.Roles,
+        }, ct);
+        if (isFirstAdmin && !user.IsAdmin) logger.LogInformation("User {UserId} became an admin from Admins:Emails", user.Id);
+        return updated;
+    }
+
+    private bool IsConfiguredAdmin(string email) =>
+        options.Value.AdminEmails.Any(a => string.Equals(a.Trim(), email.Trim(), StringComparison.OrdinalIgnoreCase));
 
     public Task<PlatformUser> SetThemeAsync(string userId, string theme, CancellationToken ct = default) =>
         UpdateAsync(userId, u => u with { Theme = theme == "dark" ? "dark" : "light" }, ct);

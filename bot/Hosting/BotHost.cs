@@ -15,6 +15,9 @@ using PartnerBot.Bot.Features.Billing;
 using PartnerBot.Bot.Features.Deployments;
 using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
+using PartnerBot.Bot.Features.Support;
+using PartnerBot.Bot.Features.Admin;
+using PartnerBot.Api.Support;
 using PartnerBot.Bot.Features.Publishing;
 using PartnerBot.Cards.Model;
 
@@ -83,14 +86,17 @@ public static class BotHost
         services.AddPublishingChat(builder.Configuration);
         services.AddBillingChat(builder.Configuration);
         services.AddHelpChat();
-        services.AddUnavailableArea("support", "Contact support", "send a request to the support team and follow their answers");
+        services.AddSupportChat(builder.Configuration);
+        services.AddAdminChat();
 
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapStorageHealth();
-        app.MapPartnerBotRestApi().MapBillingApi();
+        app.MapPartnerBotRestApi()
+            .MapBillingApi()
+            .MapSupportEndpoints();
         app.MapBillingEndpoints();
         app.MapSlackChannel();
 
