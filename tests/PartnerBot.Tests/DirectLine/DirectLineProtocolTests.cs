@@ -76,15 +76,6 @@ public sealed class DirectLineProtocolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Areas_not_available_yet_say_so_plainly()
-    {
-        var chat = await DirectLineTestClient.StartAsync(_host.Client);
-        await chat.SubmitAsync(new JsonObject { ["verb"] = "support" });
-        var reply = await chat.WaitForCardAsync();
-        Assert.Contains("not available in this version", DirectLineTestClient.AllText(reply));
-    }
-
-    [Fact]
     public async Task Theme_command_saves_the_preference_and_tells_the_page()
     {
         var chat = await DirectLineTestClient.StartAsync(_host.Client);
