@@ -35,6 +35,14 @@ public sealed class TurnDispatcher(IChatBot bot, ILogger<TurnDispatcher> logger,
         catch (Exception e)
         {
             logger.LogError(e, "Turn {ActivityId} in {ConversationKey} failed", turn.ActivityId, turn.ConversationKey);
+            try
+            {
+                await responder.SendAsync(Cards.Model.UiMessage.Text("Sorry, something went wrong on our side and your last action was not processed. Please try it again."), ct);
+            }
+            catch (Exception apologyFailure) when (apologyFailure is not OperationCanceledException)
+            {
+                logger.LogWarning(apologyFailure, "Could not tell {ConversationKey} that a turn failed", turn.ConversationKey);
+            }
         }
     }
 }

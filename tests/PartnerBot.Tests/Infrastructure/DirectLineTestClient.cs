@@ -92,7 +92,7 @@ public sealed class DirectLineTestClient
     /// </summary>
     public async Task<JsonObject> WaitForBotAsync(Func<JsonObject, bool> match, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
         while (DateTime.UtcNow < deadline)
         {
             await PollAsync();
