@@ -28,8 +28,9 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         var options = Options.Create(new OutboxOptions
         {
             LeaseDuration = lease ?? TimeSpan.FromSeconds(30),
-            FirstRetryDelay = TimeSpan.FromMilliseconds(50),
-            MaxRetryDelay = TimeSpan.FromSeconds(1),
+            // Long enough that "not due yet" holds on a loaded machine, short enough for a quick test.
+            FirstRetryDelay = TimeSpan.FromSeconds(1),
+            MaxRetryDelay = TimeSpan.FromSeconds(2),
         });
         var repository = new DeploymentRepository(store, new DeploymentOutbox(store, TimeProvider.System), TimeProvider.System);
         return new OutboxDispatcher(store, repository, notifier, options, TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
@@ -49,7 +50,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Contains("receiver unavailable", item.Body["lastError"]!.GetValue<string>());
 
         await WaitUntilAsync(async () => await dispatcher.DispatchDueAsync(CancellationToken.None) > 0 && notifier.Delivered.Count > 0,
-            TimeSpan.FromSeconds(10));
+            TimeSpan.FromSeconds(20));
 
         var delivered = Assert.Single(notifier.Delivered);
         Assert.Equal("dep-outbox-1-000001", delivered.NotificationId);

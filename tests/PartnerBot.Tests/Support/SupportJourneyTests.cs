@@ -88,7 +88,13 @@ public sealed class SupportJourneyTests : IAsyncLifetime
         await support.SlackClickAsync("support.resolve", ticket.Id, SlackStaffUser);
         await chat.WaitForTextAsync("Resolved");
 
+        // The partner has seen "Resolved"; the staff-side deliveries of the same change may still be on their way.
         var final = (await support.Tickets.FindByIdAsync(ticket.Id))!;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); final.PendingCount > 0 && DateTime.UtcNow < deadline; )
+        {
+            await Task.Delay(100);
+            final = (await support.Tickets.FindByIdAsync(ticket.Id))!;
+        }
         Assert.Equal(TicketStatus.Resolved, final.Status);
         Assert.Equal(["My web-app deployment has been applying for an hour.", "Please retry; the runner was restarted.", "Retried, still applying."],
             final.Entries.Select(e => e.Text));
