@@ -297,15 +297,7 @@ public sealed class HclParser
                 }
                 else
                 {
-                    var open = _pos;
-                    _pos++;
-                    var saved = _newlinesAreSpace;
-                    _newlinesAreSpace = true;
-                    var key = ParseExpr();
-                    SkipTrivia();
-                    if (Cur != ']' || AtEnd) throw Error(_pos, $"Missing close bracket on index: the index operator opened at {Where(open)} must be closed with ']', found {Describe(_pos)}.");
-                    _pos++;
-                    _newlinesAreSpace = saved;
+                    var key = ParseIndexKey();
                     expression = new HclIndex(expression, key, expression.Start, _pos);
                 }
             }
@@ -329,6 +321,21 @@ public sealed class HclParser
         p++;
         while (p < _src.Length && (_src[p] == ' ' || _src[p] == '\t')) p++;
         return p < _src.Length && _src[p] == ']';
+    }
+
+    /// <summary>Parses <c>[ key ]</c> at the cursor (newlines inside count as space) and returns the key.</summary>
+    private HclExpression ParseIndexKey()
+    {
+        var open = _pos;
+        _pos++;
+        var saved = _newlinesAreSpace;
+        _newlinesAreSpace = true;
+        var key = ParseExpr();
+        SkipTrivia();
+        if (Cur != ']' || AtEnd) throw Error(_pos, $"Missing close bracket on index: the index operator opened at {Where(open)} must be closed with ']', found {Describe(_pos)}.");
+        _pos++;
+        _newlinesAreSpace = saved;
+        return key;
     }
 
     /// <summary>The traversal after a splat operator, applied to each element (attribute splats allow only attributes).</summary>
@@ -355,15 +362,7 @@ public sealed class HclParser
             }
             else if (fullSplat && Cur == '[' && !AtEnd && !IsFullSplat())
             {
-                var open = _pos;
-                _pos++;
-                var saved = _newlinesAreSpace;
-                _newlinesAreSpace = true;
-                var key = ParseExpr();
-                SkipTrivia();
-                if (Cur != ']' || AtEnd) throw Error(_pos, $"Missing close bracket on index: the index operator opened at {Where(open)} must be closed with ']'.");
-                _pos++;
-                _newlinesAreSpace = saved;
+                var key = ParseIndexKey();
                 each = new HclIndex(each, key, each.Start, _pos);
             }
             else
