@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PartnerBot.Bot.Channels.Teams;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Cli;
 
@@ -30,7 +31,7 @@ internal static class TeamsCommands
             return 2;
         }
         target.Directory?.Create();
-        using (var file = target.Create()) TeamsAppPackage.Write(file, appId, publicBaseUrl!);
+        using (var file = target.Create()) TeamsAppPackage.Write(file, appId, publicBaseUrl!, ChatRouteTable.Product());
         Console.WriteLine($"Wrote {target.FullName}");
         return 0;
     }
