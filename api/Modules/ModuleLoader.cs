@@ -22,9 +22,10 @@ public static class ModuleLoader
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static ModuleLoadResult LoadDirectory(string directory)
+    /// <param name="relativeTo">Where a relative <paramref name="directory"/> starts (default: the current directory).</param>
+    public static ModuleLoadResult LoadDirectory(string directory, string? relativeTo = null)
     {
-        var fullPath = Path.GetFullPath(directory);
+        var fullPath = relativeTo is null ? Path.GetFullPath(directory) : Path.GetFullPath(directory, relativeTo);
         var name = Path.GetFileName(fullPath.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         if (!Directory.Exists(fullPath)) return new ModuleLoadResult(name, null, $"{directory}: no such directory");
 
