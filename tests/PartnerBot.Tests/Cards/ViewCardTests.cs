@@ -98,7 +98,7 @@ public class ViewCardTests
         var started = new DateTimeOffset(2026, 11, 23, 21, 0, 0, TimeSpan.Zero);
         var view = new DeploymentView("d-42", "Wordpress", DeploymentViewStatus.Running, 3, 10, started,
             started.AddSeconds(252), [new DeploymentOutputView("url", "https://blog.example.org"), new DeploymentOutputView("db_password", "hunter2", Sensitive: true)],
-            [new UiAction("Refresh", CardVerbs.DeploymentRefresh, new JsonObject { ["deploymentId"] = "d-42" })], Phase: "Deploying…");
+            [new UiAction("Refresh", "deployment.refresh", new JsonObject { ["deploymentId"] = "d-42" })], Phase: "Deploying…");
         var message = DeploymentCard.Build(view);
         AssertFitsEverywhere(message);
         var json = Strings(AdaptiveCardRenderer.Render(message, CardHost.Teams));
@@ -137,9 +137,9 @@ public class ViewCardTests
     {
         var confirm = ConfirmationCard.Build("Destroy Wordpress?", "This deletes **all** resources.",
             new UiAction("Destroy", "deployment.destroy", new JsonObject { ["deploymentId"] = "d-1" }, UiActionStyle.Destructive),
-            facts: [new UiFact("Deployment", "d-1")]);
+            new UiAction("Cancel", "deployment.keep"), facts: [new UiFact("Deployment", "d-1")]);
         AssertFitsEverywhere(confirm);
-        Assert.Equal(["deployment.destroy", "confirm.cancel"], confirm.Actions.Select(a => a.Verb));
+        Assert.Equal(["deployment.destroy", "deployment.keep"], confirm.Actions.Select(a => a.Verb));
         var error = ErrorCard.Build("Deployment failed", "Terraform exited with code 1: <quota exceeded>", "err-123");
         AssertFitsEverywhere(error);
         Assert.Equal(["menu", "support"], error.Actions.Select(a => a.Verb));
