@@ -60,8 +60,11 @@ public sealed class TerraformStateBackendTests(StateBackendHost host) : IClassFi
         Assert.True(head.Version >= 1);
         Assert.Equal(stored.Version.Serial, head.Current!.Serial);
         var markerBytes = Encoding.UTF8.GetBytes(marker);
-        foreach (var file in new[] { host.DatabasePath, host.DatabasePath + "-wal" })
-            Assert.True(ReadAllShared(file).AsSpan().IndexOf(markerBytes) < 0, $"{Path.GetFileName(file)} holds the state in clear");
+        Assert.True(File.Exists(host.DatabasePath));
+        var raw = ReadAllShared(host.DatabasePath).Concat(ReadAllShared(host.DatabasePath + "-wal")).ToArray();
+        // The files are read for real: the deployment's id is there in clear, its state is not.
+        Assert.True(raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes(deployment)) >= 0, "the raw store files do not hold the deployment");
+        Assert.True(raw.AsSpan().IndexOf(markerBytes) < 0, "the raw store files hold the state in clear");
         Assert.Null(await States.GetLockAsync(deployment));
 
         using var second = await InitializedFolderAsync(deployment);
