@@ -11,6 +11,7 @@ public static class ApiRoutes
     public const string DeploymentCancel = "/api/deployments/{id}/cancel";   // POST
     public const string DeploymentUpdate = "/api/deployments/{id}/update";   // POST changed updatesafe inputs
     public const string DeploymentEvents = "/api/deployments/{id}/events";   // POST runner callbacks (HMAC, no API key)
+    public const string TerraformState = "/api/terraform/state/{id}";      // Terraform http backend (basic auth, no API key)
 
     public const string Modules = "/api/modules";                      // GET the catalog the caller sees
     public const string Module = "/api/modules/{name}";                // GET one module with its inputs
