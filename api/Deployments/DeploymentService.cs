@@ -228,7 +228,7 @@ public sealed class DeploymentService(
                 var (page, next) = await repository.QueryAsync(partnerId,
                     [FieldFilter.Eq("/module/name", dependency), FieldFilter.Eq("/charged", true),
                      DeploymentRepository.StateIn(DeploymentState.Success, DeploymentState.Queued, DeploymentState.Pending,
-                         DeploymentState.Working, DeploymentState.Waiting)],
+                         DeploymentState.Planning, DeploymentState.PlanReady, DeploymentState.Working, DeploymentState.Waiting)],
                     null, false, 20, continuation, ct);
                 items.AddRange(page);
                 continuation = next;
