@@ -196,7 +196,7 @@ public static class BlockKitRenderer
     }
 
     /// <summary>The verb of the button that opens a form step as a modal.</summary>
-    public const string OpenFormVerb = "form.open";
+    public const string OpenFormVerb = CardVerbs.FormOpen;
 
     public static JsonObject RenderModal(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, string> errors)
     {

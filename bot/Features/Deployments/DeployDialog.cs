@@ -3,6 +3,7 @@ using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Http;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
@@ -25,48 +26,49 @@ public sealed class DeployDialog(
     public const string DialogId = "deploy";
     private const int CatalogLoadLimit = 2000;
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
-    {
-        var state = dc.ActiveDialog!.State;
-        var verb = (string?)options?["verb"];
-        var data = options?["data"] as JsonObject ?? [];
-        var arguments = ((string?)options?["arguments"])?.Trim() ?? "";
+    /// <summary><c>deploy</c> shows the catalog; <c>deploy NAME</c> opens that module's form.</summary>
+    public Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct) =>
+        route.Arguments.Length > 0
+            ? PickAsync(route.Dialog, route.Instance!.State, route.Arguments, ct)
+            : ShowCatalogAsync(route.Dialog, route.Instance!.State, route.Data, ct);
 
-        switch (verb)
-        {
-            case CardVerbs.DeployPick:
-                return await PickAsync(dc, state, (string?)data["module"] ?? "", ct);
-            case DeploymentRoutes.Confirm:
-                // The dialog that showed this confirmation has ended: tell what became of it, never start blind.
-                return await ConfirmationOfEndedDialogAsync(dc, data, ct);
-            case CardVerbs.DeployTab or CardVerbs.DeployPage or CardVerbs.DeploySearch:
-                return await ShowCatalogAsync(dc, state, data, ct);
-        }
-        if (arguments.Length > 0) return await PickAsync(dc, state, arguments, ct);
-        return await ShowCatalogAsync(dc, state, data, ct);
+    /// <summary>A catalog tab, page or search.</summary>
+    public Task<DialogTurnResult> CatalogAsync(ChatRouteContext route, CancellationToken ct) =>
+        ShowCatalogAsync(route.Dialog, route.Instance!.State, route.Data, ct);
+
+    public Task<DialogTurnResult> PickAsync(ChatRouteContext route, CancellationToken ct) =>
+        PickAsync(route.Dialog, route.Instance!.State, (string?)route.Data["module"] ?? "", ct);
+
+    /// <summary>The confirmation's Deploy button; on a card whose dialog has ended it tells what became of it, never starts blind.</summary>
+    public Task<DialogTurnResult> ConfirmAsync(ChatRouteContext route, CancellationToken ct) =>
+        route.Started
+            ? ConfirmationOfEndedDialogAsync(route.Dialog, route.Data, ct)
+            : ConfirmAsync(route.Dialog, route.Instance!.State, ct);
+
+    public async Task<DialogTurnResult> CancelAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        await route.Turn.SendTextAsync(route.Started
+            ? "That deployment form is no longer open; nothing was changed."
+            : "Cancelled: nothing was deployed and nothing was charged.", ct);
+        return await route.Dialog.EndDialogAsync(ct);
     }
 
+    /// <summary>The form's own buttons, and typed text (a search while browsing).</summary>
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
         var state = dc.ActiveDialog!.State;
         switch (turn.Verb)
         {
-            case CardVerbs.DeployTab or CardVerbs.DeployPage or CardVerbs.DeploySearch:
-                return await ShowCatalogAsync(dc, state, turn.Data, ct);
-            case CardVerbs.DeployPick:
-                return await PickAsync(dc, state, (string?)turn.Data["module"] ?? "", ct);
             case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit:
                 return await FormActionAsync(dc, state, ct);
-            case CardVerbs.FormCancel or DeploymentRoutes.Cancel or CardVerbs.ConfirmCancel:
+            case CardVerbs.FormCancel:
                 await turn.SendTextAsync("Cancelled: nothing was deployed and nothing was charged.", ct);
-                return await dc.EndDialogAsync(null, ct);
-            case "form.open" when (string?)state["phase"] == "form":
+                return await dc.EndDialogAsync(ct);
+            case CardVerbs.FormOpen when (string?)state["phase"] == "form":
                 return await ShowStepAsync(dc, state, Session(state).Step, new Dictionary<string, string>(), ct);
-            case DeploymentRoutes.Edit:
-                return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
-            case DeploymentRoutes.Confirm:
-                return await ConfirmAsync(dc, state, ct);
+            case not null:
+                return DialogTurnResult.Empty;
         }
 
         // Typed text: a search while browsing, a reminder while a form or confirmation is open.
@@ -172,7 +174,7 @@ public sealed class DeployDialog(
         if (module is null)
         {
             await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         var inputs = Inputs(conversion);
         var inputErrors = DeploymentInputs.Validate(module.Model, module.Files, inputs);
@@ -233,7 +235,7 @@ public sealed class DeployDialog(
         if (form is null)
         {
             await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         var conversion = FormValues.ToJsonValues(form, Session(state).Values);
         var request = new StartDeploymentRequest(turn.User.Id, Viewer(turn), (string)state["module"]!, Inputs(conversion),
@@ -244,11 +246,11 @@ public sealed class DeployDialog(
             case StartDeploymentResult.Started started:
                 logger.LogInformation("Deployment {DeploymentId} started from the chat", started.Deployment.Id);
                 await ShowStatusCardAsync(turn, started.Deployment, ct);
-                return await dc.EndDialogAsync(JsonValue.Create(started.Deployment.Id), ct);
+                return await dc.EndDialogAsync(ct);
             case StartDeploymentResult.Duplicate duplicate:
                 await turn.SendTextAsync("This deployment was already started; here is its status.", ct);
                 await turn.SendAsync(statusCards.Build(duplicate.Existing), ct);
-                return await dc.EndDialogAsync(JsonValue.Create(duplicate.Existing.Id), ct);
+                return await dc.EndDialogAsync(ct);
             case StartDeploymentResult.DependencyMissing missing:
                 state["phase"] = "blocked";
                 await turn.SendAsync(MissingDependencies((string)state["module"]!, missing.Missing, missing.Missing, []), ct);
@@ -262,7 +264,7 @@ public sealed class DeployDialog(
                 return await ShowFirstErrorStepAsync(dc, state, form, byInput, ct);
             default:
                 await turn.SendTextAsync("This module is no longer in the catalog, so it can't be deployed.", ct);
-                return await dc.EndDialogAsync(null, ct);
+                return await dc.EndDialogAsync(ct);
         }
     }
 
@@ -282,7 +284,7 @@ public sealed class DeployDialog(
         {
             await turn.SendTextAsync("That confirmation has expired and nothing was started. Type **deploy** to start again.", ct);
         }
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 
     private async Task ShowStatusCardAsync(TurnContext turn, Api.Deployments.DeploymentView deployment, CancellationToken ct)
@@ -305,7 +307,7 @@ public sealed class DeployDialog(
         if (form is null)
         {
             await dc.Turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         state["phase"] = "form";
         await dc.Turn.SendAsync(Session(state).Show(form, stepIndex, errors), ct);
@@ -351,7 +353,7 @@ public sealed class DeployDialog(
                 new UiText(why + " Nothing was started or charged.", UiTextTone.Attention),
                 new UiFactSet([new UiFact("Cost", CatalogCard.CreditText(cost)), new UiFact(purchasedOnly ? "Purchased credits" : "Balance", CatalogCard.CreditText(available))]),
             ],
-            [new UiAction("Buy credits", CardVerbs.Billing, new JsonObject { ["tab"] = "buy" }, UiActionStyle.Primary), new UiAction("Cancel", DeploymentRoutes.Cancel)]);
+            [new UiAction("Buy credits", Billing.BillingChatRoutes.Billing, new JsonObject { ["tab"] = "buy" }, UiActionStyle.Primary), new UiAction("Cancel", DeploymentRoutes.Cancel)]);
     }
 
     private static CatalogViewer Viewer(TurnContext turn) => new(turn.User.Id, turn.User.Email, turn.User.IsAdmin);

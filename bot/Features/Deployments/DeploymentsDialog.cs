@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Cards.Forms;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 using ApiDeploymentView = PartnerBot.Api.Deployments.DeploymentView;
@@ -20,59 +21,92 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
     public const string DialogId = "deployments";
     private const int PageSize = 8;
 
-    public override Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary>
+    /// <c>deployments [status]</c>, and the list's buttons (More, the status filters; data: <c>status</c>, <c>continuation</c>).
+    /// </summary>
+    public Task<DialogTurnResult> ListAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var verb = (string?)options?["verb"] ?? CardVerbs.Deployments;
-        var data = options?["data"] as JsonObject ?? [];
-        var arguments = ((string?)options?["arguments"])?.Trim();
-        if (verb == CardVerbs.Deployments && !string.IsNullOrEmpty(arguments)) data["status"] = arguments;
-        return HandleAsync(dc, verb, data, ct);
+        var data = route.Data;
+        if (route.Arguments.Length > 0) data["status"] = route.Arguments;
+        return ListAsync(route.Dialog, data, ct);
     }
 
-    public override Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct) =>
-        dc.Turn.Verb is { } verb
-            ? HandleAsync(dc, verb, dc.Turn.Data, ct)
-            : HandleAsync(dc, CardVerbs.Deployments, new JsonObject { ["status"] = dc.Turn.Text }, ct);
+    public async Task<DialogTurnResult> ShowAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        var view = await deployments.GetAsync(Caller(route.Turn), id, ct);
+        await route.Turn.SendAsync(view is null ? NotFound() : Details(view), ct);
+        return DialogTurnResult.Waiting;
+    }
 
-    private async Task<DialogTurnResult> HandleAsync(DialogContext dc, string verb, JsonObject data, CancellationToken ct)
+    public async Task<DialogTurnResult> CancelAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        await ReportAsync(route.Turn, await deployments.CancelAsync(Caller(route.Turn), id, ct), "Cancelled", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    public async Task<DialogTurnResult> DeleteAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        await ReportAsync(route.Turn, await deployments.DeleteAsync(Caller(route.Turn), id, ct), "Deleting: its resources are being destroyed", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    public async Task<DialogTurnResult> PurgeAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        await ReportAsync(route.Turn, await deployments.PurgeAsync(Caller(route.Turn), id, ct), "Forgotten (nothing was destroyed)", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    public async Task<DialogTurnResult> UpdateAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        return await StartUpdateAsync(route.Dialog, Caller(route.Turn), id, ct);
+    }
+
+    /// <summary>The update form's buttons, and typed text (a status filter).</summary>
+    public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var caller = new DeploymentCaller(turn.User.Id, turn.User.IsAdmin);
-        var id = (string?)data["deploymentId"];
-        switch (verb)
+        switch (turn.Verb)
         {
-            case DeploymentRoutes.Show when id is not null:
-                var view = await deployments.GetAsync(caller, id, ct);
-                await turn.SendAsync(view is null ? NotFound() : Details(view), ct);
-                return DialogTurnResult.Waiting;
-            case DeploymentRoutes.CancelDeployment when id is not null:
-                await ReportAsync(turn, await deployments.CancelAsync(caller, id, ct), "Cancelled", ct);
-                return DialogTurnResult.Waiting;
-            case DeploymentRoutes.Delete when id is not null:
-                await ReportAsync(turn, await deployments.DeleteAsync(caller, id, ct), "Deleting: its resources are being destroyed", ct);
-                return DialogTurnResult.Waiting;
-            case DeploymentRoutes.Update when id is not null:
-                return await StartUpdateAsync(dc, caller, id, ct);
             case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit when (string?)dc.ActiveDialog!.State["phase"] == "update":
-                return await UpdateFormAsync(dc, caller, ct);
+                return await UpdateFormAsync(dc, Caller(turn), ct);
             case CardVerbs.FormCancel:
                 dc.ActiveDialog!.State["phase"] = null;
                 await turn.SendTextAsync("Update cancelled; nothing changed.", ct);
                 return DialogTurnResult.Waiting;
-            case DeploymentRoutes.Purge when id is not null:
-                await ReportAsync(turn, await deployments.PurgeAsync(caller, id, ct), "Forgotten (nothing was destroyed)", ct);
-                return DialogTurnResult.Waiting;
+            case null:
+                return await ListAsync(dc, new JsonObject { ["status"] = turn.Text }, ct);
             default:
-                var status = ParseStatus((string?)data["status"]);
-                if (data["status"] is not null && status is null && !string.IsNullOrWhiteSpace((string?)data["status"]))
-                {
-                    await turn.SendTextAsync($"I don't know the status \"{UiMarkdown.Escape((string?)data["status"], 40)}\". Try one of: {string.Join(", ", Enum.GetNames<DeploymentState>())}.", ct);
-                    return DialogTurnResult.Waiting;
-                }
-                var list = await deployments.ListAsync(caller, all: false, status, (string?)data["continuation"], PageSize, ct);
-                await turn.SendAsync(List(list, status), ct);
-                return DialogTurnResult.Waiting;
+                return DialogTurnResult.Empty;
         }
+    }
+
+    private async Task<DialogTurnResult> ListAsync(DialogContext dc, JsonObject data, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var status = ParseStatus((string?)data["status"]);
+        if (data["status"] is not null && status is null && !string.IsNullOrWhiteSpace((string?)data["status"]))
+        {
+            await turn.SendTextAsync($"I don't know the status \"{UiMarkdown.Escape((string?)data["status"], 40)}\". Try one of: {string.Join(", ", Enum.GetNames<DeploymentState>())}.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        var list = await deployments.ListAsync(Caller(turn), all: false, status, (string?)data["continuation"], PageSize, ct);
+        await turn.SendAsync(List(list, status), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private static DeploymentCaller Caller(TurnContext turn) => new(turn.User.Id, turn.User.IsAdmin);
+
+    private static string? DeploymentId(ChatRouteContext route) => (string?)route.Data["deploymentId"] is { Length: > 0 } id ? id : null;
+
+    private static async Task<DialogTurnResult> NotFoundAsync(TurnContext turn, CancellationToken ct)
+    {
+        await turn.SendAsync(NotFound(), ct);
+        return DialogTurnResult.Waiting;
     }
 
     /// <summary>The module's form in update mode, prefilled with the current inputs; only <c>updatesafe</c> inputs are editable.</summary>
@@ -198,7 +232,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             actions.Add(new UiAction("Delete (destroy)", DeploymentRoutes.Delete, data.DeepClone().AsObject(), UiActionStyle.Destructive));
             actions.Add(new UiAction("Purge (forget)", DeploymentRoutes.Purge, data.DeepClone().AsObject()));
         }
-        actions.Add(new UiAction("All my deployments", CardVerbs.Deployments));
+        actions.Add(new UiAction("All my deployments", DeploymentRoutes.Deployments));
         return new UiMessage(card.Summary, body, actions);
     }
 
@@ -213,11 +247,11 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
         }
         var actions = new List<UiAction>();
         if (list.ContinuationToken is not null)
-            actions.Add(new UiAction("More", CardVerbs.Deployments, new JsonObject { ["continuation"] = list.ContinuationToken, ["status"] = status?.ToString() }));
-        actions.Add(new UiAction("Running", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Working) }));
-        actions.Add(new UiAction("Succeeded", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Success) }));
-        actions.Add(new UiAction("Failed", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Failure) }));
-        actions.Add(new UiAction("New deployment", CardVerbs.Deploy, Style: UiActionStyle.Primary));
+            actions.Add(new UiAction("More", DeploymentRoutes.Deployments, new JsonObject { ["continuation"] = list.ContinuationToken, ["status"] = status?.ToString() }));
+        actions.Add(new UiAction("Running", DeploymentRoutes.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Working) }));
+        actions.Add(new UiAction("Succeeded", DeploymentRoutes.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Success) }));
+        actions.Add(new UiAction("Failed", DeploymentRoutes.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Failure) }));
+        actions.Add(new UiAction("New deployment", DeploymentRoutes.Deploy, Style: UiActionStyle.Primary));
         return new UiMessage(status is null ? "Your deployments" : $"Your {status} deployments", body, actions);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Publishing;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
@@ -23,16 +24,19 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
     public const string SearchInputId = "repositorySearch";
     public const int DropdownLimit = 100;
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary>The connection as it stands, and the token form.</summary>
+    public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var state = dc.ActiveDialog!.State;
-        var verb = (string?)options?["verb"];
-        var connection = await connections.GetAsync(dc.Turn.User.Id, ct);
-        if (verb is PublishingRoutes.Repositories or PublishingRoutes.SearchRepositories && connection?.ProtectedToken is not null)
-            return await ShowRepositoriesAsync(dc, state, (string?)(options?["data"] as JsonObject)?[SearchInputId], ct);
+        var connection = await connections.GetAsync(route.Turn.User.Id, ct);
+        await route.Turn.SendAsync(StatusCard(connection), ct);
+        return await ShowTokenFormAsync(route.Dialog, route.Instance!.State, connection is not null, null, ct);
+    }
 
-        await dc.Turn.SendAsync(StatusCard(connection), ct);
-        return await ShowTokenFormAsync(dc, state, connection is not null, null, ct);
+    /// <summary>"Choose repository" and the repository search; without a token yet, the settings as on <c>github</c>.</summary>
+    public async Task<DialogTurnResult> RepositoriesAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (route.Started && (await connections.GetAsync(route.Turn.User.Id, ct))?.ProtectedToken is null) return await StartAsync(route, ct);
+        return await ShowRepositoriesAsync(route.Dialog, route.Instance!.State, (string?)route.Data[SearchInputId], ct);
     }
 
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
@@ -43,13 +47,13 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         {
             case CardVerbs.FormCancel:
                 await turn.SendTextAsync("Nothing was changed.", ct);
-                return await dc.EndDialogAsync(null, ct);
+                return await dc.EndDialogAsync(ct);
             case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["tokenFormId"]:
                 return await TokenSubmittedAsync(dc, state, ct);
             case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["repositoryFormId"]:
                 return await RepositoryChosenAsync(dc, state, ct);
-            case PublishingRoutes.Repositories or PublishingRoutes.SearchRepositories:
-                return await ShowRepositoriesAsync(dc, state, (string?)turn.Data[SearchInputId], ct);
+            case not null:
+                return DialogTurnResult.Empty;
         }
         if (turn.Verb is null && (string?)state["phase"] == "repositories" && turn.Text.Length > 0)
             return await ShowRepositoriesAsync(dc, state, turn.Text, ct);
@@ -81,7 +85,7 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         catch (GitHubFailure e)
         {
             await turn.SendAsync(ErrorCard.Build("GitHub did not answer", e.Message + " Your settings were not changed."), ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
 
         if (owner.Scopes is { } scopes && !scopes.Contains("repo", StringComparer.Ordinal))
@@ -118,13 +122,13 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         }
         catch (GitHubFailure e)
         {
-            await turn.SendAsync(ErrorCard.Build("Could not list your repositories", e.Message, actions: [new UiAction("GitHub settings", CardVerbs.GitHub)]), ct);
-            return await dc.EndDialogAsync(null, ct);
+            await turn.SendAsync(ErrorCard.Build("Could not list your repositories", e.Message, actions: [new UiAction("GitHub settings", PublishingRoutes.GitHub)]), ct);
+            return await dc.EndDialogAsync(ct);
         }
         if (repositories.Count == 0)
         {
             await turn.SendTextAsync("This token cannot read any repository. Give it access to your modules repository on GitHub, then type **github** again.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
 
         var query = search?.Trim() ?? "";
@@ -216,8 +220,8 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
                 new UiText($"✅ Repository **{UiMarkdown.Escape(repository.FullName, 200)}** is saved.{removedNote} Its modules are visible only to you " +
                            "(and admins) once you publish them.", UiTextTone.Good),
             ],
-            [new UiAction("Publish modules", CardVerbs.Publish, Style: UiActionStyle.Primary)]), ct);
-        return await dc.EndDialogAsync(null, ct);
+            [new UiAction("Publish modules", PublishingRoutes.Publish, Style: UiActionStyle.Primary)]), ct);
+        return await dc.EndDialogAsync(ct);
     }
 
     private static async Task<DialogTurnResult> ShowTokenFormAsync(DialogContext dc, JsonObject state, bool replacing, string? error, CancellationToken ct)
@@ -260,6 +264,6 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         if (connection.LastSyncProblem is { } problem) body.Add(new UiText("Last sync failed: " + UiMarkdown.Escape(problem, 500), UiTextTone.Warning));
         body.Add(new UiText("To replace the token, enter a new one below.", UiTextTone.Subtle));
         return new UiMessage("GitHub settings", body,
-            [new UiAction("Choose repository", PublishingRoutes.Repositories), new UiAction("Publish modules", CardVerbs.Publish)]);
+            [new UiAction("Choose repository", PublishingRoutes.Repositories), new UiAction("Publish modules", PublishingRoutes.Publish)]);
     }
 }

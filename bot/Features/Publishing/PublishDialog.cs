@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Publishing;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
@@ -17,10 +18,10 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
     public const string FormPrefix = "publish-";
     public const string ModulesInputId = "modules";
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct) =>
-        (string?)options?["verb"] is PublishingRoutes.PublishNew or PublishingRoutes.UpdateChanged
-            ? await PublishByStatusAsync(dc, (string)options!["verb"]!, ct)
-            : await ShowListAsync(dc, ct);
+    public Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct) => ShowListAsync(route.Dialog, ct);
+
+    /// <summary>"Publish all new" / "Update all changed".</summary>
+    public Task<DialogTurnResult> PublishByStatusAsync(ChatRouteContext route, CancellationToken ct) => PublishByStatusAsync(route.Dialog, route.Name, ct);
 
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
@@ -30,7 +31,7 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
         {
             case CardVerbs.FormCancel:
                 await turn.SendTextAsync("Nothing was published.", ct);
-                return await dc.EndDialogAsync(null, ct);
+                return await dc.EndDialogAsync(ct);
             case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["formId"]:
                 var chosen = ((string?)(turn.Data[ModulesInputId] as JsonValue) ?? "")
                     .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -40,8 +41,8 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
                     return DialogTurnResult.Waiting;
                 }
                 return await PublishAsync(dc, chosen, (string?)state["sha"], ct);
-            case PublishingRoutes.PublishNew or PublishingRoutes.UpdateChanged:
-                return await PublishByStatusAsync(dc, turn.Verb, ct);
+            case not null:
+                return DialogTurnResult.Empty;
         }
         await turn.SendTextAsync("Please use the card above, or type **cancel** to stop.", ct);
         return DialogTurnResult.Waiting;
@@ -51,7 +52,7 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
     {
         var turn = dc.Turn;
         var sync = await SyncAsync(dc, ct);
-        if (sync is null) return await dc.EndDialogAsync(null, ct);
+        if (sync is null) return await dc.EndDialogAsync(ct);
         var candidates = await publisher.CandidatesAsync(turn.User.Id, sync, ct);
         var state = dc.ActiveDialog!.State;
         state["sha"] = sync.Snapshot?.Sha;
@@ -63,7 +64,7 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
             await turn.SendTextAsync(candidates.Count == 0
                 ? "There are no module folders in this repository yet (folders at the root or under modules/ holding .tf files)."
                 : "Everything valid is published and up to date.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
 
         var formId = FormPrefix + Guid.NewGuid().ToString("N")[..8];
@@ -85,13 +86,13 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
     private async Task<DialogTurnResult> PublishByStatusAsync(DialogContext dc, string verb, CancellationToken ct)
     {
         var sync = await SyncAsync(dc, ct);
-        if (sync is null) return await dc.EndDialogAsync(null, ct);
+        if (sync is null) return await dc.EndDialogAsync(ct);
         var wanted = verb == PublishingRoutes.PublishNew ? ModuleStatus.New : ModuleStatus.Changed;
         var names = (await publisher.CandidatesAsync(dc.Turn.User.Id, sync, ct)).Where(c => c.CanPublish && c.Status == wanted).Select(c => c.Name).ToList();
         if (names.Count == 0)
         {
             await dc.Turn.SendTextAsync(wanted == ModuleStatus.New ? "There are no new modules to publish." : "There are no changed modules to update.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         return await PublishAsync(dc, names, sync.Snapshot?.Sha, ct, sync);
     }
@@ -101,7 +102,7 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
     {
         var turn = dc.Turn;
         sync ??= await SyncAsync(dc, ct);
-        if (sync is null) return await dc.EndDialogAsync(null, ct);
+        if (sync is null) return await dc.EndDialogAsync(ct);
         if (listedSha is not null && sync.Snapshot?.Sha != listedSha)
         {
             await turn.SendTextAsync("The repository changed since the list was shown. Here is the new list:", ct);
@@ -117,8 +118,8 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
         await turn.SendAsync(new UiMessage(string.Join(" ", lines),
             [new UiText(string.Join("\n\n", lines), result.Skipped.Count > 0 ? UiTextTone.Warning : UiTextTone.Good),
              new UiText("Published modules are in your **Partner modules** catalog, visible only to you (and admins).", UiTextTone.Subtle)],
-            [new UiAction("Deploy a module", CardVerbs.Deploy), new UiAction("Publish more", CardVerbs.Publish)]), ct);
-        return await dc.EndDialogAsync(null, ct);
+            [new UiAction("Deploy a module", Deployments.DeploymentRoutes.Deploy), new UiAction("Publish more", PublishingRoutes.Publish)]), ct);
+        return await dc.EndDialogAsync(ct);
     }
 
     /// <summary>The sync, or null after telling the partner why it failed (nothing in the catalog changed then).</summary>
@@ -130,7 +131,7 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
         }
         catch (NotConnectedException e)
         {
-            await dc.Turn.SendAsync(new UiMessage(e.Message, [new UiText(e.Message)], [new UiAction("GitHub settings", CardVerbs.GitHub, Style: UiActionStyle.Primary)]), ct);
+            await dc.Turn.SendAsync(new UiMessage(e.Message, [new UiText(e.Message)], [new UiAction("GitHub settings", PublishingRoutes.GitHub, Style: UiActionStyle.Primary)]), ct);
             return null;
         }
         catch (GitHubFailure e)
@@ -143,8 +144,8 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
     public static UiMessage SyncFailureCard(GitHubFailure failure) => ErrorCard.Build("Sync failed",
         failure.Message + " Nothing was changed in the catalog.",
         actions: failure.Kind is GitHubFailureKind.Unauthorized or GitHubFailureKind.NotFound
-            ? [new UiAction("GitHub settings", CardVerbs.GitHub), new UiAction("Main menu", CardVerbs.Menu)]
-            : [new UiAction("Try again", CardVerbs.Publish), new UiAction("Main menu", CardVerbs.Menu)]);
+            ? [new UiAction("GitHub settings", PublishingRoutes.GitHub), new UiAction("Main menu", CardVerbs.Menu)]
+            : [new UiAction("Try again", PublishingRoutes.Publish), new UiAction("Main menu", CardVerbs.Menu)]);
 
     private static UiMessage ListCard(SyncResult sync, IReadOnlyList<PublishCandidate> candidates)
     {

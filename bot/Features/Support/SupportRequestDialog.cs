@@ -3,6 +3,7 @@ using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Support;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.AdaptiveCards;
 using PartnerBot.Cards.Forms;
@@ -15,17 +16,18 @@ namespace PartnerBot.Bot.Features.Support;
 /// staff channels by <see cref="SupportDeliveryWorker"/>.
 /// </summary>
 public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService deployments, IModuleCatalog catalog,
-    Admin.ChatIdentityEmails emails, ILogger<SupportRequestDialog> log) : Dialog(DialogId)
+    Admin.ChatIdentityEmails emails, MainMenu menu, ILogger<SupportRequestDialog> log) : Dialog(DialogId)
 {
     public const string DialogId = "support.request";
     private const int RecentDeployments = 10;
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
+        var dc = route.Dialog;
         if (!Permissions.CanRaiseTicket(Actor.Of(dc.Turn.User)))
         {
             await dc.Turn.SendTextAsync("Sign in to contact support.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         var recent = await deployments.ListAsync(new DeploymentCaller(dc.Turn.User.Id, false), false, null, null, RecentDeployments, ct);
         var choices = new JsonArray();
@@ -46,8 +48,8 @@ public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService
         }
         if (action.Verb == CardVerbs.FormCancel)
         {
-            await dc.Turn.SendAsync(MainMenuCard.Build("Your support request was not sent. What would you like to do?"), ct);
-            return await dc.EndDialogAsync(null, ct);
+            await dc.Turn.SendAsync(menu.Build("Your support request was not sent. What would you like to do?"), ct);
+            return await dc.EndDialogAsync(ct);
         }
 
         var form = Form(dc);
@@ -77,7 +79,7 @@ public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService
             [new UiHeading("Support request sent"),
              new UiText($"**{UiMarkdown.Escape(ticket.Subject, 150)}** went to the support team (ticket {ticket.Id}). Their answers will appear in this conversation.")],
             [new UiAction("My tickets", SupportRoutes.Tickets), new UiAction("Back to menu", CardVerbs.Menu)]), ct);
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 
     private async Task<IReadOnlyList<string>> TechnicalSupportUsersAsync(JsonObject? deployment, CancellationToken ct)

@@ -97,7 +97,7 @@ public class ViewCardTests
     {
         var view = new DeploymentView("d-42", "Wordpress", DeploymentViewStatus.Running, 3, 10, new DateTimeOffset(2026, 11, 23, 21, 0, 0, TimeSpan.Zero),
             TimeSpan.FromSeconds(252), [new DeploymentOutputView("url", "https://blog.example.org"), new DeploymentOutputView("db_password", "hunter2", Sensitive: true)],
-            [new UiAction("Refresh", CardVerbs.DeploymentRefresh, new JsonObject { ["deploymentId"] = "d-42" })]);
+            [new UiAction("Refresh", "deployment.refresh", new JsonObject { ["deploymentId"] = "d-42" })]);
         var message = DeploymentCard.Build(view);
         AssertFitsEverywhere(message);
         var json = Strings(AdaptiveCardRenderer.Render(message, CardHost.Teams));
@@ -116,9 +116,9 @@ public class ViewCardTests
     {
         var confirm = ConfirmationCard.Build("Destroy Wordpress?", "This deletes **all** resources.",
             new UiAction("Destroy", "deployment.destroy", new JsonObject { ["deploymentId"] = "d-1" }, UiActionStyle.Destructive),
-            facts: [new UiFact("Deployment", "d-1")]);
+            new UiAction("Cancel", "deployment.keep"), facts: [new UiFact("Deployment", "d-1")]);
         AssertFitsEverywhere(confirm);
-        Assert.Equal(["deployment.destroy", "confirm.cancel"], confirm.Actions.Select(a => a.Verb));
+        Assert.Equal(["deployment.destroy", "deployment.keep"], confirm.Actions.Select(a => a.Verb));
         var error = ErrorCard.Build("Deployment failed", "Terraform exited with code 1: <quota exceeded>", "err-123");
         AssertFitsEverywhere(error);
         Assert.Equal(["menu", "support"], error.Actions.Select(a => a.Verb));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
@@ -10,30 +11,42 @@ namespace PartnerBot.Tests.DirectLine;
 /// <summary>Dialog state and conversations live in SQLite: restarts and crashes lose nothing that was saved.</summary>
 public sealed class RestartTests
 {
-    /// <summary>A two-question waterfall whose second step can be made to hang, standing in for a long turn.</summary>
+    /// <summary>A two-question survey whose second question can be made to hang, standing in for a long turn.</summary>
     private static void AddSurvey(WebApplicationBuilder builder, SemaphoreSlim? hang)
     {
-        builder.Services.AddSingleton(new ChatRoute("survey", "Survey", "survey"));
-        builder.Services.AddSingleton<Dialog>(new WaterfallDialog("survey",
-        [
-            async (step, ct) =>
+        builder.Services.AddChatFeature(new SurveyFeature(), builder.Configuration);
+        builder.Services.AddSingleton<Dialog>(new SurveyDialog(hang));
+    }
+
+    private sealed class SurveyFeature : IChatFeature
+    {
+        public int Order => 100;
+        public void AddServices(IServiceCollection services, IConfiguration configuration) { }
+        public void MapRoutes(ChatRouteBuilder routes) =>
+            routes.Dialog<SurveyDialog>("survey").Command("survey", d => d.StartAsync, new("survey", "Answer two questions"));
+    }
+
+    private sealed class SurveyDialog(SemaphoreSlim? hang) : Dialog("survey")
+    {
+        public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
+        {
+            await route.Turn.SendTextAsync("Question one: your name?", ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
+        {
+            var state = dc.ActiveDialog!.State;
+            if (state["name"] is null)
             {
-                await step.Turn.SendTextAsync("Question one: your name?", ct);
-                return WaterfallStepContext.Wait();
-            },
-            async (step, ct) =>
-            {
-                step.Values["name"] = step.Result?.DeepClone();
+                state["name"] = dc.Turn.Text;
                 if (hang is not null) await hang.WaitAsync(ct);
-                await step.Turn.SendTextAsync($"Question two, {step.Result}: your team?", ct);
-                return WaterfallStepContext.Wait();
-            },
-            async (step, ct) =>
-            {
-                await step.Turn.SendTextAsync($"Thanks {step.Values["name"]} of {step.Result}.", ct);
-                return await step.EndAsync(null, ct);
-            },
-        ]));
+                await dc.Turn.SendTextAsync($"Question two, {dc.Turn.Text}: your team?", ct);
+                return DialogTurnResult.Waiting;
+            }
+            await dc.Turn.SendTextAsync($"Thanks {state["name"]} of {dc.Turn.Text}.", ct);
+            return await dc.EndDialogAsync(ct);
+        }
     }
 
     [Fact]
