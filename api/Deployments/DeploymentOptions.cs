@@ -19,6 +19,16 @@ public sealed class DeploymentOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Deployments:Timeout must be between 1 second and 1 day.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>
+    /// <c>Deployments:RequirePlanApproval</c> (default true): a deployment or update waits in PlanReady until its plan is
+    /// applied or discarded. Off, the plan summary is posted and the plan applied right away. A destroy always waits.
+    /// </summary>
+    public bool RequirePlanApproval { get; set; } = true;
+
+    /// <summary><c>Deployments:PlanTtl</c> (default 1 hour): a saved plan older than this is refused ("plan again").</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Deployments:PlanTtl must be between 1 second and 7 days.")]
+    public TimeSpan PlanTtl { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary><c>Deployments:PollInterval</c>: how often the worker looks for queued work.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Deployments:PollInterval must be between 10 ms and 10 minutes.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
 using PartnerBot.Api.Deployments.State;
+using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Deployments;
@@ -30,6 +31,10 @@ public static class DeploymentServiceCollectionExtensions
         services.AddStorageContainer(DeploymentRepository.Container, "/createdAtMs", "/runnableSinceMs");
         services.AddStorageContainer(DeploymentLogs.Container, "/index");
         services.AddStorageContainer(DeploymentOutbox.Container, "/dueAtMs");
+        services.AddStorageContainer(ModuleVersions.Container);
+        services.AddStorageContainer(DeploymentPlans.Container);
+        services.TryAddSingleton<ModuleVersions>();
+        services.TryAddSingleton<DeploymentPlans>();
         services.TryAddSingleton<DeploymentOutbox>();
         services.TryAddSingleton<DeploymentRepository>();
         services.TryAddSingleton<DeploymentLogs>();

@@ -43,13 +43,13 @@ public static class ModuleLoader
         return LoadFiles(name, files);
     }
 
-    /// <summary>Loads a module from file name → content; only names ending in <c>.tf</c> are read.</summary>
+    /// <summary>Loads a module from file name → content; only top-level names ending in <c>.tf</c> are read.</summary>
     public static ModuleLoadResult LoadFiles(string name, IReadOnlyDictionary<string, string> files)
     {
         var parsed = new List<HclFile>();
         foreach (var (fileName, content) in files.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!fileName.EndsWith(".tf", StringComparison.Ordinal)) continue;
+            if (!ModuleFiles.IsTopLevelTerraform(fileName)) continue;
             try
             {
                 parsed.Add(HclParser.ParseFile(content, fileName));
