@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
+using PartnerBot.Api.Deployments.Runners.Isolation;
 using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Deployments;
@@ -38,6 +39,7 @@ public static class DeploymentServiceCollectionExtensions
         services.TryAddSingleton<DeploymentWorkFolders>();
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton<IDeploymentService>(sp => sp.GetRequiredService<DeploymentService>());
+        services.AddTerraformIsolation();
         services.TryAddSingleton<LocalTerraformRunner>();
         services.TryAddSingleton<GitHubActionsRunner>();
         services.TryAddSingleton<IDeploymentRunner>(sp =>
