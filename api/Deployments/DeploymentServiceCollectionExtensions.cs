@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
 using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Deployments.Versions;
+using PartnerBot.Api.Deployments.Runners.Isolation;
 using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Deployments;
@@ -45,6 +46,7 @@ public static class DeploymentServiceCollectionExtensions
         services.TryAddSingleton<DeploymentWorkFolders>();
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton<IDeploymentService>(sp => sp.GetRequiredService<DeploymentService>());
+        services.AddTerraformIsolation();
         services.TryAddSingleton<LocalTerraformRunner>();
         services.TryAddSingleton<GitHubActionsRunner>();
         services.TryAddSingleton<IDeploymentRunner>(sp =>

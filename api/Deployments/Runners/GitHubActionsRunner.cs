@@ -8,6 +8,8 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Deployments.Runners.Isolation;
+using PartnerBot.Api.Modules.Policy;
 
 namespace PartnerBot.Api.Deployments.Runners;
 
@@ -23,7 +25,8 @@ public sealed class GitHubActionsRunner(
     IConfiguration configuration,
     DeploymentSecrets secrets,
     TimeProvider clock,
-    ILogger<GitHubActionsRunner> logger) : IDeploymentRunner
+    ILogger<GitHubActionsRunner> logger,
+    ModulePolicy policy) : IDeploymentRunner
 {
     public const string HttpClientName = "PartnerBot.GitHubActions";
 
@@ -36,6 +39,7 @@ public sealed class GitHubActionsRunner(
 
     public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver observer, CancellationToken ct)
     {
+        if (policy.Check(request) is { } blocked) return blocked;
         var settings = options.Value.GitHubActions;
         using var http = CreateClient();
         var repository = settings.Repository.Trim('/');

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using PartnerBot.Api.Deployments.Runners.Isolation;
 using PartnerBot.Api.Modules;
 
 namespace PartnerBot.Api.Deployments.Runners;
@@ -11,8 +11,9 @@ namespace PartnerBot.Api.Deployments.Runners;
 /// <summary>
 /// Runs the Terraform CLI (or <c>Deployments:Local:Command</c>, e.g. <c>tofu</c>) on this machine, one step at a time:
 /// plan to a saved plan file, or apply a saved plan, in a work folder per deployment written from the pinned module files.
+/// How the CLI is launched (policy check, sandbox, environment, interrupt on cancel) is <see cref="TerraformLauncher"/>'s job.
 /// </summary>
-public sealed class LocalTerraformRunner(IOptions<DeploymentOptions> options, DeploymentWorkFolders folders, ILogger<LocalTerraformRunner> logger)
+public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, TerraformLauncher launcher, ILogger<LocalTerraformRunner> logger)
     : IDeploymentRunner
 {
     public const string VariablesFile = "terraform.tfvars.json";
@@ -26,16 +27,14 @@ public sealed class LocalTerraformRunner(IOptions<DeploymentOptions> options, De
 
     public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver observer, CancellationToken ct)
     {
-        var local = options.Value.Local;
-        var searchPath = local.SearchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "";
-        var executable = ExecutableLocator.Find(local.Command, searchPath);
-        if (executable is null) return RunOutcome.Failed(MissingBinaryMessage(local.Command));
-
         var workFolder = folders.For(request.PartnerId, request.DeploymentId);
+        var prepared = await launcher.PrepareAsync(request, workFolder, observer, ct);
+        if (prepared.Refusal is { } refusal) return refusal;
+        var process = prepared.Process!;
+
         WriteModule(workFolder, request.Files);
         var variablesPath = Path.Combine(workFolder, VariablesFile);
         var planPath = Path.Combine(workFolder, PlanFile);
-        var process = new TerraformProcess(executable, workFolder, searchPath, observer);
         try
         {
             // Values go in through the variables file for a plan (and a one-step run); a saved plan carries its own.

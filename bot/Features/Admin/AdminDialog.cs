@@ -160,9 +160,9 @@ public sealed class AdminDialog(
         }
 
         var folder = catalogLoader.FolderPath;
-        if (!Directory.Exists(folder))
+        if (folder is null || !Directory.Exists(folder))
         {
-            await dc.Turn.SendTextAsync("No platform repository is configured and the platform catalog folder does not exist on this server, so there is nothing to sync.", ct);
+            await dc.Turn.SendTextAsync("No platform repository is configured and the platform catalog folder (Catalog:Path) does not exist on this server, so there is nothing to sync.", ct);
             return;
         }
         var count = await catalogLoader.LoadAsync(folder, ct);

@@ -9,7 +9,8 @@ namespace PartnerBot.Bot.Features.Publishing;
 
 /// <summary>
 /// Publish: syncs the partner's repository (removing published modules whose folder is gone), lists every module
-/// folder beside the published modules as new / changed / unchanged / invalid / gone, and publishes (new) or updates
+/// folder beside the published modules as new / changed / unchanged / invalid / blocked (by the module policy, each
+/// reason with its file and line) / gone, and publishes (new) or updates
 /// (changed) the ones chosen: several at once in a multi choice, or all new / all changed with one button.
 /// </summary>
 public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDialog> logger) : Dialog(DialogId)
@@ -112,7 +113,7 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
         var lines = new List<string>();
         if (result.Published.Count > 0) lines.Add("Published: " + string.Join(", ", result.Published.Select(n => "**" + UiMarkdown.Escape(n, 100) + "**")));
         if (result.Updated.Count > 0) lines.Add("Updated: " + string.Join(", ", result.Updated.Select(n => "**" + UiMarkdown.Escape(n, 100) + "**")));
-        if (result.Skipped.Count > 0) lines.Add("Not published (invalid, gone, or a module of that name from elsewhere): " + string.Join(", ", result.Skipped.Select(n => UiMarkdown.Escape(n, 100))));
+        if (result.Skipped.Count > 0) lines.Add("Not published (invalid, blocked, gone, or a module of that name from elsewhere): " + string.Join(", ", result.Skipped.Select(n => UiMarkdown.Escape(n, 100))));
         logger.LogInformation("{UserId} published {Published} and updated {Updated} module(s) from {Repository}.", turn.User.Id,
             result.Published.Count, result.Updated.Count, sync.Repository.FullName);
         await turn.SendAsync(new UiMessage(string.Join(" ", lines),
@@ -163,9 +164,22 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
                 ModuleStatus.Changed => ("changed", UiTextTone.Warning),
                 ModuleStatus.Unchanged => ("unchanged", UiTextTone.Subtle),
                 ModuleStatus.Gone => ("gone", UiTextTone.Attention),
+                ModuleStatus.Blocked => ("blocked", UiTextTone.Attention),
                 _ => ("invalid", UiTextTone.Attention),
             };
             var detail = candidate.Problem ?? candidate.Description ?? "";
+            if (candidate.Violations.Count > 0)
+            {
+                body.Add(new UiContainer(
+                [
+                    new UiText($"**{UiMarkdown.Escape(candidate.Name, 100)}** · {badge}" + (candidate.Published ? " (published)" : ""), tone),
+                    new UiText(UiMarkdown.Escape(detail, 300), UiTextTone.Subtle),
+                    new UiText(string.Join("\n", candidate.Violations.Take(10).Select(v =>
+                        $"- {UiMarkdown.Escape(v.File, 100)} line {v.Line}: {UiMarkdown.Escape(v.Reason, 300)}"))
+                        + (candidate.Violations.Count > 10 ? $"\n- and {candidate.Violations.Count - 10} more" : ""), UiTextTone.Attention),
+                ], Separator: true));
+                continue;
+            }
             body.Add(new UiContainer(
             [
                 new UiText($"**{UiMarkdown.Escape(candidate.Name, 100)}** · {badge}" + (candidate.Published && candidate.Status != ModuleStatus.Unchanged ? " (published)" : ""), tone),

@@ -57,6 +57,7 @@ public sealed class ApiHost : IAsyncLifetime
                 ["Catalog:Path"] = DeploymentHarness.TestCatalogFolder,
                 ["Credits:SignupAward"] = "10",
                 ["Deployments:Local:SearchPath"] = Fake.SearchPath,
+                ["Deployments:Local:Sandbox"] = "none", // the stand-in CLI writes its call log beside itself
                 ["Deployments:Local:WorkRoot"] = Path.Combine(_folder, "work"),
                 ["Deployments:PollInterval"] = "00:00:00.050",
                 ["Deployments:MaxParallel"] = "4",

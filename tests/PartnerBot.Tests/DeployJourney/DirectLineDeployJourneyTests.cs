@@ -48,6 +48,7 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
     {
         ["Deployments:Runner"] = "Local",
         ["Deployments:Local:SearchPath"] = _terraform.SearchPath,
+        ["Deployments:Local:Sandbox"] = "none", // the stand-in CLI writes its call log beside itself
         ["Credits:SignupAward"] = signupAward.ToString(System.Globalization.CultureInfo.InvariantCulture),
     }, configure: builder => builder.Logging.AddProvider(_logs), store: _store);
 

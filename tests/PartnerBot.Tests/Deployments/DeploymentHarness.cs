@@ -53,6 +53,7 @@ public sealed class DeploymentHarness : IAsyncDisposable
             ["Catalog:Path"] = TestCatalogFolder,
             ["Credits:SignupAward"] = "10",
             ["Deployments:Local:SearchPath"] = fake.SearchPath,
+            ["Deployments:Local:Sandbox"] = "none", // the stand-in CLI writes its call log beside itself
             ["Deployments:Local:WorkRoot"] = workRoot,
             ["Deployments:PollInterval"] = "00:00:00.050",
             ["Deployments:LeaseDuration"] = "00:00:05",
