@@ -7,11 +7,11 @@ namespace PartnerBot.Bot.Cli;
 /// <summary><c>teams package --out FILE.zip</c>: writes the Teams app package for the configured bot.</summary>
 internal static class TeamsCommands
 {
-    public static Command Create()
+    public static Command Create(InvocationDirectory invocation)
     {
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the app package (.zip).", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write the app package (.zip).", Required = true };
         var package = new Command("package", "Write the Teams app package (manifest.json, color.png, outline.png).") { output };
-        package.SetAction((parse, _) => Task.FromResult(WritePackage(parse.GetValue(output)!, LoadConfiguration())));
+        package.SetAction((parse, _) => Task.FromResult(WritePackage(new FileInfo(invocation.Resolve(parse.GetValue(output)!)), LoadConfiguration())));
 
         return new Command("teams", "Microsoft Teams app tools.") { package };
     }

@@ -269,7 +269,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
         }
         state.Phase = DeploymentsPhase.Browsing;
         await ReportAsync(turn, result, "Updating with the new values", ct);
-        if (result is DeploymentCommandResult.Done done) await turn.SendAsync(statusCards.Build(done.Deployment), ct);
+        if (result is DeploymentCommandResult.Done done) await statusCards.ShowHereAsync(done.Deployment, turn.SendAsync, ct);
         return DialogTurnResult.Waiting;
     }
 
