@@ -27,7 +27,4 @@ public sealed class ChatRouteContext(DialogContext dialog, ChatRoute route, stri
 
     /// <summary>True when another dialog was open and was cancelled to run this route.</summary>
     public bool Interrupted { get; } = interrupted;
-
-    /// <summary>The active dialog instance the handler runs in (null for handlers outside dialogs).</summary>
-    public DialogInstance? Instance => Route.DialogId is null ? null : Dialog.ActiveDialog;
 }

@@ -250,7 +250,7 @@ public static class BlockKitRenderer
             ["type"] = "modal",
             ["callback_id"] = FormCallbackId,
             ["title"] = SlackText.PlainText(form.Title, BlockKitLimits.ViewTitle),
-            ["submit"] = SlackText.PlainText(last ? "Submit" : "Next", BlockKitLimits.ViewTitle),
+            ["submit"] = SlackText.PlainText(last ? form.Submit : "Next", BlockKitLimits.ViewTitle),
             ["close"] = SlackText.PlainText("Cancel", BlockKitLimits.ViewTitle),
             ["private_metadata"] = metadata,
             ["notify_on_close"] = true,

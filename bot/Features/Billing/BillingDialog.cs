@@ -19,7 +19,7 @@ public sealed class BillingDialog(
     ICreditLedger ledger,
     BillingCards cards,
     TimeProvider clock,
-    ILogger<BillingDialog> logger) : Dialog(DialogId)
+    ILogger<BillingDialog> logger) : Dialog<BillingState>(DialogId, BillingStateJson.Default.BillingState)
 {
     public const string DialogId = "billing";
     private const int PageSize = 10;
@@ -68,13 +68,13 @@ public sealed class BillingDialog(
     }, ct);
 
     public Task<DialogTurnResult> TransactionsAsync(ChatRouteContext route, CancellationToken ct) =>
-        StripeGuardAsync(route.Dialog, () => TransactionsAsync(route.Dialog, route.Instance!.State, route.Data, ct), ct);
+        StripeGuardAsync(route.Dialog, () => TransactionsAsync(route.Dialog, State(route.Dialog), route.Data, ct), ct);
 
     public Task<DialogTurnResult> MonthAsync(ChatRouteContext route, CancellationToken ct) => StripeGuardAsync(route.Dialog, () =>
     {
-        var state = route.Instance!.State;
-        state["year"] = (int?)route.Data["year"];
-        state["month"] = (int?)route.Data["month"];
+        var state = State(route.Dialog);
+        state.Year = (int?)route.Data["year"];
+        state.Month = (int?)route.Data["month"];
         return ShowAsync(route.Dialog, BillingTab.Invoices, ct);
     }, ct);
 
@@ -110,8 +110,8 @@ public sealed class BillingDialog(
 
     private async Task<DialogTurnResult> ShowAsync(DialogContext dc, BillingTab tab, CancellationToken ct)
     {
-        var state = dc.ActiveDialog!.State;
-        state["tab"] = BillingCards.TabValue(tab);
+        var state = State(dc);
+        state.Phase = tab;
         var user = dc.Turn.User;
         var balances = await ledger.GetBalanceAsync(user.Id, ct);
         IReadOnlyList<UiElement> content;
@@ -130,8 +130,8 @@ public sealed class BillingDialog(
                 break;
             case BillingTab.Invoices:
                 var today = clock.GetUtcNow();
-                var year = (int?)state["year"] ?? today.Year;
-                var month = (int?)state["month"] ?? today.Month;
+                var year = state.Year ?? today.Year;
+                var month = state.Month ?? today.Month;
                 if (month is < 1 or > 12 || year is < 2000 or > 9999) (year, month) = (today.Year, today.Month);
                 var (from, to) = BillingReports.MonthRange(year, month);
                 var statement = await reports.StatementAsync(user.Id, year, month, await billing.ListInvoicesAsync(user.Id, from, to, ct), ct);
@@ -151,22 +151,22 @@ public sealed class BillingDialog(
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> TransactionsAsync(DialogContext dc, JsonObject state, JsonObject data, CancellationToken ct)
+    private async Task<DialogTurnResult> TransactionsAsync(DialogContext dc, BillingState state, JsonObject data, CancellationToken ct)
     {
-        state["tab"] = BillingCards.TabValue(BillingTab.Transactions);
+        state.Phase = BillingTab.Transactions;
         if ((bool?)data["clear"] == true)
-            foreach (var key in new[] { "txKind", "txFrom", "txTo", "txDeployment" }) state.Remove(key);
+            (state.TxKind, state.TxFrom, state.TxTo, state.TxDeployment) = (null, null, null, null);
         if ((string?)data["kind"] is { } kind)
         {
-            if (kind == "all") state.Remove("txKind");
-            else if (Enum.TryParse<CreditTransactionKind>(kind, true, out var k)) state["txKind"] = k.ToString();
+            if (kind == "all") state.TxKind = null;
+            else if (Enum.TryParse<CreditTransactionKind>(kind, true, out var k)) state.TxKind = k;
         }
         switch ((string?)data["set"])
         {
             case BillingCards.RangeInputId:
                 var text = ((string?)data[BillingCards.RangeInputId])?.Trim() ?? "";
-                if (text.Length == 0) { state.Remove("txFrom"); state.Remove("txTo"); }
-                else if (ParseRange(text) is { } range) { state["txFrom"] = range.From; state["txTo"] = range.To; }
+                if (text.Length == 0) (state.TxFrom, state.TxTo) = (null, null);
+                else if (ParseRange(text) is { } range) (state.TxFrom, state.TxTo) = range;
                 else
                 {
                     await dc.Turn.SendTextAsync("Please write dates as **YYYY-MM-DD..YYYY-MM-DD** (or a single day), e.g. 2026-11-01..2026-11-30.", ct);
@@ -175,16 +175,16 @@ public sealed class BillingDialog(
                 break;
             case BillingCards.DeploymentInputId:
                 var deployment = ((string?)data[BillingCards.DeploymentInputId])?.Trim() ?? "";
-                if (deployment.Length == 0) state.Remove("txDeployment");
-                else state["txDeployment"] = deployment.Length > 100 ? deployment[..100] : deployment;
+                if (deployment.Length == 0) state.TxDeployment = null;
+                else state.TxDeployment = deployment.Length > 100 ? deployment[..100] : deployment;
                 break;
         }
 
         var filter = new CreditTransactionFilter(
-            Enum.TryParse<CreditTransactionKind>((string?)state["txKind"], out var kindFilter) ? kindFilter : null,
-            (string?)state["txFrom"] is { } f && ExportFilters.TryDay(f, out var from) ? from : null,
-            (string?)state["txTo"] is { } t && ExportFilters.TryDay(t, out var to) ? to.AddDays(1) : null,
-            (string?)state["txDeployment"]);
+            state.TxKind,
+            state.TxFrom is { } f && ExportFilters.TryDay(f, out var from) ? from : null,
+            state.TxTo is { } t && ExportFilters.TryDay(t, out var to) ? to.AddDays(1) : null,
+            state.TxDeployment);
         var user = dc.Turn.User;
         var page = await ledger.QueryTransactionsAsync(user.Id, filter, (string?)data["continuation"], PageSize, ct);
         var export = await LinkAsync(user.Id, BillingRoutes.TransactionsCsv, ExportFilters.ToArguments(filter), ct);

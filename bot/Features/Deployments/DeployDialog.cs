@@ -21,7 +21,7 @@ public sealed class DeployDialog(
     ICreditLedger ledger,
     DeploymentStatusCards statusCards,
     FormSecrets secrets,
-    ILogger<DeployDialog> logger) : Dialog(DialogId)
+    ILogger<DeployDialog> logger) : Dialog<DeployState>(DialogId, DeploymentStateJson.Default.DeployState)
 {
     public const string DialogId = "deploy";
     private const int CatalogLoadLimit = 2000;
@@ -29,21 +29,21 @@ public sealed class DeployDialog(
     /// <summary><c>deploy</c> shows the catalog; <c>deploy NAME</c> opens that module's form.</summary>
     public Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct) =>
         route.Arguments.Length > 0
-            ? PickAsync(route.Dialog, route.Instance!.State, route.Arguments, ct)
-            : ShowCatalogAsync(route.Dialog, route.Instance!.State, route.Data, ct);
+            ? PickAsync(route.Dialog, State(route.Dialog), route.Arguments, ct)
+            : ShowCatalogAsync(route.Dialog, State(route.Dialog), route.Data, ct);
 
     /// <summary>A catalog tab, page or search.</summary>
     public Task<DialogTurnResult> CatalogAsync(ChatRouteContext route, CancellationToken ct) =>
-        ShowCatalogAsync(route.Dialog, route.Instance!.State, route.Data, ct);
+        ShowCatalogAsync(route.Dialog, State(route.Dialog), route.Data, ct);
 
     public Task<DialogTurnResult> PickAsync(ChatRouteContext route, CancellationToken ct) =>
-        PickAsync(route.Dialog, route.Instance!.State, (string?)route.Data["module"] ?? "", ct);
+        PickAsync(route.Dialog, State(route.Dialog), (string?)route.Data["module"] ?? "", ct);
 
     /// <summary>The confirmation's Deploy button; on a card whose dialog has ended it tells what became of it, never starts blind.</summary>
     public Task<DialogTurnResult> ConfirmAsync(ChatRouteContext route, CancellationToken ct) =>
         route.Started
             ? ConfirmationOfEndedDialogAsync(route.Dialog, route.Data, ct)
-            : ConfirmAsync(route.Dialog, route.Instance!.State, ct);
+            : ConfirmAsync(route.Dialog, State(route.Dialog), ct);
 
     public async Task<DialogTurnResult> CancelAsync(ChatRouteContext route, CancellationToken ct)
     {
@@ -57,7 +57,7 @@ public sealed class DeployDialog(
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var state = dc.ActiveDialog!.State;
+        var state = State(dc);
         switch (turn.Verb)
         {
             case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit:
@@ -65,26 +65,26 @@ public sealed class DeployDialog(
             case CardVerbs.FormCancel:
                 await turn.SendTextAsync("Cancelled: nothing was deployed and nothing was charged.", ct);
                 return await dc.EndDialogAsync(ct);
-            case CardVerbs.FormOpen when (string?)state["phase"] == "form":
+            case CardVerbs.FormOpen when state.Phase == DeployPhase.Form:
                 return await ShowStepAsync(dc, state, Session(state).Step, new Dictionary<string, string>(), ct);
             case not null:
                 return DialogTurnResult.Empty;
         }
 
         // Typed text: a search while browsing, a reminder while a form or confirmation is open.
-        if ((string?)state["phase"] == "catalog" && turn.Text.Length > 0)
-            return await ShowCatalogAsync(dc, state, new JsonObject { ["query"] = turn.Text, ["tab"] = state["tab"]?.DeepClone() }, ct);
+        if (state.Phase == DeployPhase.Catalog && turn.Text.Length > 0)
+            return await ShowCatalogAsync(dc, state, new JsonObject { ["query"] = turn.Text, ["tab"] = state.Tab }, ct);
         await turn.SendTextAsync("Please use the buttons on the card above, or type **cancel** to stop.", ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> ShowCatalogAsync(DialogContext dc, JsonObject state, JsonObject data, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowCatalogAsync(DialogContext dc, DeployState state, JsonObject data, CancellationToken ct)
     {
-        var tab = CatalogCard.ParseTab((string?)data["tab"] ?? (string?)state["tab"]);
+        var tab = CatalogCard.ParseTab((string?)data["tab"] ?? state.Tab);
         var query = (string?)data[CatalogCard.SearchInputId] ?? (string?)data["query"];
         var page = data["page"] is JsonValue p && p.TryGetValue<int>(out var n) ? n : 0;
-        state["phase"] = "catalog";
-        state["tab"] = CatalogCard.TabValue(tab);
+        state.Phase = DeployPhase.Catalog;
+        state.Tab = CatalogCard.TabValue(tab);
 
         var entries = await LoadEntriesAsync(dc.Turn, tab, ct);
         await dc.Turn.SendAsync(CatalogCard.Build(entries, tab, query, page), ct);
@@ -112,7 +112,7 @@ public sealed class DeployDialog(
         return entries;
     }
 
-    private async Task<DialogTurnResult> PickAsync(DialogContext dc, JsonObject state, string moduleName, CancellationToken ct)
+    private async Task<DialogTurnResult> PickAsync(DialogContext dc, DeployState state, string moduleName, CancellationToken ct)
     {
         var module = moduleName.Length == 0 ? null : await catalog.FindAsync(Viewer(dc.Turn), moduleName, null, ct);
         if (module is null)
@@ -121,9 +121,9 @@ public sealed class DeployDialog(
             return await ShowCatalogAsync(dc, state, [], ct);
         }
         var form = ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create);
-        state["phase"] = "form";
-        state["module"] = module.Name;
-        state["owner"] = module.Owner;
+        state.Phase = DeployPhase.Form;
+        state.Module = module.Name;
+        state.Owner = module.Owner;
         Session(state).Start(form);
 
         var metadata = module.Model.Metadata;
@@ -140,7 +140,7 @@ public sealed class DeployDialog(
         return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
     }
 
-    private async Task<DialogTurnResult> FormActionAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> FormActionAsync(DialogContext dc, DeployState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var form = await CurrentFormAsync(dc, state, ct);
@@ -164,13 +164,13 @@ public sealed class DeployDialog(
     }
 
     /// <summary>Everything before the confirmation: values, the module's own validations, dependencies, credits.</summary>
-    private async Task<DialogTurnResult> CheckAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
+    private async Task<DialogTurnResult> CheckAsync(DialogContext dc, DeployState state, UiForm form, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
         var turn = dc.Turn;
         var conversion = FormValues.ToJsonValues(form, values);
         if (!conversion.IsValid) return await ShowFirstErrorStepAsync(dc, state, form, conversion.Errors, ct);
 
-        var module = await catalog.FindAsync(Viewer(turn), (string)state["module"]!, (string?)state["owner"], ct);
+        var module = await catalog.FindAsync(Viewer(turn), state.Module!, state.Owner, ct);
         if (module is null)
         {
             await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
@@ -190,7 +190,7 @@ public sealed class DeployDialog(
         var (missing, running) = await deployments.CheckDependenciesAsync(turn.User.Id, metadata.Dependencies, ct);
         if (missing.Count > 0)
         {
-            state["phase"] = "blocked";
+            state.Phase = DeployPhase.Blocked;
             await turn.SendAsync(MissingDependencies(module.Name, metadata.Dependencies, missing, running), ct);
             return DialogTurnResult.Waiting;
         }
@@ -200,13 +200,13 @@ public sealed class DeployDialog(
         var available = balances.Available(metadata.RequireCreditPurchases ? SpendPolicy.PurchasedOnly : SpendPolicy.AnyBucket);
         if (cost > available)
         {
-            state["phase"] = "blocked";
+            state.Phase = DeployPhase.Blocked;
             await turn.SendAsync(NotEnoughCredits(module.Name, cost, available, metadata.RequireCreditPurchases), ct);
             return DialogTurnResult.Waiting;
         }
 
-        state["phase"] = "confirm";
-        state["confirmId"] = Guid.NewGuid().ToString("N");
+        state.Phase = DeployPhase.Confirm;
+        state.ConfirmId = Guid.NewGuid().ToString("N");
         var facts = new List<UiFact>
         {
             new("Module", module.Name),
@@ -218,17 +218,17 @@ public sealed class DeployDialog(
         foreach (var input in form.AllInputs.Where(i => !i.ReadOnly))
             facts.Add(new UiFact(input.Label, input.Kind == UiInputKind.Secret ? "••••••" : Shorten(values.GetValueOrDefault(input.Id) ?? input.DefaultValue ?? "")));
         await turn.SendAsync(ConfirmationCard.Build($"Deploy {module.Name}?", "Check the values below, then start the deployment.",
-            new UiAction("Deploy", DeploymentRoutes.Confirm, new JsonObject { ["confirmId"] = (string)state["confirmId"]!, ["module"] = module.Name }, UiActionStyle.Primary),
+            new UiAction("Deploy", DeploymentRoutes.Confirm, new JsonObject { ["confirmId"] = state.ConfirmId, ["module"] = module.Name }, UiActionStyle.Primary),
             new UiAction("Cancel", DeploymentRoutes.Cancel),
             facts), ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> ConfirmAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> ConfirmAsync(DialogContext dc, DeployState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var confirmId = (string?)turn.Data["confirmId"];
-        if ((string?)state["phase"] != "confirm" || confirmId is null || confirmId != (string?)state["confirmId"])
+        if (state.Phase != DeployPhase.Confirm || confirmId is null || confirmId != state.ConfirmId)
             return await ConfirmationOfEndedDialogAsync(dc, turn.Data, ct);
 
         var form = await CurrentFormAsync(dc, state, ct);
@@ -238,8 +238,8 @@ public sealed class DeployDialog(
             return await dc.EndDialogAsync(ct);
         }
         var conversion = FormValues.ToJsonValues(form, Session(state).Values);
-        var request = new StartDeploymentRequest(turn.User.Id, Viewer(turn), (string)state["module"]!, Inputs(conversion),
-            (string?)state["owner"], new JsonObject { ["channel"] = turn.Input.Channel, ["address"] = turn.Responder.ConversationAddress.DeepClone() });
+        var request = new StartDeploymentRequest(turn.User.Id, Viewer(turn), state.Module!, Inputs(conversion),
+            state.Owner, new JsonObject { ["channel"] = turn.Input.Channel, ["address"] = turn.Responder.ConversationAddress.DeepClone() });
         var result = await deployments.StartAsync(request, confirmId, ct);
         switch (result)
         {
@@ -252,12 +252,12 @@ public sealed class DeployDialog(
                 await turn.SendAsync(statusCards.Build(duplicate.Existing), ct);
                 return await dc.EndDialogAsync(ct);
             case StartDeploymentResult.DependencyMissing missing:
-                state["phase"] = "blocked";
-                await turn.SendAsync(MissingDependencies((string)state["module"]!, missing.Missing, missing.Missing, []), ct);
+                state.Phase = DeployPhase.Blocked;
+                await turn.SendAsync(MissingDependencies(state.Module!, missing.Missing, missing.Missing, []), ct);
                 return DialogTurnResult.Waiting;
             case StartDeploymentResult.InsufficientCredits credits:
-                state["phase"] = "blocked";
-                await turn.SendAsync(NotEnoughCredits((string)state["module"]!, credits.Cost, credits.Balance, credits.PurchasedCreditsRequired), ct);
+                state.Phase = DeployPhase.Blocked;
+                await turn.SendAsync(NotEnoughCredits(state.Module!, credits.Cost, credits.Balance, credits.PurchasedCreditsRequired), ct);
                 return DialogTurnResult.Waiting;
             case StartDeploymentResult.InvalidInputs invalid:
                 var byInput = invalid.Errors.Where(e => e.Input is not null).GroupBy(e => e.Input!).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)));
@@ -290,13 +290,13 @@ public sealed class DeployDialog(
     private Task ShowStatusCardAsync(TurnContext turn, Api.Deployments.DeploymentView deployment, CancellationToken ct) =>
         statusCards.ShowFirstAsync(deployment, turn.SendAsync, ct);
 
-    private async Task<DialogTurnResult> ShowFirstErrorStepAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowFirstErrorStepAsync(DialogContext dc, DeployState state, UiForm form, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
     {
         await dc.Turn.SendTextAsync("Some values need a fix; the fields are marked below.", ct);
         return await ShowStepAsync(dc, state, FormSession.StepOf(form, errors), errors, ct);
     }
 
-    private async Task<DialogTurnResult> ShowStepAsync(DialogContext dc, JsonObject state, int stepIndex, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowStepAsync(DialogContext dc, DeployState state, int stepIndex, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
     {
         var form = await CurrentFormAsync(dc, state, ct);
         if (form is null)
@@ -304,18 +304,18 @@ public sealed class DeployDialog(
             await dc.Turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
             return await dc.EndDialogAsync(ct);
         }
-        state["phase"] = "form";
+        state.Phase = DeployPhase.Form;
         await dc.Turn.SendAsync(Session(state).Show(form, stepIndex, errors), ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<UiForm?> CurrentFormAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<UiForm?> CurrentFormAsync(DialogContext dc, DeployState state, CancellationToken ct)
     {
-        var module = await catalog.FindAsync(Viewer(dc.Turn), (string?)state["module"] ?? "", (string?)state["owner"], ct);
+        var module = await catalog.FindAsync(Viewer(dc.Turn), state.Module ?? "", state.Owner, ct);
         return module is null ? null : Session(state).Bind(ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create));
     }
 
-    private FormSession Session(JsonObject state) => new(state, secrets);
+    private FormSession Session(DeployState state) => new(state.Form, secrets);
 
     private static JsonObject Inputs(FormConversion conversion)
     {

@@ -23,6 +23,7 @@ public sealed class DeploymentRoutes : IChatFeature
     public const string Delete = "deployments.delete";
     public const string Purge = "deployments.purge";
     public const string Update = "deployments.update";
+    public const string Logs = "deployments.logs";
 
     public int Order => 10;
 
@@ -52,6 +53,7 @@ public sealed class DeploymentRoutes : IChatFeature
             .Verb(CancelDeployment, d => d.CancelAsync)
             .Verb(Delete, d => d.DeleteAsync)
             .Verb(Purge, d => d.PurgeAsync)
-            .Verb(Update, d => d.UpdateAsync);
+            .Verb(Update, d => d.UpdateAsync)
+            .Verb(Logs, d => d.LogsAsync);
     }
 }

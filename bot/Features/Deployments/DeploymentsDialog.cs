@@ -16,10 +16,18 @@ namespace PartnerBot.Bot.Features.Deployments;
 /// caller by the deployment service, so a tampered card cannot reach another partner's deployment.
 /// </summary>
 public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCatalog catalog, DeploymentStatusCards statusCards, FormSecrets secrets)
-    : Dialog(DialogId)
+    : Dialog<DeploymentsState>(DialogId, DeploymentStateJson.Default.DeploymentsState)
 {
     public const string DialogId = "deployments";
     private const int PageSize = 8;
+
+    /// <summary>Log lines on one page of the chat's log view.</summary>
+    public const int LogPageLines = 20;
+
+    private const int LogChunksPerRead = 100;
+
+    /// <summary>The log view reads at most this many lines (the REST API pages through any length).</summary>
+    private const int LogLinesLimit = 50_000;
 
     /// <summary>
     /// <c>deployments [status]</c>, and the list's buttons (More, the status filters; data: <c>status</c>, <c>continuation</c>).
@@ -66,16 +74,77 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
         return await StartUpdateAsync(route.Dialog, Caller(route.Turn), id, ct);
     }
 
+    /// <summary>
+    /// The whole log of a deployment, <see cref="LogPageLines"/> lines a page, newest page first; Older / Newer page
+    /// through it (data: <c>deploymentId</c>, <c>page</c>).
+    /// </summary>
+    public async Task<DialogTurnResult> LogsAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        var caller = Caller(route.Turn);
+        var view = await deployments.GetAsync(caller, id, ct);
+        var lines = view is null ? null : await ReadLogAsync(caller, id, ct);
+        if (view is null || lines is null) return await NotFoundAsync(route.Turn, ct);
+        var pages = Math.Max(1, (lines.Count + LogPageLines - 1) / LogPageLines);
+        var page = route.Data["page"] is JsonValue p && p.TryGetValue<int>(out var n) ? Math.Clamp(n, 0, pages - 1) : pages - 1;
+        await route.Turn.SendAsync(LogCard(view, lines, page, pages), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    /// <summary>Every log line of the deployment, oldest first (null when the caller cannot see it).</summary>
+    private async Task<List<string>?> ReadLogAsync(DeploymentCaller caller, string id, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var page = await deployments.GetLogsAsync(caller, id, continuation, LogChunksPerRead, ct);
+            if (page is null) return null;
+            lines.AddRange(page.Lines);
+            continuation = page.ContinuationToken;
+        } while (continuation is not null && lines.Count < LogLinesLimit);
+        return lines;
+    }
+
+    private static UiMessage LogCard(ApiDeploymentView d, IReadOnlyList<string> lines, int page, int pages)
+    {
+        var first = page * LogPageLines;
+        var shown = lines.Skip(first).Take(LogPageLines).ToList();
+        var data = new JsonObject { ["deploymentId"] = d.Id };
+        var position = lines.Count == 0 ? "No log lines yet." : $"Lines {first + 1}–{first + shown.Count} of {lines.Count} (page {page + 1} of {pages}).";
+        var body = new List<UiElement>
+        {
+            new UiHeading($"Log of {d.ModuleName}"),
+            new UiText($"{UiMarkdown.Escape(d.Id, 100)} · {DeploymentStatusCards.Describe(d.State)}. {position}", UiTextTone.Subtle),
+        };
+        if (shown.Count > 0) body.Add(new UiText(UiMarkdown.Escape(string.Join("\n", shown), 3500)));
+        var actions = new List<UiAction>();
+        if (page > 0) actions.Add(new UiAction("◀ Older", DeploymentRoutes.Logs, With(data, page - 1)));
+        if (page < pages - 1) actions.Add(new UiAction("Newer ▶", DeploymentRoutes.Logs, With(data, page + 1)));
+        actions.Add(new UiAction("Latest", DeploymentRoutes.Logs, data.DeepClone().AsObject()));
+        actions.Add(new UiAction("Details", DeploymentRoutes.Show, data.DeepClone().AsObject()));
+        return new UiMessage($"Log of {d.ModuleName} ({d.Id}): {position}", body, actions);
+
+        static JsonObject With(JsonObject data, int page)
+        {
+            var copy = data.DeepClone().AsObject();
+            copy["page"] = page;
+            return copy;
+        }
+    }
+
     /// <summary>The update form's buttons, and typed text (a status filter).</summary>
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
         switch (turn.Verb)
         {
-            case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit when (string?)dc.ActiveDialog!.State["phase"] == "update":
+            case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit when State(dc).Phase == DeploymentsPhase.Update:
                 return await UpdateFormAsync(dc, Caller(turn), ct);
+            case CardVerbs.FormOpen when State(dc).Phase == DeploymentsPhase.Update:
+                return await ReopenUpdateFormAsync(dc, Caller(turn), ct);
             case CardVerbs.FormCancel:
-                dc.ActiveDialog!.State["phase"] = null;
+                State(dc).Phase = DeploymentsPhase.Browsing;
                 await turn.SendTextAsync("Update cancelled; nothing changed.", ct);
                 return DialogTurnResult.Waiting;
             case null:
@@ -130,21 +199,37 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             await turn.SendTextAsync($"**{deployment.ModuleName}** has no inputs that may change after deployment.", ct);
             return DialogTurnResult.Waiting;
         }
-        var state = dc.ActiveDialog!.State;
-        state["phase"] = "update";
-        state["deploymentId"] = id;
-        var session = new FormSession(state, secrets);
+        var state = State(dc);
+        state.Phase = DeploymentsPhase.Update;
+        state.DeploymentId = id;
+        var session = new FormSession(state.Form, secrets);
         session.Start(form);
         await turn.SendAsync(session.Show(form, 0), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    /// <summary>The update form's current step again (Slack's "Open form" button).</summary>
+    private async Task<DialogTurnResult> ReopenUpdateFormAsync(DialogContext dc, DeploymentCaller caller, CancellationToken ct)
+    {
+        var state = State(dc);
+        var deployment = await deployments.GetAsync(caller, state.DeploymentId ?? "", ct);
+        var form = deployment is null ? null : await UpdateFormAsync(dc.Turn, deployment, ct);
+        if (form is null)
+        {
+            await dc.Turn.SendTextAsync("That form is no longer open.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        var session = new FormSession(state.Form, secrets);
+        await dc.Turn.SendAsync(session.Show(form, session.Step), ct);
         return DialogTurnResult.Waiting;
     }
 
     private async Task<DialogTurnResult> UpdateFormAsync(DialogContext dc, DeploymentCaller caller, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var state = dc.ActiveDialog!.State;
-        var session = new FormSession(state, secrets);
-        var deployment = await deployments.GetAsync(caller, (string?)state["deploymentId"] ?? "", ct);
+        var state = State(dc);
+        var session = new FormSession(state.Form, secrets);
+        var deployment = await deployments.GetAsync(caller, state.DeploymentId ?? "", ct);
         var form = deployment is null ? null : await UpdateFormAsync(turn, deployment, ct);
         var submission = form is null ? null : session.Read(turn, session.Bind(form));
         if (form is null || submission is null)
@@ -182,7 +267,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             await turn.SendAsync(session.Show(form, FormSession.StepOf(form, byInput), byInput), ct);
             return DialogTurnResult.Waiting;
         }
-        state["phase"] = null;
+        state.Phase = DeploymentsPhase.Browsing;
         await ReportAsync(turn, result, "Updating with the new values", ct);
         if (result is DeploymentCommandResult.Done done) await statusCards.ShowHereAsync(done.Deployment, turn.SendAsync, ct);
         return DialogTurnResult.Waiting;
@@ -232,6 +317,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             actions.Add(new UiAction("Delete (destroy)", DeploymentRoutes.Delete, data.DeepClone().AsObject(), UiActionStyle.Destructive));
             actions.Add(new UiAction("Purge (forget)", DeploymentRoutes.Purge, data.DeepClone().AsObject()));
         }
+        actions.Add(new UiAction("Logs", DeploymentRoutes.Logs, data.DeepClone().AsObject()));
         actions.Add(new UiAction("All my deployments", DeploymentRoutes.Deployments));
         return new UiMessage(card.Summary, body, actions);
     }

@@ -14,7 +14,7 @@ namespace PartnerBot.Bot.Features.Publishing;
 /// are more than 100) → the chosen repository is saved, and modules of a previously chosen one leave the catalog.
 /// </summary>
 public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubApiClient github, ModulePublisher publisher,
-    ILogger<GitHubSettingsDialog> logger) : Dialog(DialogId)
+    ILogger<GitHubSettingsDialog> logger) : Dialog<GitHubSettingsState>(DialogId, PublishingStateJson.Default.GitHubSettingsState)
 {
     public const string DialogId = "github";
     public const string TokenFormPrefix = "github-token-";
@@ -29,39 +29,43 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
     {
         var connection = await connections.GetAsync(route.Turn.User.Id, ct);
         await route.Turn.SendAsync(StatusCard(connection), ct);
-        return await ShowTokenFormAsync(route.Dialog, route.Instance!.State, connection is not null, null, ct);
+        return await ShowTokenFormAsync(route.Dialog, State(route.Dialog), connection is not null, null, ct);
     }
 
     /// <summary>"Choose repository" and the repository search; without a token yet, the settings as on <c>github</c>.</summary>
     public async Task<DialogTurnResult> RepositoriesAsync(ChatRouteContext route, CancellationToken ct)
     {
         if (route.Started && (await connections.GetAsync(route.Turn.User.Id, ct))?.ProtectedToken is null) return await StartAsync(route, ct);
-        return await ShowRepositoriesAsync(route.Dialog, route.Instance!.State, (string?)route.Data[SearchInputId], ct);
+        return await ShowRepositoriesAsync(route.Dialog, State(route.Dialog), (string?)route.Data[SearchInputId], ct);
     }
 
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var state = dc.ActiveDialog!.State;
+        var state = State(dc);
         switch (turn.Verb)
         {
+            case CardVerbs.FormOpen when state.Phase == GitHubSettingsPhase.Repositories:
+                return await ShowRepositoriesAsync(dc, state, null, ct);
+            case CardVerbs.FormOpen:
+                return await ShowTokenFormAsync(dc, state, replacing: true, null, ct);
             case CardVerbs.FormCancel:
                 await turn.SendTextAsync("Nothing was changed.", ct);
                 return await dc.EndDialogAsync(ct);
-            case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["tokenFormId"]:
+            case CardVerbs.FormSubmit or CardVerbs.FormNext when state.TokenFormId is { } tokenForm && (string?)turn.Data["formId"] == tokenForm:
                 return await TokenSubmittedAsync(dc, state, ct);
-            case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["repositoryFormId"]:
+            case CardVerbs.FormSubmit or CardVerbs.FormNext when state.RepositoryFormId is { } repositoryForm && (string?)turn.Data["formId"] == repositoryForm:
                 return await RepositoryChosenAsync(dc, state, ct);
             case not null:
                 return DialogTurnResult.Empty;
         }
-        if (turn.Verb is null && (string?)state["phase"] == "repositories" && turn.Text.Length > 0)
+        if (turn.Verb is null && state.Phase == GitHubSettingsPhase.Repositories && turn.Text.Length > 0)
             return await ShowRepositoriesAsync(dc, state, turn.Text, ct);
         await turn.SendTextAsync("Please use the card above (never paste a token into the chat), or type **cancel** to stop.", ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> TokenSubmittedAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> TokenSubmittedAsync(DialogContext dc, GitHubSettingsState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var token = ((string?)(turn.Data[TokenInputId] as JsonValue))?.Trim() ?? "";
@@ -107,7 +111,7 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         return await ShowRepositoriesAsync(dc, state, null, ct);
     }
 
-    private async Task<DialogTurnResult> ShowRepositoriesAsync(DialogContext dc, JsonObject state, string? search, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowRepositoriesAsync(DialogContext dc, GitHubSettingsState state, string? search, CancellationToken ct)
     {
         var turn = dc.Turn;
         var connection = await connections.GetAsync(turn.User.Id, ct);
@@ -150,15 +154,15 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         }
         if (shown.Count == 0)
         {
-            state["phase"] = "repositories";
+            state.Phase = GitHubSettingsPhase.Repositories;
             await turn.SendTextAsync("No repository matches that search. Try another word.", ct);
             return DialogTurnResult.Waiting;
         }
 
         var formId = RepositoryFormPrefix + Guid.NewGuid().ToString("N")[..8];
-        state["phase"] = "repositories";
-        state["repositoryFormId"] = formId;
-        state["offered"] = new JsonArray(shown.Select(r => (JsonNode?)JsonValue.Create(r.FullName)).ToArray());
+        state.Phase = GitHubSettingsPhase.Repositories;
+        state.RepositoryFormId = formId;
+        state.Offered = shown.Select(r => r.FullName).ToList();
         var current = connection.Repository is { } chosen && shown.Any(r => r.FullName == chosen) ? chosen : null;
         var form = new UiForm(formId, "Choose your modules repository",
         [
@@ -173,11 +177,11 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> RepositoryChosenAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> RepositoryChosenAsync(DialogContext dc, GitHubSettingsState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var chosen = ((string?)(turn.Data[RepositoryInputId] as JsonValue))?.Trim() ?? "";
-        var offered = (state["offered"] as JsonArray)?.Select(n => (string?)n).ToHashSet(StringComparer.Ordinal) ?? [];
+        var offered = state.Offered.ToHashSet(StringComparer.Ordinal);
         if (!offered.Contains(chosen) || !RepositoryName.TryParse(chosen, out var repository))
         {
             await turn.SendTextAsync("Please choose one of the repositories in the list.", ct);
@@ -224,11 +228,11 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         return await dc.EndDialogAsync(ct);
     }
 
-    private static async Task<DialogTurnResult> ShowTokenFormAsync(DialogContext dc, JsonObject state, bool replacing, string? error, CancellationToken ct)
+    private static async Task<DialogTurnResult> ShowTokenFormAsync(DialogContext dc, GitHubSettingsState state, bool replacing, string? error, CancellationToken ct)
     {
         var formId = TokenFormPrefix + Guid.NewGuid().ToString("N")[..8];
-        state["phase"] = "token";
-        state["tokenFormId"] = formId;
+        state.Phase = GitHubSettingsPhase.Token;
+        state.TokenFormId = formId;
         var form = new UiForm(formId, replacing ? "Enter a new GitHub token" : "Connect GitHub",
         [
             new UiFormStep("token", "Personal access token",

@@ -16,8 +16,6 @@ public sealed class PublishingRoutes : IChatFeature
     public const string Repositories = "github.repos";
     public const string SearchRepositories = "github.search";
     public const string Publish = "publish";
-    public const string PublishNew = "publish.new";
-    public const string UpdateChanged = "publish.changed";
     public const string Sync = "sync";
 
     public int Order => 20;
@@ -34,9 +32,8 @@ public sealed class PublishingRoutes : IChatFeature
     public void MapRoutes(ChatRouteBuilder routes)
     {
         routes.Dialog<PublishDialog>(PublishDialog.DialogId, Roles.Partner)
-            .Command(Publish, d => d.StartAsync, new("publish", "Publish or update modules from your GitHub repository"), menu: "Publish modules")
-            .Verb(PublishNew, d => d.PublishByStatusAsync)
-            .Verb(UpdateChanged, d => d.PublishByStatusAsync);
+            .Command(Publish, d => d.StartAsync, new("publish [new|changed]", "Publish or update modules from your GitHub repository (all new, or all changed, at once)"),
+                menu: "Publish modules");
         routes.Dialog<GitHubSettingsDialog>(GitHubSettingsDialog.DialogId, Roles.Partner)
             .Command(GitHub, d => d.StartAsync, new("github", "Connect your GitHub repository with a personal access token"), menu: "GitHub settings")
             .Verb(Repositories, d => d.RepositoriesAsync)

@@ -167,6 +167,11 @@ public sealed class TicketMessageDialog(TicketStore tickets, bool staff) : Dialo
         if (ticket is null || !await AllowedAsync(dc, ticket, ct)) return await dc.EndDialogAsync(ct);
 
         var form = SupportCards.MessageForm(staff, ticket);
+        if (action.Verb == CardVerbs.FormOpen)
+        {
+            await dc.Turn.SendAsync(new UiFormStepElement(form, 0, new Dictionary<string, string?>(), new Dictionary<string, string>()).ToMessage(), ct);
+            return DialogTurnResult.Waiting;
+        }
         var values = AdaptiveCardForms.ReadValues(dc.Turn.Data, form.Step(0));
         var errors = FormValues.Validate(form.Step(0), values);
         if (errors.Count > 0)
