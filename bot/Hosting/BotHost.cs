@@ -25,12 +25,19 @@ public static class BotHost
         try
         {
             app = Build(args);
+            // Before the host starts, so an unreachable store is one line rather than the host's error log.
+            await app.Services.PrepareStorageAsync(ct);
             await app.StartAsync(ct);
         }
         catch (OptionsValidationException e)
         {
             // One line naming the key, not a stack trace.
             await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 1;
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.Unavailable)
+        {
+            await Console.Error.WriteLineAsync("Storage error: " + e.Message);
             return 1;
         }
         await app.WaitForShutdownAsync(ct);
