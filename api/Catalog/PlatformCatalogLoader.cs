@@ -8,9 +8,9 @@ namespace PartnerBot.Api.Catalog;
 /// <summary>
 /// Loads the platform modules from the catalog folder (<c>Catalog:Path</c>) at start-up: every sub-folder is a
 /// candidate module, listed when it parses as a valid module. Without <c>Catalog:Path</c> the bundled sample catalog
-/// (<c>catalog</c> next to the executable) is the default only in Development and only when no
-/// <c>GitHub:PlatformRepository</c> is set; elsewhere platform modules come from that repository or a folder an
-/// operator names (the samples too, when asked for by path), and sample modules loaded earlier leave the catalog.
+/// (<c>catalog</c> next to the executable) is the default only in Development; elsewhere platform modules come from
+/// <c>GitHub:PlatformRepository</c> or a folder an operator names (the samples too, when asked for by path), and
+/// modules an earlier start loaded from a folder leave the catalog.
 /// </summary>
 public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration configuration, IHostEnvironment environment,
     ILogger<PlatformCatalogLoader> logger) : IHostedService
@@ -21,7 +21,7 @@ public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration
 
     /// <summary>The catalog folder, or null when platform modules come from nowhere but the platform repository.</summary>
     public string? FolderPath => configuration["Catalog:Path"] is { Length: > 0 } configured ? Path.GetFullPath(configured)
-        : environment.IsDevelopment() && string.IsNullOrWhiteSpace(configuration["GitHub:PlatformRepository"]) ? SampleFolder
+        : environment.IsDevelopment() ? SampleFolder
         : null;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration
         {
             logger.LogInformation(string.IsNullOrWhiteSpace(configuration["GitHub:PlatformRepository"])
                 ? "No platform catalog folder: set Catalog:Path or GitHub:PlatformRepository (the bundled samples load by default only in Development)."
-                : "Platform modules come from the platform repository; no catalog folder is loaded.");
+                : "Platform modules come from the platform repository; no catalog folder is configured (Catalog:Path).");
             await ForgetFolderModulesAsync(cancellationToken);
             return;
         }

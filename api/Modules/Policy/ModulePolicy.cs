@@ -78,6 +78,16 @@ public sealed class ModulePolicy(ModulePolicyRules rules)
         return new ModuleAnalysis(ordered, used, registryModules);
     }
 
+    /// <summary>The Terraform files of a folder and its sub-folders, by path relative to it (<c>/</c>-separated).</summary>
+    public static Dictionary<string, string> ReadFolder(string folder)
+    {
+        var root = Path.GetFullPath(folder);
+        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(path => (Path: path, Relative: Path.GetRelativePath(root, path).Replace('\\', '/')))
+            .Where(f => IsHcl(f.Relative) || IsJsonConfiguration(f.Relative))
+            .ToDictionary(f => f.Relative, f => File.ReadAllText(f.Path), StringComparer.Ordinal);
+    }
+
     public static bool IsHcl(string path) => path.EndsWith(".tf", StringComparison.Ordinal) || path.EndsWith(".tofu", StringComparison.Ordinal);
 
     public static bool IsJsonConfiguration(string path) =>

@@ -23,7 +23,7 @@ public sealed record ModuleAnalysis(
     /// <summary>The violations as one sentence for a card or a log line (the first <paramref name="max"/>, then a count).</summary>
     public string Describe(int max = 5)
     {
-        var shown = string.Join("; ", Violations.Take(max));
-        return Violations.Count > max ? $"{shown}; and {Violations.Count - max} more" : shown;
+        var shown = string.Join(" ", Violations.Take(max));
+        return Violations.Count > max ? $"{shown} And {Violations.Count - max} more." : shown;
     }
 }

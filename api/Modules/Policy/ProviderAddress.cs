@@ -72,7 +72,9 @@ public static class ProviderAddress
 
     private static string[] Split(string pattern) => pattern.Trim().ToLowerInvariant().Split('/');
 
-    internal static bool IsHost(string part) => part.Contains('.') && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':');
+    internal static bool IsHost(string part) =>
+        part.Contains('.') && char.IsAsciiLetterOrDigit(part[0]) && char.IsAsciiLetterOrDigit(part[^1])
+        && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':');
 
     internal static bool IsName(string part) =>
         part.Length is > 0 and <= 64 && char.IsAsciiLetterOrDigit(part[0]) && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

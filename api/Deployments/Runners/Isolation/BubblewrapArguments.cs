@@ -14,9 +14,9 @@ public sealed record SandboxedRun(
     IReadOnlyList<string> HiddenPaths);
 
 /// <summary>
-/// The bubblewrap command line of a run. The sandbox starts from an empty root: the system folders and the few
-/// <c>/etc</c> files Terraform needs (certificates, name resolution, users, time zone) are mounted read-only; the run
-/// folder and the partner's plugin cache are the only writable paths; <c>/tmp</c> and <c>/proc</c> are private; every
+/// The bubblewrap command line of a run. The sandbox starts from an empty, read-only root: the system folders and the
+/// few <c>/etc</c> files Terraform needs (certificates, name resolution, users, time zone) are mounted read-only; the
+/// run folder and the partner's plugin cache are the only writable host paths; <c>/tmp</c> and <c>/proc</c> are private; every
 /// namespace is new (the network only when the run needs it); no capability is kept; the sandbox dies with the bot
 /// and runs in its own session (so it cannot reach a terminal). The environment is not on the command line, where any
 /// local user could read it: the process starts with exactly the run's environment and bubblewrap passes it on.
@@ -60,7 +60,7 @@ public static class BubblewrapArguments
         if (run.PluginMirror is { Length: > 0 } mirror) args.AddRange(["--ro-bind", Full(mirror), Full(mirror)]);
         args.AddRange(["--bind", Full(run.PluginCache), Full(run.PluginCache)]);
         args.AddRange(["--bind", Full(run.WorkFolder), Full(run.WorkFolder)]);
-        args.AddRange(["--chdir", Full(run.WorkFolder)]);
+        args.AddRange(["--remount-ro", "/", "--chdir", Full(run.WorkFolder)]);
         return args;
     }
 
@@ -72,6 +72,7 @@ public static class BubblewrapArguments
         foreach (var path in ExecutablePaths(bubblewrap))
             if (!visible.Any(root => IsInside(RealPath(Path.GetDirectoryName(path)!), root)))
                 args.AddRange(["--ro-bind", path, path]);
+        args.AddRange(["--remount-ro", "/"]);
         return args;
     }
 

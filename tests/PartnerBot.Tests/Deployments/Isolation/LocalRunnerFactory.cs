@@ -20,6 +20,13 @@ internal static class LocalRunnerFactory
     public static LocalTerraformRunner Create(DeploymentOptions deployments, string environment = "Production",
         IDictionary<string, string?>? configuration = null, ILoggerFactory? logs = null)
     {
+        var (launcher, folders) = Launcher(deployments, environment, configuration, logs);
+        return new LocalTerraformRunner(folders, launcher, (logs ?? NullLoggerFactory.Instance).CreateLogger<LocalTerraformRunner>());
+    }
+
+    public static (TerraformLauncher Launcher, DeploymentWorkFolders Folders) Launcher(DeploymentOptions deployments,
+        string environment = "Production", IDictionary<string, string?>? configuration = null, ILoggerFactory? logs = null)
+    {
         logs ??= NullLoggerFactory.Instance;
         var options = Options.Create(deployments);
         var settings = new ConfigurationBuilder().AddInMemoryCollection(configuration ?? new Dictionary<string, string?>()).Build();
@@ -28,6 +35,6 @@ internal static class LocalRunnerFactory
         var policy = new ModulePolicy(new ModulePolicyRules(deployments.AllowedProviders, deployments.AllowedModuleSources));
         var launcher = new TerraformLauncher(options, new RunSandbox(options, host, logs.CreateLogger<RunSandbox>()), policy, folders, settings, host,
             logs.CreateLogger<TerraformLauncher>());
-        return new LocalTerraformRunner(folders, launcher, logs.CreateLogger<LocalTerraformRunner>());
+        return (launcher, folders);
     }
 }
