@@ -23,6 +23,9 @@ public sealed class DeploymentRoutes : IChatFeature
     public const string Delete = "deployments.delete";
     public const string Purge = "deployments.purge";
     public const string Update = "deployments.update";
+    public const string Apply = "deployments.apply";
+    public const string Discard = "deployments.discard";
+    public const string Retry = "deployments.retry";
 
     public int Order => 10;
 
@@ -52,6 +55,9 @@ public sealed class DeploymentRoutes : IChatFeature
             .Verb(CancelDeployment, d => d.CancelAsync)
             .Verb(Delete, d => d.DeleteAsync)
             .Verb(Purge, d => d.PurgeAsync)
-            .Verb(Update, d => d.UpdateAsync);
+            .Verb(Update, d => d.UpdateAsync)
+            .Verb(Apply, d => d.ApplyAsync)
+            .Verb(Discard, d => d.DiscardAsync)
+            .Verb(Retry, d => d.RetryAsync);
     }
 }

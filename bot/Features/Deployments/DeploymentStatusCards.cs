@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Storage;
 using PartnerBot.Cards.Model;
@@ -12,7 +13,7 @@ namespace PartnerBot.Bot.Features.Deployments;
 /// id of the message showing the card, so each state change updates that message (or, where the channel cannot
 /// edit, posts a new one).
 /// </summary>
-public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider time)
+public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider time, IOptions<DeploymentOptions> options)
 {
     public const string Container = "statuscards";
     private const string RecordId = "card";
@@ -41,17 +42,21 @@ public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider tim
         }
     }
 
-    public UiMessage Build(ApiDeploymentView deployment) => DeploymentCard.Build(ToCardView(deployment, time.GetUtcNow()));
+    /// <summary>The plan card while a plan waits for Apply or Discard, the status card otherwise.</summary>
+    public UiMessage Build(ApiDeploymentView deployment) =>
+        deployment is { State: DeploymentState.PlanReady, Plan: not null }
+            ? PlanCards.Plan(deployment, options.Value.PlanTtl)
+            : DeploymentCard.Build(ToCardView(deployment, time.GetUtcNow()));
 
     internal static CardDeploymentView ToCardView(ApiDeploymentView d, DateTimeOffset now)
     {
         var (done, total) = Progress(d.State);
         var status = d.State switch
         {
-            DeploymentState.Queued or DeploymentState.Waiting or DeploymentState.Pending => DeploymentViewStatus.Queued,
-            DeploymentState.Working or DeploymentState.Deleting => DeploymentViewStatus.Running,
+            DeploymentState.Queued or DeploymentState.Waiting or DeploymentState.Pending or DeploymentState.PlanReady => DeploymentViewStatus.Queued,
+            DeploymentState.Planning or DeploymentState.Working or DeploymentState.Deleting => DeploymentViewStatus.Running,
             DeploymentState.Success or DeploymentState.Deleted => DeploymentViewStatus.Succeeded,
-            DeploymentState.Cancelled => DeploymentViewStatus.Cancelled,
+            DeploymentState.Cancelled or DeploymentState.Discarded or DeploymentState.Expired => DeploymentViewStatus.Cancelled,
             _ => DeploymentViewStatus.Failed,
         };
         var settled = d.State.IsSettled();
@@ -64,6 +69,11 @@ public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider tim
         var actions = new List<UiAction> { new("Details", DeploymentRoutes.Show, data.DeepClone().AsObject()) };
         if (d.State.IsInFlight() && d.State != DeploymentState.Deleting)
             actions.Add(new UiAction("Cancel", DeploymentRoutes.CancelDeployment, data.DeepClone().AsObject(), UiActionStyle.Destructive));
+        if (CanRetry(d))
+        {
+            actions.Add(new UiAction("Retry", DeploymentRoutes.Retry, data.DeepClone().AsObject(), UiActionStyle.Primary));
+            actions.Add(new UiAction("Contact support", CardVerbs.Support, data.DeepClone().AsObject()));
+        }
         var message = d.Action == DeploymentAction.Destroy && d.State == DeploymentState.Deleted
             ? "Deleted: its resources were destroyed."
             : d.Message;
@@ -71,13 +81,20 @@ public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider tim
             outputs, actions, $"{Describe(d.State)}{(string.IsNullOrWhiteSpace(message) ? "" : ": " + message)}");
     }
 
-    /// <summary>Steps of a run: queued, prepared, applying, finished.</summary>
+    /// <summary>A failed action that was charged (its apply had started, or it is an update or destroy): Retry plans it again.</summary>
+    public static bool CanRetry(ApiDeploymentView d) =>
+        d.State is DeploymentState.Failure or DeploymentState.Timeout or DeploymentState.InternalError
+        && d.Refunded is null && (d.ChargedAt is not null || d.Action != DeploymentAction.Apply);
+
+    /// <summary>Steps of a run: queued, prepared, planned, applying, finished.</summary>
     private static (int Done, int Total) Progress(DeploymentState state) => state switch
     {
-        DeploymentState.Waiting or DeploymentState.Queued => (0, 3),
-        DeploymentState.Pending => (1, 3),
-        DeploymentState.Working or DeploymentState.Deleting => (2, 3),
-        _ => (3, 3),
+        DeploymentState.Waiting or DeploymentState.Queued => (0, 4),
+        DeploymentState.Pending => (1, 4),
+        DeploymentState.Planning => (2, 4),
+        DeploymentState.PlanReady => (2, 4),
+        DeploymentState.Working or DeploymentState.Deleting => (3, 4),
+        _ => (4, 4),
     };
 
     public static string Describe(DeploymentState state) => state switch
@@ -93,6 +110,10 @@ public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider tim
         DeploymentState.Deleted => "Deleted",
         DeploymentState.Cancelled => "Cancelled",
         DeploymentState.Timeout => "Timed out",
+        DeploymentState.Planning => "Planning",
+        DeploymentState.PlanReady => "Plan ready",
+        DeploymentState.Discarded => "Discarded",
+        DeploymentState.Expired => "Plan expired",
         _ => state.ToString(),
     };
 }
