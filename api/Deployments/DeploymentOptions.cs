@@ -48,6 +48,13 @@ public sealed class DeploymentOptions
     /// <summary><c>Deployments:LogTailLines</c>: log lines kept in the deployment document (all lines go to log chunks).</summary>
     [Range(10, 2000, ErrorMessage = "Deployments:LogTailLines must be between 10 and 2000.")]
     public int LogTailLines { get; set; } = 200;
+
+    /// <summary><c>Deployments:MaxStateBytes</c>: the largest Terraform state the built-in backend accepts (default 32 MB).</summary>
+    [Range(typeof(long), "1024", "1073741824", ErrorMessage = "Deployments:MaxStateBytes must be between 1 KB and 1 GB.")]
+    public long MaxStateBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary><c>Deployments:Backend</c>: where runs keep their Terraform state (the built-in <c>http</c> backend by default).</summary>
+    public State.TerraformBackendOptions Backend { get; set; } = new();
 }
 
 public sealed class LocalRunnerOptions

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
+using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Storage;
 
@@ -38,6 +39,7 @@ public static class DeploymentServiceCollectionExtensions
         services.TryAddSingleton<DeploymentRepository>();
         services.TryAddSingleton<DeploymentLogs>();
         services.TryAddSingleton<DeploymentSecrets>();
+        services.AddTerraformState();
         services.TryAddSingleton<DeploymentSignal>();
         services.TryAddSingleton<RunningDeployments>();
         services.TryAddSingleton<DeploymentWorkFolders>();

@@ -15,6 +15,7 @@ public static class ApiRoutes
     public const string DeploymentRetry = "/api/deployments/{id}/retry";     // POST plan a failed action again
     public const string DeploymentUpgrade = "/api/deployments/{id}/upgrade"; // GET what the catalog's newer module version changes
     public const string DeploymentEvents = "/api/deployments/{id}/events";   // POST runner callbacks (HMAC, no API key)
+    public const string TerraformState = "/api/terraform/state/{id}";      // Terraform http backend (basic auth, no API key)
 
     public const string Modules = "/api/modules";                      // GET the catalog the caller sees
     public const string Module = "/api/modules/{name}";                // GET one module with its inputs

@@ -287,13 +287,8 @@ public sealed class DeployDialog(
         return await dc.EndDialogAsync(ct);
     }
 
-    private async Task ShowStatusCardAsync(TurnContext turn, Api.Deployments.DeploymentView deployment, CancellationToken ct)
-    {
-        var placement = await statusCards.FindAsync(deployment.Id, ct);
-        if (placement is not null) return; // the first status update already posted the card
-        var messageId = await turn.SendAsync(statusCards.Build(deployment), ct);
-        await statusCards.RecordAsync(deployment.Id, messageId, 0, null, ct);
-    }
+    private Task ShowStatusCardAsync(TurnContext turn, Api.Deployments.DeploymentView deployment, CancellationToken ct) =>
+        statusCards.ShowFirstAsync(deployment, turn.SendAsync, ct);
 
     private async Task<DialogTurnResult> ShowFirstErrorStepAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
     {

@@ -250,7 +250,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, DeploymentS
         }
         state["phase"] = null;
         await ReportAsync(turn, result, "Planning the update with the new values", ct);
-        if (result is DeploymentCommandResult.Done done) await turn.SendAsync(statusCards.Build(done.Deployment), ct);
+        if (result is DeploymentCommandResult.Done done) await statusCards.ShowHereAsync(done.Deployment, turn.SendAsync, ct);
         return DialogTurnResult.Waiting;
     }
 
