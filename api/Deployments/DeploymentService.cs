@@ -299,6 +299,10 @@ public sealed class DeploymentService(
         return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
     }
 
+    /// <summary>The module version a deployment of the caller runs (its files and model), whether or not it is still in the catalog.</summary>
+    public async Task<PinnedModule?> GetModuleAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default) =>
+        await LoadAsync(caller, deploymentId, ct) is { } current ? await PinnedModuleAsync(current.Deployment, ct) : null;
+
     public async Task<ModuleUpgrade?> GetUpgradeAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default)
     {
         var current = await LoadAsync(caller, deploymentId, ct);

@@ -24,6 +24,9 @@ public sealed class DeploymentRoutes : IChatFeature
     public const string Purge = "deployments.purge";
     public const string Update = "deployments.update";
     public const string Logs = "deployments.logs";
+    public const string Apply = "deployments.apply";
+    public const string Discard = "deployments.discard";
+    public const string Retry = "deployments.retry";
 
     public int Order => 10;
 
@@ -54,6 +57,9 @@ public sealed class DeploymentRoutes : IChatFeature
             .Verb(Delete, d => d.DeleteAsync)
             .Verb(Purge, d => d.PurgeAsync)
             .Verb(Update, d => d.UpdateAsync)
-            .Verb(Logs, d => d.LogsAsync);
+            .Verb(Logs, d => d.LogsAsync)
+            .Verb(Apply, d => d.ApplyAsync)
+            .Verb(Discard, d => d.DiscardAsync)
+            .Verb(Retry, d => d.RetryAsync);
     }
 }

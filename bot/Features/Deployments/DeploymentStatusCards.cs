@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Storage;
 using PartnerBot.Cards.Model;
@@ -17,7 +18,7 @@ namespace PartnerBot.Bot.Features.Deployments;
 /// The first card is claimed (a record without a message id) before it is posted, so the deploy turn and an early
 /// status update never both post one. A claim whose poster went away is taken over after <see cref="AbandonedAfter"/>.
 /// </remarks>
-public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider time)
+public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider time, IOptions<DeploymentOptions> options)
 {
     public const string Container = "statuscards";
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
@@ -112,7 +113,14 @@ public sealed class DeploymentStatusCards(IDocumentStore store, TimeProvider tim
     /// <summary>The state sequence a card built from <paramref name="deployment"/> shows.</summary>
     public static int ShownSequence(ApiDeploymentView deployment) => deployment.History.Count == 0 ? 0 : deployment.History.Max(h => h.Sequence);
 
-    public UiMessage Build(ApiDeploymentView deployment) => DeploymentCard.Build(DeploymentStatusView.From(deployment));
+    /// <summary>The plan card while a plan waits for Apply or Discard, the status card otherwise.</summary>
+    public UiMessage Build(ApiDeploymentView deployment) =>
+        deployment is { State: DeploymentState.PlanReady, Plan: not null }
+            ? PlanCards.Plan(deployment, options.Value.PlanTtl)
+            : DeploymentCard.Build(DeploymentStatusView.From(deployment));
+
+    /// <summary>A failed action that was charged (its apply had started, or it is an update or destroy): Retry plans it again.</summary>
+    public static bool CanRetry(ApiDeploymentView d) => DeploymentStatusView.CanRetry(d);
 
     public static string Describe(DeploymentState state) => DeploymentStatusView.Describe(state);
 }

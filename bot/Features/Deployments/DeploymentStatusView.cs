@@ -17,8 +17,9 @@ public static class DeploymentStatusView
     {
         [DeploymentState.Queued] = ["Queued.", "Update queued."],
         [DeploymentState.Pending] = ["Preparing the run."],
+        [DeploymentState.Planning] = ["Planning the deployment.", "Planning the update.", "Planning the destroy."],
         [DeploymentState.Working] = ["Deploying.", "Updating."],
-        [DeploymentState.Deleting] = ["Destroy queued."],
+        [DeploymentState.Deleting] = ["Destroying."],
         [DeploymentState.Success] = ["Applied."],
         [DeploymentState.Deleted] = ["Destroyed."],
     };
@@ -28,10 +29,10 @@ public static class DeploymentStatusView
         var (done, total) = Progress(d.State);
         var status = d.State switch
         {
-            DeploymentState.Queued or DeploymentState.Waiting or DeploymentState.Pending => DeploymentViewStatus.Queued,
-            DeploymentState.Working or DeploymentState.Deleting => DeploymentViewStatus.Running,
+            DeploymentState.Queued or DeploymentState.Waiting or DeploymentState.Pending or DeploymentState.PlanReady => DeploymentViewStatus.Queued,
+            DeploymentState.Planning or DeploymentState.Working or DeploymentState.Deleting => DeploymentViewStatus.Running,
             DeploymentState.Success or DeploymentState.Deleted => DeploymentViewStatus.Succeeded,
-            DeploymentState.Cancelled => DeploymentViewStatus.Cancelled,
+            DeploymentState.Cancelled or DeploymentState.Discarded or DeploymentState.Expired => DeploymentViewStatus.Cancelled,
             _ => DeploymentViewStatus.Failed,
         };
         var (started, asOf) = RunTimes(d);
@@ -43,9 +44,19 @@ public static class DeploymentStatusView
         var actions = new List<UiAction> { new("Details", DeploymentRoutes.Show, data.DeepClone().AsObject()) };
         if (d.State.IsInFlight() && d.State != DeploymentState.Deleting)
             actions.Add(new UiAction("Cancel", DeploymentRoutes.CancelDeployment, data.DeepClone().AsObject(), UiActionStyle.Destructive));
+        if (CanRetry(d))
+        {
+            actions.Add(new UiAction("Retry", DeploymentRoutes.Retry, data.DeepClone().AsObject(), UiActionStyle.Primary));
+            actions.Add(new UiAction("Contact support", CardVerbs.Support, data.DeepClone().AsObject()));
+        }
         return new CardDeploymentView(d.Id, d.ModuleName, status, done, total, started, asOf, outputs, actions,
             AddsToState(d.State, d.Message) ? d.Message : null, Phase(d.State, d.Action));
     }
+
+    /// <summary>A failed action that was charged (its apply had started, or it is an update or destroy): Retry plans it again.</summary>
+    public static bool CanRetry(ApiDeploymentView d) =>
+        d.State is DeploymentState.Failure or DeploymentState.Timeout or DeploymentState.InternalError
+        && d.Refunded is null && (d.ChargedAt is not null || d.Action != DeploymentAction.Apply);
 
     /// <summary>
     /// When the current run began (the first state after the last finished one) and its latest state change (for a
@@ -70,8 +81,12 @@ public static class DeploymentStatusView
         DeploymentState.Queued => action == DeploymentAction.Update ? "Update queued" : "Queued",
         DeploymentState.Waiting => "Waiting for a prerequisite",
         DeploymentState.Pending => "Preparing…",
+        DeploymentState.Planning => action == DeploymentAction.Destroy ? "Planning the destroy…" : "Planning…",
+        DeploymentState.PlanReady => "Plan ready: apply or discard it",
+        DeploymentState.Discarded => "Discarded",
+        DeploymentState.Expired => "Plan expired",
         DeploymentState.Working => action == DeploymentAction.Update ? "Updating…" : "Deploying…",
-        DeploymentState.Deleting => "Deleting…",
+        DeploymentState.Deleting => "Destroying…",
         DeploymentState.Success => action == DeploymentAction.Update ? "Updated" : "Succeeded",
         DeploymentState.Deleted => action == DeploymentAction.Destroy ? "Destroyed" : "Deleted",
         DeploymentState.Failure => "Failed",
@@ -81,13 +96,14 @@ public static class DeploymentStatusView
         _ => state.ToString(),
     };
 
-    /// <summary>Steps of a run: queued, prepared, applying, finished.</summary>
+    /// <summary>Steps of a run: queued, prepared, planned, applying, finished.</summary>
     private static (int Done, int Total) Progress(DeploymentState state) => state switch
     {
-        DeploymentState.Waiting or DeploymentState.Queued => (0, 3),
-        DeploymentState.Pending => (1, 3),
-        DeploymentState.Working or DeploymentState.Deleting => (2, 3),
-        _ => (3, 3),
+        DeploymentState.Waiting or DeploymentState.Queued => (0, 4),
+        DeploymentState.Pending => (1, 4),
+        DeploymentState.Planning or DeploymentState.PlanReady => (2, 4),
+        DeploymentState.Working or DeploymentState.Deleting => (3, 4),
+        _ => (4, 4),
     };
 
     /// <summary>The state's name in lists and histories.</summary>
@@ -104,6 +120,10 @@ public static class DeploymentStatusView
         DeploymentState.Deleted => "Deleted",
         DeploymentState.Cancelled => "Cancelled",
         DeploymentState.Timeout => "Timed out",
+        DeploymentState.Planning => "Planning",
+        DeploymentState.PlanReady => "Plan ready",
+        DeploymentState.Discarded => "Discarded",
+        DeploymentState.Expired => "Plan expired",
         _ => state.ToString(),
     };
 }

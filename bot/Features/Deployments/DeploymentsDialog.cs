@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
@@ -15,7 +16,7 @@ namespace PartnerBot.Bot.Features.Deployments;
 /// secrets, outputs, last log lines, history), and cancel / delete / purge. Every action is checked against the
 /// caller by the deployment service, so a tampered card cannot reach another partner's deployment.
 /// </summary>
-public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCatalog catalog, DeploymentStatusCards statusCards, FormSecrets secrets)
+public sealed class DeploymentsDialog(DeploymentService deployments, DeploymentStatusCards statusCards, FormSecrets secrets)
     : Dialog<DeploymentsState>(DialogId, DeploymentStateJson.Default.DeploymentsState)
 {
     public const string DialogId = "deployments";
@@ -42,8 +43,10 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
     public async Task<DialogTurnResult> ShowAsync(ChatRouteContext route, CancellationToken ct)
     {
         if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
-        var view = await deployments.GetAsync(Caller(route.Turn), id, ct);
-        await route.Turn.SendAsync(view is null ? NotFound() : Details(view), ct);
+        var caller = Caller(route.Turn);
+        var view = await deployments.GetAsync(caller, id, ct);
+        var upgrade = view is null ? null : await deployments.GetUpgradeAsync(caller, id, ct);
+        await route.Turn.SendAsync(view is null ? NotFound() : Details(view, upgrade), ct);
         return DialogTurnResult.Waiting;
     }
 
@@ -54,23 +57,86 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
         return DialogTurnResult.Waiting;
     }
 
+    /// <summary>Delete asks first (naming the deployment and its resources); the confirmed click plans the destroy.</summary>
     public async Task<DialogTurnResult> DeleteAsync(ChatRouteContext route, CancellationToken ct)
     {
         if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
-        await ReportAsync(route.Turn, await deployments.DeleteAsync(Caller(route.Turn), id, ct), "Deleting: its resources are being destroyed", ct);
+        if (!Confirmed(route))
+        {
+            var view = await deployments.GetAsync(Caller(route.Turn), id, ct);
+            await route.Turn.SendAsync(view is null ? NotFound() : PlanCards.ConfirmDestroy(view), ct);
+            return DialogTurnResult.Waiting;
+        }
+        var result = await deployments.DeleteAsync(Caller(route.Turn), id, ct);
+        await ReportAsync(route.Turn, result, result is DeploymentCommandResult.Done { Deployment.State: DeploymentState.Deleted }
+            ? "Deleted; nothing had been applied, so nothing was destroyed"
+            : "Planning the destroy; its plan follows, to apply or discard", ct);
         return DialogTurnResult.Waiting;
     }
 
+    /// <summary>Purge asks first, saying that nothing is destroyed; the confirmed click forgets the record.</summary>
     public async Task<DialogTurnResult> PurgeAsync(ChatRouteContext route, CancellationToken ct)
     {
         if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        if (!Confirmed(route))
+        {
+            var view = await deployments.GetAsync(Caller(route.Turn), id, ct);
+            await route.Turn.SendAsync(view is null ? NotFound() : PlanCards.ConfirmPurge(view), ct);
+            return DialogTurnResult.Waiting;
+        }
         await ReportAsync(route.Turn, await deployments.PurgeAsync(Caller(route.Turn), id, ct), "Forgotten (nothing was destroyed)", ct);
         return DialogTurnResult.Waiting;
     }
 
+    /// <summary><b>Apply</b> on a plan card: applies exactly that plan (a card of an older plan is refused).</summary>
+    public async Task<DialogTurnResult> ApplyAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        var caller = Caller(route.Turn);
+        var view = await deployments.GetAsync(caller, id, ct);
+        if (view is null) return await NotFoundAsync(route.Turn, ct);
+        if ((string?)route.Data["planId"] is { } planId && view.Plan?.Id != planId)
+        {
+            await route.Turn.SendTextAsync("That plan is no longer the one waiting; nothing was applied. Use the latest plan card.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        await ReportAsync(route.Turn, await deployments.ApplyAsync(caller, id, ct),
+            view.Plan?.Action == DeploymentAction.Destroy ? "Destroying as planned" : "Applying the plan", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    /// <summary><b>Discard</b> on a plan card: nothing is applied; a first deployment gets its credits back.</summary>
+    public async Task<DialogTurnResult> DiscardAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        var result = await deployments.DiscardAsync(Caller(route.Turn), id, ct);
+        var text = result is DeploymentCommandResult.Done { Deployment.Refunded: > 0 } done
+            ? $"Plan discarded; nothing was applied. {DeploymentChanges.RefundText(done.Deployment.Refunded!.Value)}"
+            : "Plan discarded; nothing was applied";
+        await ReportAsync(route.Turn, result, text.TrimEnd('.'), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    /// <summary><b>Retry</b> on a failed deployment: plans again with the same inputs (no new charge).</summary>
+    public async Task<DialogTurnResult> RetryAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        await ReportAsync(route.Turn, await deployments.RetryAsync(Caller(route.Turn), id, ct), "Planning again with the same inputs", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private static bool Confirmed(ChatRouteContext route) => route.Data["confirmed"] is JsonValue v && v.TryGetValue<bool>(out var yes) && yes;
+
+    /// <summary>Update: the form of changeable inputs; with <c>upgrade</c>, plans the move to the catalog's module version.</summary>
     public async Task<DialogTurnResult> UpdateAsync(ChatRouteContext route, CancellationToken ct)
     {
         if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        if (route.Data["upgrade"] is JsonValue flag && flag.TryGetValue<bool>(out var upgrade) && upgrade)
+        {
+            await ReportAsync(route.Turn, await deployments.UpdateAsync(Caller(route.Turn), id, [], ct, upgrade: true),
+                "Planning the move to the catalog's module version; its plan follows", ct);
+            return DialogTurnResult.Waiting;
+        }
         return await StartUpdateAsync(route.Dialog, Caller(route.Turn), id, ct);
     }
 
@@ -188,10 +254,10 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             await turn.SendAsync(NotFound(), ct);
             return DialogTurnResult.Waiting;
         }
-        var form = await UpdateFormAsync(turn, deployment, ct);
+        var form = await UpdateFormAsync(caller, deployment, ct);
         if (form is null)
         {
-            await turn.SendTextAsync($"**{deployment.ModuleName}** is no longer in the catalog, so this deployment can't be updated; it can still be deleted.", ct);
+            await turn.SendTextAsync($"The module version of **{UiMarkdown.Escape(deployment.ModuleName, 80)}** is no longer available, so this deployment can't be updated; it can still be deleted.", ct);
             return DialogTurnResult.Waiting;
         }
         if (!form.AllInputs.Any(i => !i.ReadOnly))
@@ -213,7 +279,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
     {
         var state = State(dc);
         var deployment = await deployments.GetAsync(caller, state.DeploymentId ?? "", ct);
-        var form = deployment is null ? null : await UpdateFormAsync(dc.Turn, deployment, ct);
+        var form = deployment is null ? null : await UpdateFormAsync(caller, deployment, ct);
         if (form is null)
         {
             await dc.Turn.SendTextAsync("That form is no longer open.", ct);
@@ -230,7 +296,7 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
         var state = State(dc);
         var session = new FormSession(state.Form, secrets);
         var deployment = await deployments.GetAsync(caller, state.DeploymentId ?? "", ct);
-        var form = deployment is null ? null : await UpdateFormAsync(turn, deployment, ct);
+        var form = deployment is null ? null : await UpdateFormAsync(caller, deployment, ct);
         var submission = form is null ? null : session.Read(turn, session.Bind(form));
         if (form is null || submission is null)
         {
@@ -268,15 +334,15 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             return DialogTurnResult.Waiting;
         }
         state.Phase = DeploymentsPhase.Browsing;
-        await ReportAsync(turn, result, "Updating with the new values", ct);
+        await ReportAsync(turn, result, "Planning the update with the new values", ct);
         if (result is DeploymentCommandResult.Done done) await statusCards.ShowHereAsync(done.Deployment, turn.SendAsync, ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<UiForm?> UpdateFormAsync(TurnContext turn, ApiDeploymentView deployment, CancellationToken ct)
+    /// <summary>The update form of the module version the deployment runs (it works after the module left the catalog).</summary>
+    private async Task<UiForm?> UpdateFormAsync(DeploymentCaller caller, ApiDeploymentView deployment, CancellationToken ct)
     {
-        var viewer = new CatalogViewer(turn.User.Id, turn.User.Email, turn.User.IsAdmin);
-        var module = await catalog.FindAsync(viewer, deployment.ModuleName, deployment.ModuleOwner, ct);
+        var module = await deployments.GetModuleAsync(caller, deployment.Id, ct);
         return module is null ? null : ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Update, deployment.Inputs);
     }
 
@@ -294,10 +360,14 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
 
     private static UiMessage NotFound() => UiMessage.Text("I can't find that deployment among yours.");
 
-    private UiMessage Details(ApiDeploymentView d)
+    private UiMessage Details(ApiDeploymentView d, ModuleUpgrade? upgrade)
     {
         var card = statusCards.Build(d);
         var body = card.Body.ToList();
+        if (d.Version is { } version)
+            body.Add(new UiFactSet([new UiFact("Module version", version.Short), new UiFact("Module source", version.Source)]));
+        if (upgrade is not null && d.State.IsSettled() && d.State != DeploymentState.Deleted)
+            body.Add(new UiText($"**A newer version is in the catalog**: {UiMarkdown.Escape(upgrade.Describe(), 800)}", UiTextTone.Warning));
         var inputs = d.Inputs.Select(kv => new UiFact(kv.Key, kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : kv.Value?.ToJsonString() ?? "null"))
             .Concat(d.SensitiveInputs.Select(name => new UiFact(name, "(sensitive, hidden)")))
             .ToList();
@@ -311,9 +381,16 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
         var actions = new List<UiAction>();
         if (d.State.IsInFlight() && d.State != DeploymentState.Deleting)
             actions.Add(new UiAction("Cancel", DeploymentRoutes.CancelDeployment, data.DeepClone().AsObject(), UiActionStyle.Destructive));
+        if (d is { State: DeploymentState.PlanReady, Plan: not null })
+            actions.AddRange(card.Actions);
+        if (DeploymentStatusCards.CanRetry(d))
+            actions.Add(new UiAction("Retry", DeploymentRoutes.Retry, data.DeepClone().AsObject(), UiActionStyle.Primary));
         if (d.State.IsSettled() && d.State != DeploymentState.Deleted)
         {
             actions.Add(new UiAction("Update", DeploymentRoutes.Update, data.DeepClone().AsObject(), UiActionStyle.Primary));
+            if (upgrade is not null)
+                actions.Add(new UiAction($"Update to {upgrade.ToRevision}", DeploymentRoutes.Update,
+                    new JsonObject { ["deploymentId"] = d.Id, ["upgrade"] = true }));
             actions.Add(new UiAction("Delete (destroy)", DeploymentRoutes.Delete, data.DeepClone().AsObject(), UiActionStyle.Destructive));
             actions.Add(new UiAction("Purge (forget)", DeploymentRoutes.Purge, data.DeepClone().AsObject()));
         }

@@ -30,13 +30,24 @@ public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService
             await dc.Turn.SendTextAsync("Sign in to contact support.", ct);
             return await dc.EndDialogAsync(ct);
         }
-        var recent = await deployments.ListAsync(new DeploymentCaller(dc.Turn.User.Id, false), false, null, null, RecentDeployments, ct);
+        var caller = new DeploymentCaller(dc.Turn.User.Id, false);
+        var recent = (await deployments.ListAsync(caller, false, null, null, RecentDeployments, ct)).Items.ToList();
+        // Contact support from a deployment's card: that deployment is filled in (when it is the caller's).
+        var prefilled = (string?)route.Data["deploymentId"] is { Length: > 0 } wanted ? await deployments.GetAsync(caller, wanted, ct) : null;
+        if (prefilled is not null && recent.All(d => d.Id != prefilled.Id)) recent.Insert(0, prefilled);
         var state = State(dc);
         state.Phase = SupportRequestPhase.Form;
-        state.Deployments = recent.Items
+        state.Deployments = recent
             .Select(d => new SupportDeploymentChoice(d.Id, $"{d.ModuleName} ({d.State}, {d.CreatedAt:yyyy-MM-dd})", d.ModuleName, d.ModuleOwner))
             .ToList();
-        await dc.Turn.SendAsync(FormStep(dc, new Dictionary<string, string?>(), new Dictionary<string, string>()), ct);
+        var values = new Dictionary<string, string?>();
+        if (prefilled is not null)
+        {
+            values["deployment"] = prefilled.Id;
+            values["category"] = "Deployment";
+            values["subject"] = $"{prefilled.ModuleName} deployment {prefilled.State}";
+        }
+        await dc.Turn.SendAsync(FormStep(dc, values, new Dictionary<string, string>()), ct);
         return DialogTurnResult.Waiting;
     }
 

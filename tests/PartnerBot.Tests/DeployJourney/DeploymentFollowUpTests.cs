@@ -35,6 +35,7 @@ public sealed class DeploymentFollowUpTests : IAsyncLifetime
         var confirm = await FormDriver.FillRemainingStepsAsync(chat, await FormDriver.WaitForFormAsync(chat),
             new Dictionary<string, string> { ["project_id"] = "acme-prod-1", ["subnet_count"] = "2" });
         await chat.SubmitAsync(DirectLineTestClient.Actions(confirm).Single(a => (string?)a["data"]?["verb"] == "deploy.confirm")["data"]!.DeepClone().AsObject());
+        await ApplyPlanCardAsync(chat, "1 to add, 0 to change, 0 to destroy");
         await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Succeeded"), TimeSpan.FromSeconds(60));
 
         await chat.SendTextAsync("deployments");
@@ -53,7 +54,8 @@ public sealed class DeploymentFollowUpTests : IAsyncLifetime
         var done = await FillUpdateAsync(chat, current, editable);
         Assert.Contains("subnet_count", editable);
         Assert.DoesNotContain("project_id", editable);
-        Assert.Contains("Updating", DirectLineTestClient.AllText(done));
+        Assert.Contains("Planning the update", DirectLineTestClient.AllText(done));
+        await ApplyPlanCardAsync(chat, "0 to add, 1 to change, 0 to destroy");
 
         var user = await _host.Services.GetRequiredService<UserDirectory>().FindByIdentityAsync("directline", chat.UserId);
         var service = _host.Services.GetRequiredService<IDeploymentService>();
@@ -69,12 +71,27 @@ public sealed class DeploymentFollowUpTests : IAsyncLifetime
         Assert.Equal("acme-prod-1", (string?)deployment.Inputs["project_id"]);
         Assert.Equal(2, _terraform.Calls.Count(c => c.StartsWith("apply", StringComparison.Ordinal)));
 
+        // Delete asks first, naming the deployment and its resources; then the destroy plan is the last confirmation.
         await chat.SubmitAsync(new JsonObject { ["verb"] = "deployments.delete", ["deploymentId"] = deployment.Id });
-        await chat.WaitForTextAsync("Deleting");
+        var ask = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains($"Destroy Network ({deployment.Id})?"));
+        Assert.Contains("data.thing", DirectLineTestClient.AllText(ask));
+        Assert.Equal(DeploymentState.Success, (await service.GetAsync(caller, deployment.Id))!.State);
+        await chat.SubmitAsync(DirectLineTestClient.Actions(ask).Single(a => (string?)a["title"] == "Destroy")["data"]!.DeepClone().AsObject());
+        var destroyPlan = await ApplyPlanCardAsync(chat, "0 to add, 0 to change, 1 to destroy");
+        Assert.Contains(deployment.Id, DirectLineTestClient.AllText(destroyPlan));
         deadline = DateTime.UtcNow.AddSeconds(60);
         while ((await service.GetAsync(caller, deployment.Id))!.State != DeploymentState.Deleted && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.Equal(DeploymentState.Deleted, (await service.GetAsync(caller, deployment.Id))!.State);
-        Assert.Contains(_terraform.Calls, c => c.StartsWith("destroy", StringComparison.Ordinal));
+        Assert.Equal(3, _terraform.Calls.Count(c => c.StartsWith("plan", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Waits for the plan card with <paramref name="summary"/> and clicks its Apply.</summary>
+    private static async Task<JsonObject> ApplyPlanCardAsync(DirectLineTestClient chat, string summary)
+    {
+        var plan = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains(summary)
+            && DirectLineTestClient.Actions(c).Any(a => (string?)a["title"] == "Apply"), TimeSpan.FromSeconds(60));
+        await chat.SubmitAsync(DirectLineTestClient.Actions(plan).Single(a => (string?)a["title"] == "Apply")["data"]!.DeepClone().AsObject());
+        return plan;
     }
 
     [Fact]

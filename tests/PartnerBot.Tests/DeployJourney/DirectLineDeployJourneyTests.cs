@@ -92,6 +92,18 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
         await chat.SubmitAsync(deploy["data"]!.DeepClone().AsObject());
         await chat.WaitForTextAsync("already started");
 
+        // The plan card: what will change, what it costs, Apply and Discard.
+        var plan = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("1 to add, 0 to change, 0 to destroy"), TimeSpan.FromSeconds(60));
+        var planText = DirectLineTestClient.AllText(plan);
+        Assert.Contains("data.thing", planText); // the address (markdown-escaped)
+        Assert.Contains("10 credits, reserved", planText);
+        var user = await _host.Services.GetRequiredService<UserDirectory>().FindByIdentityAsync("directline", chat.UserId);
+        Assert.Equal(90m, (await _host.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(user!.Id)).Total);
+        Assert.DoesNotContain(_terraform.Calls, c => c.StartsWith("apply", StringComparison.Ordinal));
+        Assert.Contains(DirectLineTestClient.Actions(plan), a => (string?)a["title"] == "Discard");
+        var apply = DirectLineTestClient.Actions(plan).Single(a => (string?)a["title"] == "Apply");
+        await chat.SubmitAsync(apply["data"]!.DeepClone().AsObject());
+
         var success = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Succeeded"), TimeSpan.FromSeconds(60));
         Assert.Contains("applied", DirectLineTestClient.AllText(success));
         // The status card was updated in place: read from the start, the conversation holds it once, finished.
@@ -101,8 +113,7 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
         var versions = chat.Received.Where(a => (string?)a["id"] == (string?)statusCard["id"]).Select(a => DirectLineTestClient.Card(a)!.ToJsonString()).ToList();
         Assert.Equal(versions.Count, versions.Distinct().Count());
 
-        var user = await _host.Services.GetRequiredService<UserDirectory>().FindByIdentityAsync("directline", chat.UserId);
-        var balance = await _host.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(user!.Id);
+        var balance = await _host.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(user.Id);
         Assert.Equal(90m, balance.Total);
         var list = await _host.Services.GetRequiredService<IDeploymentService>()
             .ListAsync(new DeploymentCaller(user.Id, false), false, null, null);

@@ -70,6 +70,11 @@ public sealed class SlackDeployJourneyTests : IAsyncLifetime
 
         var status = await WaitForPostAsync(m => Text(m).Contains("Network:") && !Text(m).Contains("private virtual network"));
         Assert.Equal("D111", (string?)status["channel"]);
+        // The plan card replaces the status message: the summary, Apply and Discard.
+        var plan = await WaitForAsync(() => slack.Calls("chat.update").Select(c => c.Body!)
+            .LastOrDefault(u => Text(u).Contains("1 to add, 0 to change, 0 to destroy") && Buttons(u).Any(b => Verb(b) == "deployments.apply")), TimeSpan.FromSeconds(60));
+        Assert.Contains(Buttons(plan), b => Verb(b) == "deployments.discard");
+        await ClickAsync(Buttons(plan).Single(b => Verb(b) == "deployments.apply"), "trigger-apply");
         var succeeded = await WaitForAsync(() => slack.Calls("chat.update").Select(c => c.Body!).LastOrDefault(u => Text(u).Contains("Succeeded")), TimeSpan.FromSeconds(60));
         Assert.Equal("D111", (string?)succeeded["channel"]);
         Assert.Equal(FakeSlackApi.PostedTs, (string?)succeeded["ts"]);
