@@ -7,6 +7,7 @@ using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Identity;
+using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Http;
 
@@ -28,7 +29,7 @@ public static class RestApiExtensions
                 Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
                 In = Microsoft.OpenApi.ParameterLocation.Header,
                 Name = ApiAuthenticationFilter.ApiKeyHeader,
-                Description = "A per-user key created with `partnerbot apikey create --user ID`.",
+                Description = "A per-user key: created in the chat with `api key`, or with `partnerbot apikey create --user ID`.",
             };
             document.Security ??= [];
             document.Security.Add(new Microsoft.OpenApi.OpenApiSecurityRequirement
@@ -39,6 +40,8 @@ public static class RestApiExtensions
         }));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyStore>();
+        services.TryAddSingleton<ApiKeyUsage>();
+        services.AddStorageContainer(ApiKeyStore.OwnerContainer, "/createdAt");
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBearerTokenAuthenticator, EntraIdBearerAuthenticator>());
         services.TryAddScoped<CurrentCaller>();
         services.TryAddScoped<ICurrentCaller>(sp => sp.GetRequiredService<CurrentCaller>());

@@ -17,6 +17,7 @@ using PartnerBot.Bot.Features.Help;
 using PartnerBot.Bot.Features.Home;
 using PartnerBot.Bot.Features.Support;
 using PartnerBot.Bot.Features.Admin;
+using PartnerBot.Bot.Features.ApiKeys;
 using PartnerBot.Api.Support;
 using PartnerBot.Bot.Features.Publishing;
 using PartnerBot.Cards.Model;
@@ -88,6 +89,7 @@ public static class BotHost
         services.AddHelpChat();
         services.AddSupportChat(builder.Configuration);
         services.AddAdminChat();
+        services.AddApiKeyChat();
 
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

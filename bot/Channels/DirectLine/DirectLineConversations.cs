@@ -19,6 +19,7 @@ public sealed class DirectLineConversations(IDocumentStore store)
     private static readonly DocumentOptions ActivityRetention = new(TimeSpan.FromDays(2));
     private static readonly DocumentOptions ConversationRetention = new(TimeSpan.FromDays(7));
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Channel<(long Seq, Activity Activity)>>> _listeners = new();
+    private readonly DirectLineSecretDeliveries _secrets = new(TimeProvider.System);
 
     /// <summary>Creates the conversation; false when it already existed.</summary>
     public async Task<bool> CreateAsync(DirectLineGrant grant, CancellationToken ct)
@@ -45,7 +46,17 @@ public sealed class DirectLineConversations(IDocumentStore store)
         await store.ReadAsync(Container, conversationId, ConversationDocId, ct) is not null;
 
     /// <summary>Stores an activity with the next id of the conversation and hands it to open streams.</summary>
-    public async Task<Activity> AppendAsync(string conversationId, Activity activity, CancellationToken ct)
+    public Task<Activity> AppendAsync(string conversationId, Activity activity, CancellationToken ct) =>
+        AppendAsync(conversationId, activity, null, ct);
+
+    /// <summary>
+    /// Stores <paramref name="stored"/> (a copy without the secret) and delivers <paramref name="withSecret"/> under
+    /// the same id once: to the open streams, or else to the conversation's next read.
+    /// </summary>
+    public Task<Activity> AppendSecretAsync(string conversationId, Activity stored, Activity withSecret, CancellationToken ct) =>
+        AppendAsync(conversationId, stored, withSecret, ct);
+
+    private async Task<Activity> AppendAsync(string conversationId, Activity activity, Activity? withSecret, CancellationToken ct)
     {
         var counter = await store.PatchAsync(Container, conversationId, ConversationDocId,
             [PatchOperation.Increment("/lastSeq", 1L)], ct: ct);
@@ -64,9 +75,17 @@ public sealed class DirectLineConversations(IDocumentStore store)
         };
         await store.CreateAsync(Container, conversationId, ActivityDocId(seq), body, ActivityRetention, ct);
 
+        var delivered = withSecret ?? activity;
+        if (withSecret is not null)
+        {
+            (withSecret.Id, withSecret.Timestamp, withSecret.ChannelId) = (activity.Id, activity.Timestamp, activity.ChannelId);
+            withSecret.Conversation ??= activity.Conversation;
+        }
+        var streamed = false;
         if (_listeners.TryGetValue(conversationId, out var listeners))
             foreach (var listener in listeners.Values)
-                listener.Writer.TryWrite((seq, activity));
+                streamed |= listener.Writer.TryWrite((seq, delivered));
+        if (withSecret is not null && !streamed) _secrets.Hold(conversationId, seq, withSecret);
         return activity;
     }
 
@@ -109,8 +128,9 @@ public sealed class DirectLineConversations(IDocumentStore store)
             {
                 var activity = doc.Body["activity"].Deserialize(BotFrameworkJson.Options.GetTypeInfo(typeof(Activity))) as Activity;
                 if (activity is null) continue;
-                activities.Add(activity);
-                last = Math.Max(last, doc.Body["seq"]!.GetValue<long>());
+                var seq = doc.Body["seq"]!.GetValue<long>();
+                activities.Add(_secrets.Take(conversationId, seq) ?? activity);
+                last = Math.Max(last, seq);
             }
             continuation = page.ContinuationToken;
         } while (continuation is not null);

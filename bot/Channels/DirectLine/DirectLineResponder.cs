@@ -15,9 +15,15 @@ public sealed class DirectLineResponder(DirectLineConversations conversations, s
 
     public async Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
     {
-        var sent = await conversations.AppendAsync(conversationId, ToActivity(message, conversationId, replyToId), ct);
+        var stored = ToActivity(UiSecrets.Redacted(message), conversationId, replyToId);
+        var sent = UiSecrets.Contains(message)
+            ? await conversations.AppendSecretAsync(conversationId, stored, ToActivity(message, conversationId, replyToId), ct)
+            : await conversations.AppendAsync(conversationId, stored, ct);
         return sent.Id;
     }
+
+    /// <summary>Web Chat is one person's conversation with the bot.</summary>
+    public bool ShowsSecretsPrivately => true;
 
     /// <summary>The page listens for this event and switches its theme.</summary>
     public Task ApplyThemeAsync(string theme, CancellationToken ct = default) =>
@@ -71,7 +77,7 @@ public sealed class DirectLineProactiveChannel(DirectLineConversations conversat
     public async Task<string?> SendAsync(JsonObject address, UiMessage message, string? updateMessageId, CancellationToken ct = default)
     {
         var conversationId = (string?)address["conversationId"] ?? throw new ArgumentException("The address has no conversationId.", nameof(address));
-        var sent = await conversations.AppendAsync(conversationId, DirectLineResponder.ToActivity(message, conversationId, null), ct);
+        var sent = await conversations.AppendAsync(conversationId, DirectLineResponder.ToActivity(UiSecrets.Redacted(message), conversationId, null), ct);
         return sent.Id;
     }
 }

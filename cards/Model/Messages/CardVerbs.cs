@@ -12,6 +12,7 @@ public static class CardVerbs
     public const string Help = "help";
     public const string Support = "support";
     public const string Theme = "theme";
+    public const string ApiKeys = "apikey";
     public const string Menu = "menu";
 
     // Catalog (data: module | tab, page, query)

@@ -13,10 +13,11 @@ public static class MainMenuCard
         new("Help & guides", CardVerbs.Help),
         new("Contact support", CardVerbs.Support),
         new("Theme", CardVerbs.Theme),
+        new("API keys", CardVerbs.ApiKeys),
     ];
 
     public static UiMessage Build(string? greeting = null) => new(
-        "PartnerBot menu: deploy a module, see your deployments, publish modules, GitHub settings, billing, help, support, theme.",
+        "PartnerBot menu: deploy a module, see your deployments, publish modules, GitHub settings, billing, help, support, theme, API keys.",
         [
             new UiHeading("PartnerBot"),
             new UiText(greeting ?? "What would you like to do?", UiTextTone.Subtle),
