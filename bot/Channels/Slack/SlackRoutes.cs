@@ -9,10 +9,10 @@ public static class SlackRoutes
     /// <summary>The slash command and the dialogs it starts (the first word of its text).</summary>
     public const string SlashCommand = "/partnerbot";
 
-    public const string SlashCommandUsage = "[deploy|deployments|publish|github|billing|help|support|theme] [args]";
+    public const string SlashCommandUsage = "[deploy|deployments|publish|github|billing|help|support|theme|api key] [args]";
 
     public static readonly IReadOnlyList<string> SlashSubcommands =
-        ["deploy", "deployments", "publish", "github", "billing", "help", "support", "theme"];
+        ["deploy", "deployments", "publish", "github", "billing", "help", "support", "theme", "api", "apikey", "apikeys"];
 
     /// <summary>Bot events the app subscribes to.</summary>
     public static readonly IReadOnlyList<string> BotEvents = ["app_mention", "message.im"];
