@@ -62,7 +62,7 @@ public static class ApiKeyCards
         "Revoke this API key?",
         $"{Describe(key)}\n\nPrograms using it are refused from their next request on. This cannot be undone.",
         new UiAction("Revoke", ApiKeyRoutes.RevokeConfirmed, KeyData(key.KeyId), UiActionStyle.Destructive),
-        new UiAction("Keep it", CardVerbs.ApiKeys));
+        new UiAction("Keep it", ApiKeyRoutes.ApiKeys));
 
     public static string Revoked(ApiKeySummary key) => $"Revoked {Title(key)}: it no longer works.";
 
@@ -83,7 +83,7 @@ public static class ApiKeyCards
                             "- **api key create** _name_ — a new key, shown once\n" +
                             "- **api key revoke** _key id or name_ — stop a key from working"));
         return new UiMessage("API key commands: api key, api key create NAME, api key revoke ID.", body,
-            [new UiAction("API keys", CardVerbs.ApiKeys)]);
+            [new UiAction("API keys", ApiKeyRoutes.ApiKeys)]);
     }
 
     /// <summary>One line: name, hint, created, last used.</summary>

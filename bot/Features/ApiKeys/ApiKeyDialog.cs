@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Identity;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Bot.Hosting;
 using PartnerBot.Cards.Model;
@@ -15,45 +16,68 @@ public sealed class ApiKeyDialog(ApiKeyStore keys, IOptions<ChatOptions> chat, I
 {
     public const string DialogId = "apikey";
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary><c>api key</c>, <c>api key create NAME</c>, <c>api key revoke ID|NAME</c>; the menu button lists the keys.</summary>
+    public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var turn = dc.Turn;
-        var data = options?["data"] as JsonObject ?? [];
-        var (command, rest) = Subcommand((string?)options?["arguments"] ?? "");
-        switch ((string?)options?["verb"])
+        var turn = route.Turn;
+        var (command, rest) = Subcommand(route.Arguments);
+        switch (command)
         {
-            case ApiKeyRoutes.Create:
-                await CreateAsync(turn, (string?)(data[ApiKeyCards.NameInputId] as JsonValue), ct);
-                break;
-            case ApiKeyRoutes.Revoke:
-                await ConfirmRevokeAsync(turn, (string?)(data[ApiKeyCards.KeyIdKey] as JsonValue) ?? "", ct);
-                break;
-            case ApiKeyRoutes.RevokeConfirmed:
-                await RevokeAsync(turn, (string?)(data[ApiKeyCards.KeyIdKey] as JsonValue) ?? "", ct);
-                break;
-            case not null:
+            case "" or "list" or "show":
                 await ShowAsync(turn, null, ct);
                 break;
+            case "create" or "new" or "add":
+                await CreateKeyAsync(turn, rest, ct);
+                break;
+            case "revoke" or "delete" or "remove" when rest.Length > 0:
+                await ConfirmRevokeKeyAsync(turn, rest, ct);
+                break;
+            case "revoke" or "delete" or "remove":
+                await turn.SendAsync(ApiKeyCards.Usage("Which key? Give its id or name, or use the Revoke button in **api keys**."), ct);
+                break;
             default:
-                await RunCommandAsync(turn, command, rest, ct);
+                await turn.SendAsync(ApiKeyCards.Usage($"I don't know \"api key {UiMarkdown.Escape(command, 60)}\"."), ct);
                 break;
         }
-        return await dc.EndDialogAsync(null, ct);
+        return await route.Dialog.EndDialogAsync(ct);
     }
 
-    private Task RunCommandAsync(TurnContext turn, string command, string rest, CancellationToken ct) => command switch
+    /// <summary>The list card's Create button, with the name typed into its field.</summary>
+    public async Task<DialogTurnResult> CreateAsync(ChatRouteContext route, CancellationToken ct)
     {
-        "" or "list" or "show" => ShowAsync(turn, null, ct),
-        "create" or "new" or "add" => CreateAsync(turn, rest, ct),
-        "revoke" or "delete" or "remove" when rest.Length > 0 => ConfirmRevokeAsync(turn, rest, ct),
-        "revoke" or "delete" or "remove" => turn.SendAsync(ApiKeyCards.Usage("Which key? Give its id or name, or use the Revoke button in **api keys**."), ct),
-        _ => turn.SendAsync(ApiKeyCards.Usage($"I don't know \"api key {UiMarkdown.Escape(command, 60)}\"."), ct),
-    };
+        await CreateKeyAsync(route.Turn, (string?)(route.Data[ApiKeyCards.NameInputId] as JsonValue), ct);
+        return await route.Dialog.EndDialogAsync(ct);
+    }
+
+    /// <summary>A key's Revoke button: asks first.</summary>
+    public async Task<DialogTurnResult> ConfirmRevokeAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        await ConfirmRevokeKeyAsync(route.Turn, KeyIdOf(route), ct);
+        return await route.Dialog.EndDialogAsync(ct);
+    }
+
+    /// <summary>The confirmation's Revoke button.</summary>
+    public async Task<DialogTurnResult> RevokeAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        var turn = route.Turn;
+        var keyId = KeyIdOf(route);
+        var revoked = await keys.RevokeAsync(turn.User.Id, keyId, ct);
+        if (revoked is null)
+        {
+            await turn.SendAsync(ApiKeyCards.NotYours(keyId), ct);
+        }
+        else
+        {
+            logger.LogInformation("API key {KeyId} revoked from the chat by {UserId}", revoked.KeyId, turn.User.Id);
+            await ShowAsync(turn, ApiKeyCards.Revoked(revoked), ct);
+        }
+        return await route.Dialog.EndDialogAsync(ct);
+    }
 
     private async Task ShowAsync(TurnContext turn, string? notice, CancellationToken ct) =>
         await turn.SendAsync(ApiKeyCards.List(await keys.ListAsync(turn.User.Id, ct), notice), ct);
 
-    private async Task CreateAsync(TurnContext turn, string? name, CancellationToken ct)
+    private async Task CreateKeyAsync(TurnContext turn, string? name, CancellationToken ct)
     {
         if (!turn.Responder.ShowsSecretsPrivately)
         {
@@ -76,22 +100,10 @@ public sealed class ApiKeyDialog(ApiKeyStore keys, IOptions<ChatOptions> chat, I
         await turn.SendAsync(ApiKeyCards.AfterCreated(), ct);
     }
 
-    private async Task ConfirmRevokeAsync(TurnContext turn, string reference, CancellationToken ct)
+    private async Task ConfirmRevokeKeyAsync(TurnContext turn, string reference, CancellationToken ct)
     {
         var key = await FindOwnKeyAsync(turn.User.Id, reference, ct);
         await turn.SendAsync(key is null ? ApiKeyCards.NotYours(reference) : ApiKeyCards.ConfirmRevoke(key), ct);
-    }
-
-    private async Task RevokeAsync(TurnContext turn, string keyId, CancellationToken ct)
-    {
-        var revoked = await keys.RevokeAsync(turn.User.Id, keyId, ct);
-        if (revoked is null)
-        {
-            await turn.SendAsync(ApiKeyCards.NotYours(keyId), ct);
-            return;
-        }
-        logger.LogInformation("API key {KeyId} revoked from the chat by {UserId}", revoked.KeyId, turn.User.Id);
-        await ShowAsync(turn, ApiKeyCards.Revoked(revoked), ct);
     }
 
     /// <summary>One of the user's keys by id, or by name when exactly one key has it.</summary>
@@ -104,6 +116,8 @@ public sealed class ApiKeyDialog(ApiKeyStore keys, IOptions<ChatOptions> chat, I
         var byName = own.Where(k => string.Equals(k.Name, text, StringComparison.OrdinalIgnoreCase)).ToList();
         return byName.Count == 1 ? byName[0] : null;
     }
+
+    private static string KeyIdOf(ChatRouteContext route) => (string?)(route.Data[ApiKeyCards.KeyIdKey] as JsonValue) ?? "";
 
     /// <summary>"key create laptop" → ("create", "laptop"): "api key …" arrives with "key" as its first word.</summary>
     internal static (string Command, string Remainder) Subcommand(string arguments)

@@ -22,7 +22,7 @@ public sealed class ApiKeyGuard : IInputGuard
                            "Revoke it under **API keys** and create a new one; keep keys in your program's secret settings, never in a chat.",
                     UiTextTone.Attention),
             ],
-            [new UiAction("API keys", CardVerbs.ApiKeys)]));
+            [new UiAction("API keys", ApiKeyRoutes.ApiKeys)]));
     }
 
     /// <summary>Keys become their hint (<c>pbk_…x7Qa</c>) before the transcript is stored.</summary>
