@@ -10,7 +10,7 @@ namespace PartnerBot.Api.Http;
 /// Authenticates REST API calls: <c>X-Api-Key</c> (or, where configured, an Entra ID bearer token). Anything else
 /// gets 401 with problem details. Runs as an endpoint filter, so it touches only the routes that ask for it.
 /// </summary>
-public sealed class ApiAuthenticationFilter(ApiKeyStore keys, CurrentCaller caller, IEnumerable<IBearerTokenAuthenticator> bearers)
+public sealed class ApiAuthenticationFilter(ApiKeyStore keys, ApiKeyUsage usage, CurrentCaller caller, IEnumerable<IBearerTokenAuthenticator> bearers)
     : IEndpointFilter
 {
     public const string ApiKeyHeader = "X-Api-Key";
@@ -22,6 +22,7 @@ public sealed class ApiAuthenticationFilter(ApiKeyStore keys, CurrentCaller call
         {
             var record = await keys.FindAsync(values[0], http.RequestAborted);
             if (record is null) return Unauthorized(http, "The API key is not valid.");
+            await usage.RecordUseAsync(ApiKeyStore.Hash(values[0]!.Trim()), record, http.RequestAborted);
             caller.Set(record.UserId, record.Email, record.Roles, "ApiKey");
             return await next(context);
         }

@@ -8,6 +8,7 @@ using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Identity;
+using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Http;
 
@@ -29,7 +30,7 @@ public static class RestApiExtensions
                 Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
                 In = Microsoft.OpenApi.ParameterLocation.Header,
                 Name = ApiAuthenticationFilter.ApiKeyHeader,
-                Description = "A per-user key created with `partnerbot apikey create --user ID`.",
+                Description = "A per-user key: created in the chat with `api key`, or with `partnerbot apikey create --user ID`.",
             };
             document.Security ??= [];
             document.Security.Add(new Microsoft.OpenApi.OpenApiSecurityRequirement
@@ -40,6 +41,8 @@ public static class RestApiExtensions
         }));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApiKeyStore>();
+        services.TryAddSingleton<ApiKeyUsage>();
+        services.AddStorageContainer(ApiKeyStore.OwnerContainer, "/createdAt");
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBearerTokenAuthenticator, EntraIdBearerAuthenticator>());
         services.TryAddScoped<CurrentCaller>();
         services.TryAddScoped<ICurrentCaller>(sp => sp.GetRequiredService<CurrentCaller>());

@@ -50,6 +50,10 @@ public interface ITurnResponder
     /// <summary>Removes this turn's input (e.g. a pasted secret) from the channel's stored history where the channel
     /// allows it; false when it cannot.</summary>
     Task<bool> RedactInputAsync(CancellationToken ct = default) => Task.FromResult(false);
+
+    /// <summary>True when a message holding a <see cref="UiSecretValue"/> reaches only this turn's user, and the
+    /// channel keeps it out of the history it stores; dialogs show secrets only then.</summary>
+    bool ShowsSecretsPrivately => false;
 }
 
 /// <summary>Sends into a conversation outside of a turn (deployment status, support relays).</summary>

@@ -111,9 +111,42 @@ public static partial class AdaptiveCardRenderer
                 yield return input;
                 yield return ActionSet([i.Submit], host, b);
                 break;
+            case UiSecretValue secret:
+                foreach (var node in SecretValue(secret, b)) yield return node;
+                break;
             default:
                 throw new NotSupportedException($"No Adaptive Card rendering for {element.GetType().Name}.");
         }
+    }
+
+    /// <summary>
+    /// A masked field holding the secret and, hidden until "Show / hide" toggles them, the same value in a plain field
+    /// to select and copy (browsers refuse to copy out of password fields). Adaptive Cards 1.5 has no read-only input.
+    /// </summary>
+    private static IEnumerable<JsonObject> SecretValue(UiSecretValue secret, TextBudget b)
+    {
+        var shownId = secret.Id + "Shown";
+        var label = TextBlock(CardText.Literal(secret.Label, b.InputLabel, keepNewLines: false));
+        label["weight"] = "Bolder";
+        yield return label;
+        yield return new JsonObject
+        {
+            ["type"] = "Input.Text", ["id"] = secret.Id, ["style"] = "Password", ["value"] = secret.Value,
+        };
+        yield return new JsonObject
+        {
+            ["type"] = "Input.Text", ["id"] = shownId, ["value"] = secret.Value, ["isVisible"] = false,
+        };
+        yield return new JsonObject
+        {
+            ["type"] = "ActionSet",
+            ["actions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Action.ToggleVisibility",
+                ["title"] = "Show / hide",
+                ["targetElements"] = new JsonArray(secret.Id, shownId),
+            }),
+        };
     }
 
     internal static JsonObject Heading(string text, string size = "Medium") => new()

@@ -108,6 +108,10 @@ public static class BlockKitRenderer
                 if (c.Separator) blocks.Add(new JsonObject { ["type"] = "divider" });
                 foreach (var item in c.Items) AddElement(blocks, item, ids);
                 break;
+            case UiSecretValue secret:
+                // Block Kit has no masked field: channels send a message holding a secret ephemerally, to its user only.
+                blocks.Add(Section($"*{SlackText.Literal(secret.Label, 100)}*\n`{secret.Value}`"));
+                break;
             default:
                 throw new NotSupportedException($"No Block Kit rendering for {element.GetType().Name}.");
         }

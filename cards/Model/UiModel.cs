@@ -53,6 +53,38 @@ public sealed record UiContainer(IReadOnlyList<UiElement> Items, bool Emphasis =
 /// </summary>
 public sealed record UiTextInput(string Id, string Label, UiAction Submit, string? Value = null, string? Placeholder = null) : UiElement;
 
+/// <summary>
+/// A secret the user must copy now and will never see again (a new API key). Channels show it only to that user and
+/// keep it out of anything they store: Adaptive Cards draw a masked read-only field with a button that reveals it
+/// for copying; Slack sends the message ephemerally. A message holding one should carry no buttons that submit inputs.
+/// </summary>
+/// <param name="StoredNote">What replaces the secret wherever the message is kept (a transcript replayed later).</param>
+public sealed record UiSecretValue(string Id, string Label, string Value, string StoredNote) : UiElement;
+
+/// <summary>Finding and removing <see cref="UiSecretValue"/>s, for channels that store or log what they send.</summary>
+public static class UiSecrets
+{
+    public static bool Contains(UiMessage message) => message.Body.Any(Holds);
+
+    /// <summary>The message with every secret replaced by its stored note.</summary>
+    public static UiMessage Redacted(UiMessage message) =>
+        Contains(message) ? message with { Body = message.Body.Select(Redact).ToList() } : message;
+
+    private static bool Holds(UiElement element) => element switch
+    {
+        UiSecretValue => true,
+        UiContainer c => c.Items.Any(Holds),
+        _ => false,
+    };
+
+    private static UiElement Redact(UiElement element) => element switch
+    {
+        UiSecretValue secret => new UiText(UiMarkdown.Escape(secret.StoredNote), UiTextTone.Subtle),
+        UiContainer c => c with { Items = c.Items.Select(Redact).ToList() },
+        _ => element,
+    };
+}
+
 /// <summary>Escaping helpers for putting untrusted text into <see cref="UiText"/> markdown.</summary>
 public static class UiMarkdown
 {

@@ -34,6 +34,7 @@ public sealed class DirectLineConversations(IDocumentStore store)
     // no reader ever sees a number before a smaller one is stored. Striped: a bounded set of locks for any number of
     // conversations.
     private readonly SemaphoreSlim[] _writeLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly DirectLineSecretDeliveries _secrets = new(TimeProvider.System);
 
     /// <summary>Creates the conversation; false when it already existed.</summary>
     public async Task<bool> CreateAsync(DirectLineGrant grant, CancellationToken ct)
@@ -60,7 +61,17 @@ public sealed class DirectLineConversations(IDocumentStore store)
         await store.ReadAsync(Container, conversationId, ConversationDocId, ct) is not null;
 
     /// <summary>Stores an activity with the next id of the conversation and hands it to open streams.</summary>
-    public async Task<Activity> AppendAsync(string conversationId, Activity activity, CancellationToken ct)
+    public Task<Activity> AppendAsync(string conversationId, Activity activity, CancellationToken ct) =>
+        AppendAsync(conversationId, activity, null, ct);
+
+    /// <summary>
+    /// Stores <paramref name="stored"/> (a copy without the secret) and delivers <paramref name="withSecret"/> under
+    /// the same id once: to the open streams, or else to the conversation's next read.
+    /// </summary>
+    public Task<Activity> AppendSecretAsync(string conversationId, Activity stored, Activity withSecret, CancellationToken ct) =>
+        AppendAsync(conversationId, stored, withSecret, ct);
+
+    private async Task<Activity> AppendAsync(string conversationId, Activity activity, Activity? withSecret, CancellationToken ct)
     {
         var writeLock = WriteLock(conversationId);
         await writeLock.WaitAsync(ct);
@@ -76,7 +87,15 @@ public sealed class DirectLineConversations(IDocumentStore store)
             activity.ChannelData = WithPosition(activity.ChannelData, seq);
 
             await store.CreateAsync(Container, conversationId, ActivityDocId(seq), Document(seq, seq, Serialize(activity)), ActivityRetention, ct);
-            Publish(conversationId, seq, activity);
+            if (withSecret is null)
+            {
+                Publish(conversationId, seq, activity);
+                return activity;
+            }
+            (withSecret.Id, withSecret.Timestamp, withSecret.ChannelId) = (activity.Id, activity.Timestamp, activity.ChannelId);
+            withSecret.Conversation ??= activity.Conversation;
+            withSecret.ChannelData = WithPosition(withSecret.ChannelData, seq);
+            if (!Publish(conversationId, seq, withSecret)) _secrets.Hold(conversationId, seq, withSecret);
             return activity;
         }
         finally
@@ -180,7 +199,7 @@ public sealed class DirectLineConversations(IDocumentStore store)
                 // Activities stored before positions were recorded sit where they were first written.
                 if (activity.ChannelData is not JsonObject { } channelData || !channelData.ContainsKey(SequenceIdKey))
                     activity.ChannelData = WithPosition(activity.ChannelData, (long?)doc.Body["position"] ?? seq);
-                activities.Add(activity);
+                activities.Add(_secrets.Take(conversationId, seq) ?? activity);
                 last = Math.Max(last, seq);
             }
             continuation = page.ContinuationToken;
@@ -207,10 +226,13 @@ public sealed class DirectLineConversations(IDocumentStore store)
         return counter.Body["lastSeq"]!.GetValue<long>();
     }
 
-    private void Publish(string conversationId, long seq, Activity activity)
+    /// <summary>Hands the activity to the conversation's open streams; false when none took it.</summary>
+    private bool Publish(string conversationId, long seq, Activity activity)
     {
-        if (!_listeners.TryGetValue(conversationId, out var listeners)) return;
-        foreach (var listener in listeners.Values) listener.Writer.TryWrite((seq, activity));
+        if (!_listeners.TryGetValue(conversationId, out var listeners)) return false;
+        var taken = false;
+        foreach (var listener in listeners.Values) taken |= listener.Writer.TryWrite((seq, activity));
+        return taken;
     }
 
     private SemaphoreSlim WriteLock(string conversationId) =>

@@ -15,9 +15,15 @@ public sealed class DirectLineResponder(DirectLineConversations conversations, s
 
     public async Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
     {
-        var sent = await conversations.AppendAsync(conversationId, ToActivity(message, conversationId, replyToId), ct);
+        var stored = ToActivity(UiSecrets.Redacted(message), conversationId, replyToId);
+        var sent = UiSecrets.Contains(message)
+            ? await conversations.AppendSecretAsync(conversationId, stored, ToActivity(message, conversationId, replyToId), ct)
+            : await conversations.AppendAsync(conversationId, stored, ct);
         return sent.Id;
     }
+
+    /// <summary>Web Chat is one person's conversation with the bot.</summary>
+    public bool ShowsSecretsPrivately => true;
 
     /// <summary>The page listens for this event and switches its theme.</summary>
     public Task ApplyThemeAsync(string theme, CancellationToken ct = default) =>
@@ -40,6 +46,8 @@ public sealed class DirectLineResponder(DirectLineConversations conversations, s
     /// </summary>
     public async Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default)
     {
+        // A secret is delivered once and never stored, so it never replaces a stored message.
+        if (UiSecrets.Contains(message)) return await SendAsync(message, ct);
         var replaced = await conversations.ReplaceAsync(conversationId, messageId, ToActivity(message, conversationId, replyToId), ct);
         return replaced?.Id ?? await SendAsync(message, ct);
     }
@@ -81,7 +89,7 @@ public sealed class DirectLineProactiveChannel(DirectLineConversations conversat
     public async Task<string?> SendAsync(JsonObject address, UiMessage message, string? updateMessageId, CancellationToken ct = default)
     {
         var conversationId = (string?)address["conversationId"] ?? throw new ArgumentException("The address has no conversationId.", nameof(address));
-        var activity = DirectLineResponder.ToActivity(message, conversationId, null);
+        var activity = DirectLineResponder.ToActivity(UiSecrets.Redacted(message), conversationId, null);
         if (updateMessageId is not null && await conversations.ReplaceAsync(conversationId, updateMessageId, activity, ct) is { } replaced)
             return replaced.Id;
         var sent = await conversations.AppendAsync(conversationId, activity, ct);

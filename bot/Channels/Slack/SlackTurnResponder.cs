@@ -36,22 +36,27 @@ public sealed class SlackTurnResponder(
     public async Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
     {
         if (UiFormStepElement.In(message) is { } step && await TryShowModalAsync(step, ct)) return null;
+        // A secret goes to its user only, as an ephemeral message: Slack keeps no history of those.
+        var ephemeral = UiSecrets.Contains(message);
         string? first = null;
         foreach (var part in BlockKitRenderer.RenderMessages(message))
-            first ??= await PostAsync(part, ct);
+            first ??= await PostAsync(part, ephemeral, ct);
         return first;
     }
+
+    public bool ShowsSecretsPrivately => true;
 
     public async Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default)
     {
         if (UiFormStepElement.In(message) is { } step && await TryShowModalAsync(step, ct)) return messageId;
         // Ephemeral messages cannot be edited through the Web API: the new content comes as a new message.
+        if (UiSecrets.Contains(message)) return await SendAsync(message, ct);
         if (SlackMessageId.TryParse(messageId, Conversation.ChannelId) is not { } target) return await SendAsync(message, ct);
         var parts = BlockKitRenderer.RenderMessages(message);
         try
         {
             await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, Copy(parts[0].Blocks), ct);
-            foreach (var rest in parts.Skip(1)) await PostAsync(rest, ct);
+            foreach (var rest in parts.Skip(1)) await PostAsync(rest, false, ct);
             return messageId;
         }
         catch (SlackApiException e) when (e.Error is "message_not_found" or "cant_update_message" or "edit_window_closed")
@@ -61,9 +66,9 @@ public sealed class SlackTurnResponder(
         }
     }
 
-    private async Task<string?> PostAsync(SlackMessage part, CancellationToken ct)
+    private async Task<string?> PostAsync(SlackMessage part, bool onlyToUser, CancellationToken ct)
     {
-        if (Conversation.Ephemeral)
+        if (onlyToUser || Conversation.Ephemeral)
         {
             var ephemeral = await CallWithDirectMessageFallbackAsync(c =>
                 api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);

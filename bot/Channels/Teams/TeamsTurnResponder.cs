@@ -55,6 +55,10 @@ internal sealed class TeamsTurnResponder(Activity incoming, ConnectorClient conn
 
     public JsonObject ConversationAddress => TeamsConversationAddress.From(_reference, TeamsTurnMapper.TenantId(incoming));
 
+    /// <summary>Only a one-to-one chat: in a group chat or channel everyone would see the card.</summary>
+    public bool ShowsSecretsPrivately =>
+        incoming.Conversation is { IsGroup: not true } conversation && conversation.ConversationType is null or "personal";
+
     public async Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
     {
         if (capture is not null && capture.TryCapture(message, messages.RenderCard))
