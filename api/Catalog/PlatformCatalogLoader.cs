@@ -6,21 +6,35 @@ using PartnerBot.Api.Modules;
 namespace PartnerBot.Api.Catalog;
 
 /// <summary>
-/// Loads the platform modules from the catalog folder (<c>Catalog:Path</c>, default <c>catalog</c> next to the
-/// executable) at start-up: every sub-folder is a candidate module, listed when it parses as a valid module.
+/// Loads the platform modules from the catalog folder (<c>Catalog:Path</c>) at start-up: every sub-folder is a
+/// candidate module, listed when it parses as a valid module. Without <c>Catalog:Path</c> the bundled sample catalog
+/// (<c>catalog</c> next to the executable) is the default only in Development; elsewhere platform modules come from
+/// <c>GitHub:PlatformRepository</c> or a folder an operator names (the samples too, when asked for by path), and
+/// modules an earlier start loaded from a folder leave the catalog.
 /// </summary>
-public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration configuration, ILogger<PlatformCatalogLoader> logger)
-    : IHostedService
+public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration configuration, IHostEnvironment environment,
+    ILogger<PlatformCatalogLoader> logger) : IHostedService
 {
     public const string Source = "folder";
 
-    public string FolderPath => configuration["Catalog:Path"] is { Length: > 0 } configured
-        ? Path.GetFullPath(configured)
-        : Path.Combine(AppContext.BaseDirectory, "catalog");
+    public static string SampleFolder => Path.Combine(AppContext.BaseDirectory, "catalog");
+
+    /// <summary>The catalog folder, or null when platform modules come from nowhere but the platform repository.</summary>
+    public string? FolderPath => configuration["Catalog:Path"] is { Length: > 0 } configured ? Path.GetFullPath(configured)
+        : environment.IsDevelopment() ? SampleFolder
+        : null;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var folder = FolderPath;
+        if (folder is null)
+        {
+            logger.LogInformation(string.IsNullOrWhiteSpace(configuration["GitHub:PlatformRepository"])
+                ? "No platform catalog folder: set Catalog:Path or GitHub:PlatformRepository (the bundled samples load by default only in Development)."
+                : "Platform modules come from the platform repository; no catalog folder is configured (Catalog:Path).");
+            await ForgetFolderModulesAsync(cancellationToken);
+            return;
+        }
         if (!Directory.Exists(folder))
         {
             logger.LogWarning("The platform catalog folder {Folder} does not exist; no platform modules were loaded.", folder);
@@ -43,6 +57,19 @@ public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration
     {
         await _stopping.CancelAsync();
         if (_retry is not null) await _retry.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Modules an earlier start loaded from a folder (e.g. the samples in Development) leave the catalog.</summary>
+    private async Task ForgetFolderModulesAsync(CancellationToken ct)
+    {
+        try
+        {
+            await catalog.ReplaceSourceAsync(ModuleCatalog.PlatformOwner, Source, [], ct);
+        }
+        catch (Storage.StorageException e)
+        {
+            logger.LogWarning("Storage did not answer while clearing folder-loaded platform modules ({Message}); they stay until the next start.", e.Message);
+        }
     }
 
     private readonly CancellationTokenSource _stopping = new();
@@ -84,9 +111,7 @@ public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration
             }
             if (!module.Valid)
                 logger.LogWarning("Catalog module {Module} is not listed: {Problems}", module.Name, string.Join("; ", module.Problems));
-            var files = Directory.EnumerateFiles(directory, "*.tf", SearchOption.TopDirectoryOnly)
-                .ToDictionary(path => Path.GetFileName(path), File.ReadAllText, StringComparer.Ordinal);
-            modules.Add((module, files));
+            modules.Add((module, ModuleFiles.Read(directory)));
         }
         await catalog.ReplaceSourceAsync(ModuleCatalog.PlatformOwner, Source, modules, ct);
         return modules.Count(m => m.Item1.Valid);

@@ -19,6 +19,16 @@ public sealed class DeploymentOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Deployments:Timeout must be between 1 second and 1 day.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>
+    /// <c>Deployments:RequirePlanApproval</c> (default true): a deployment or update waits in PlanReady until its plan is
+    /// applied or discarded. Off, the plan summary is posted and the plan applied right away. A destroy always waits.
+    /// </summary>
+    public bool RequirePlanApproval { get; set; } = true;
+
+    /// <summary><c>Deployments:PlanTtl</c> (default 1 hour): a saved plan older than this is refused ("plan again").</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Deployments:PlanTtl must be between 1 second and 7 days.")]
+    public TimeSpan PlanTtl { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary><c>Deployments:PollInterval</c>: how often the worker looks for queued work.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Deployments:PollInterval must be between 10 ms and 10 minutes.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -45,7 +55,19 @@ public sealed class DeploymentOptions
 
     /// <summary><c>Deployments:Backend</c>: where runs keep their Terraform state (the built-in <c>http</c> backend by default).</summary>
     public State.TerraformBackendOptions Backend { get; set; } = new();
+
+    /// <summary>
+    /// <c>Deployments:AllowedProviders</c>: provider sources or namespaces partner modules may use (e.g. <c>hashicorp/*</c>,
+    /// <c>integrations/github</c>); empty means <c>hashicorp/*</c>. Terraform's built-in provider is always allowed.
+    /// </summary>
+    public List<string> AllowedProviders { get; set; } = [];
+
+    /// <summary><c>Deployments:AllowedModuleSources</c>: registry module sources or namespaces partner modules may call; empty means none.</summary>
+    public List<string> AllowedModuleSources { get; set; } = [];
 }
+
+/// <summary><c>Deployments:Local:Sandbox</c>: how the Local runner isolates Terraform.</summary>
+public enum SandboxMode { Bubblewrap, None }
 
 public sealed class LocalRunnerOptions
 {
@@ -55,8 +77,34 @@ public sealed class LocalRunnerOptions
     /// <summary><c>Deployments:Local:WorkRoot</c>: where work folders live; default <c>work</c> next to the SQLite file.</summary>
     public string? WorkRoot { get; set; }
 
-    /// <summary><c>Deployments:Local:SearchPath</c>: the PATH used to find and run the command; default the process PATH.</summary>
+    /// <summary><c>Deployments:Local:SearchPath</c>: the PATH used to find and run the command (and <c>bwrap</c>); default the process PATH.</summary>
     public string? SearchPath { get; set; }
+
+    /// <summary>
+    /// <c>Deployments:Local:Sandbox</c>: <c>bubblewrap</c> or <c>none</c>. Unset means bubblewrap where <c>bwrap</c> works; without it,
+    /// partner modules are refused outside Development.
+    /// </summary>
+    public string? Sandbox { get; set; }
+
+    /// <summary>The parsed <see cref="Sandbox"/>: null when unset (or not one of the two values, which start-up validation reports).</summary>
+    public SandboxMode? SandboxChoice => Sandbox?.Trim().ToLowerInvariant() switch
+    {
+        "bubblewrap" => SandboxMode.Bubblewrap,
+        "none" => SandboxMode.None,
+        _ => null,
+    };
+
+    /// <summary><c>Deployments:Local:PassEnvironment</c>: names of host environment variables every run gets (cloud credentials).</summary>
+    public List<string> PassEnvironment { get; set; } = [];
+
+    /// <summary><c>Deployments:Local:PluginMirror</c>: a provider filesystem mirror; when set, providers come only from it (init works offline).</summary>
+    public string? PluginMirror { get; set; }
+
+    /// <summary><c>Deployments:Local:PluginCache</c>: where downloaded providers are kept, one cache per partner; default <c>.plugin-cache</c> in the work root.</summary>
+    public string? PluginCache { get; set; }
+
+    /// <summary><c>Deployments:Local:GracePeriod</c>: after an interrupt (cancel, shutdown), how long Terraform may take to save its state before it is killed.</summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 public sealed class GitHubActionsRunnerOptions

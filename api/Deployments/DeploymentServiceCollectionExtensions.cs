@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
 using PartnerBot.Api.Deployments.State;
+using PartnerBot.Api.Deployments.Versions;
+using PartnerBot.Api.Deployments.Runners.Isolation;
 using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Deployments;
@@ -30,6 +32,10 @@ public static class DeploymentServiceCollectionExtensions
         services.AddStorageContainer(DeploymentRepository.Container, "/createdAtMs", "/runnableSinceMs");
         services.AddStorageContainer(DeploymentLogs.Container, "/index");
         services.AddStorageContainer(DeploymentOutbox.Container, "/dueAtMs");
+        services.AddStorageContainer(ModuleVersions.Container);
+        services.AddStorageContainer(DeploymentPlans.Container);
+        services.TryAddSingleton<ModuleVersions>();
+        services.TryAddSingleton<DeploymentPlans>();
         services.TryAddSingleton<DeploymentOutbox>();
         services.TryAddSingleton<DeploymentRepository>();
         services.TryAddSingleton<DeploymentLogs>();
@@ -40,6 +46,7 @@ public static class DeploymentServiceCollectionExtensions
         services.TryAddSingleton<DeploymentWorkFolders>();
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton<IDeploymentService>(sp => sp.GetRequiredService<DeploymentService>());
+        services.AddTerraformIsolation();
         services.TryAddSingleton<LocalTerraformRunner>();
         services.TryAddSingleton<GitHubActionsRunner>();
         services.TryAddSingleton<IDeploymentRunner>(sp =>

@@ -3,14 +3,18 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Modules;
+using PartnerBot.Api.Modules.Policy;
 
 namespace PartnerBot.Api.Publishing;
 
-public enum ModuleStatus { New, Changed, Unchanged, Gone, Invalid }
+public enum ModuleStatus { New, Changed, Unchanged, Gone, Invalid, Blocked }
 
 /// <summary>One line of the publish list: a repository module beside its published version.</summary>
 public sealed record PublishCandidate(string Name, ModuleStatus Status, string? Description, string? Problem, bool Published)
 {
+    /// <summary>Why the module policy blocks it (each with file and line); empty unless <see cref="ModuleStatus.Blocked"/>.</summary>
+    public IReadOnlyList<PolicyViolation> Violations { get; init; } = [];
+
     /// <summary>New and changed valid modules can be published (or updated).</summary>
     public bool CanPublish => Status is ModuleStatus.New or ModuleStatus.Changed && Problem is null;
 }
@@ -33,6 +37,7 @@ public sealed class ModulePublisher(
     GitHubConnections connections,
     IModuleCatalog catalog,
     IOptions<GitHubOptions> options,
+    ModulePolicy policy,
     ILogger<ModulePublisher> logger)
 {
     // The last snapshot read per repository: an unchanged repository (304) is listed without downloading it again.
@@ -86,7 +91,7 @@ public sealed class ModulePublisher(
             var before = (await PublishedAsync(ModuleCatalog.PlatformOwner, repository, ct)).Select(m => m.Name).ToList();
             var modules = snapshot.Modules.Where(m => m.Model is not null)
                 .Select(m => (m.Model!, (IReadOnlyDictionary<string, string>)m.Files)).ToList();
-            await catalog.ReplaceSourceAsync(ModuleCatalog.PlatformOwner, repository.CatalogSource, modules, ct);
+            await catalog.ReplaceSourceAsync(ModuleCatalog.PlatformOwner, repository.CatalogSource, modules, ct, snapshot.Sha);
             removed.AddRange(before.Except(snapshot.Modules.Where(m => m.Model is not null).Select(m => m.Name), StringComparer.Ordinal));
             logger.LogInformation("Synced {Count} platform module(s) from {Repository} at {Sha}.", modules.Count, repository.FullName, snapshot.Sha);
         }
@@ -104,6 +109,14 @@ public sealed class ModulePublisher(
         foreach (var module in sync.Snapshot?.Modules ?? [])
         {
             published.TryGetValue(module.Name, out var current);
+            var analysis = module.Problem is null ? policy.Analyze(module.Files) : null;
+            if (analysis is { Allowed: false })
+            {
+                list.Add(new PublishCandidate(module.Name, ModuleStatus.Blocked, module.Model?.Metadata.Description,
+                    $"Blocked by the module policy ({analysis.Violations.Count} problem{(analysis.Violations.Count == 1 ? "" : "s")}).", current is not null)
+                    { Violations = analysis.Violations });
+                continue;
+            }
             var status = module.Problem is not null ? ModuleStatus.Invalid
                 : current is null ? ModuleStatus.New
                 : ModuleContent.Hash(current.Files) == module.ContentHash ? ModuleStatus.Unchanged
@@ -129,6 +142,13 @@ public sealed class ModulePublisher(
                 skipped.Add(name);
                 continue;
             }
+            if (policy.Analyze(module.Files) is { Allowed: false } blocked)
+            {
+                skipped.Add(name);
+                logger.LogInformation("Module {Module} of {Owner} was not published: the module policy blocks it: {Violations}", name, userId,
+                    blocked.Describe(20));
+                continue;
+            }
             var existing = await catalog.GetAsync(userId, name, ct);
             if (existing is not null && existing.Source != sync.Repository.CatalogSource && !published.Contains(name))
             {
@@ -136,7 +156,7 @@ public sealed class ModulePublisher(
                 skipped.Add(name);
                 continue;
             }
-            await catalog.SaveAsync(userId, model, module.Files, sync.Repository.CatalogSource, ct);
+            await catalog.SaveAsync(userId, model, module.Files, sync.Repository.CatalogSource, ct, snapshot.Sha);
             (existing is null ? added : updated).Add(name);
             logger.LogInformation("Module {Module} of {Owner} {Action} from {Repository} at {Sha}.", name, userId,
                 existing is null ? "published" : "updated", sync.Repository.FullName, snapshot.Sha);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Modules.Policy;
 using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Publishing;
@@ -30,6 +31,7 @@ public static class PublishingServiceCollectionExtensions
         services.AddHttpClient(GitHubApiClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton<GitHubApiClient>();
         services.TryAddSingleton<GitHubConnections>();
+        services.AddModulePolicy();
         services.TryAddSingleton<ModulePublisher>();
         services.TryAddSingleton<ScheduledModuleSync>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduledModuleSync>());

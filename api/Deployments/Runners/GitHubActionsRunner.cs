@@ -8,6 +8,8 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Deployments.Runners.Isolation;
+using PartnerBot.Api.Modules.Policy;
 
 namespace PartnerBot.Api.Deployments.Runners;
 
@@ -23,16 +25,21 @@ public sealed class GitHubActionsRunner(
     IConfiguration configuration,
     DeploymentSecrets secrets,
     TimeProvider clock,
-    ILogger<GitHubActionsRunner> logger) : IDeploymentRunner
+    ILogger<GitHubActionsRunner> logger,
+    ModulePolicy policy) : IDeploymentRunner
 {
     public const string HttpClientName = "PartnerBot.GitHubActions";
 
     public string Name => "GitHubActions";
 
+    /// <summary>The workflow applies or destroys in one run; it does not return saved plans.</summary>
+    public bool SavesPlans => false;
+
     public static string RunKey(RunRequest request) => $"{request.DeploymentId}.{request.BuildNumber}";
 
     public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver observer, CancellationToken ct)
     {
+        if (policy.Check(request) is { } blocked) return blocked;
         var settings = options.Value.GitHubActions;
         using var http = CreateClient();
         var repository = settings.Repository.Trim('/');

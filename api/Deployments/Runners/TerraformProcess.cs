@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using PartnerBot.Api.Deployments.Runners.Isolation;
 
 namespace PartnerBot.Api.Deployments.Runners;
 
@@ -31,26 +32,52 @@ public static class ExecutableLocator
 
 internal sealed record ProcessResult(int ExitCode, string StandardOutput, string? LastError);
 
-/// <summary>One CLI invocation with both streams forwarded line by line to the run's log.</summary>
-internal sealed class TerraformProcess(string executable, string workFolder, string searchPath, IRunObserver observer)
+/// <summary>The sandbox program (bubblewrap) and its arguments up to the command.</summary>
+public sealed record SandboxCommand(string Program, IReadOnlyList<string> Arguments);
+
+/// <summary>How every CLI invocation of one run starts.</summary>
+/// <param name="Environment">The whole environment of the CLI: nothing of the bot's own is added (see <see cref="RunEnvironment"/>).</param>
+/// <param name="Sandbox">The sandbox to run the CLI in, or null to run it directly.</param>
+/// <param name="GracePeriod">After an interrupt, how long the CLI may take to stop before it is killed.</param>
+public sealed record TerraformLaunch(
+    string Executable,
+    string WorkFolder,
+    IReadOnlyDictionary<string, string> Environment,
+    SandboxCommand? Sandbox,
+    TimeSpan GracePeriod);
+
+/// <summary>
+/// One CLI invocation with both streams forwarded line by line to the run's log. Cancelling interrupts the CLI (SIGINT,
+/// as Ctrl+C does) so it can save its state and release its lock, waits up to the grace period, then kills the whole
+/// process tree. Built by <see cref="TerraformLauncher"/>.
+/// </summary>
+internal sealed class TerraformProcess(TerraformLaunch launch, IRunObserver observer)
 {
+    public TerraformLaunch Launch => launch;
+
     public async Task<ProcessResult> RunAsync(string[] arguments, CancellationToken ct, bool captureStandardOutput = false)
     {
-        var start = new ProcessStartInfo(executable)
+        var start = new ProcessStartInfo(launch.Sandbox?.Program ?? launch.Executable)
         {
-            WorkingDirectory = workFolder,
+            WorkingDirectory = launch.WorkFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (launch.Sandbox is { } sandbox)
+        {
+            foreach (var argument in sandbox.Arguments) start.ArgumentList.Add(argument);
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(launch.Executable);
+        }
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["PATH"] = searchPath;
-        start.Environment["TF_IN_AUTOMATION"] = "1";
-        start.Environment["TF_INPUT"] = "0";
-        start.Environment["CHECKPOINT_DISABLE"] = "1";
+        start.Environment.Clear();
+        foreach (var (name, value) in launch.Environment) start.Environment[name] = value;
 
-        await observer.LogAsync($"$ {Path.GetFileName(executable)} {string.Join(' ', arguments)}", ct);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
+        await observer.LogAsync($"$ {Path.GetFileName(launch.Executable)} {string.Join(' ', arguments)}", ct);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
+        process.StandardInput.Close(); // never a prompt: -input=false, and nothing to read
         var captured = new StringBuilder();
         string? lastError = null;
         var gate = new SemaphoreSlim(1, 1);
@@ -74,13 +101,53 @@ internal sealed class TerraformProcess(string executable, string workFolder, str
         }
         catch (OperationCanceledException)
         {
-            try { process.Kill(entireProcessTree: true); }
-            catch (InvalidOperationException) { /* already exited */ }
-            await process.WaitForExitAsync(CancellationToken.None);
+            await StopAsync(process);
             await pumps;
             throw;
         }
         await pumps;
         return new ProcessResult(process.ExitCode, captured.ToString(), lastError);
+    }
+
+    private async Task StopAsync(Process process)
+    {
+        if (launch.GracePeriod > TimeSpan.Zero && Interrupt(process))
+        {
+            await observer.LogAsync($"Interrupted {Path.GetFileName(launch.Executable)}; waiting up to {launch.GracePeriod} for it to save its state and stop.",
+                CancellationToken.None);
+            using var grace = new CancellationTokenSource(launch.GracePeriod);
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                await observer.LogAsync($"{Path.GetFileName(launch.Executable)} did not stop within {launch.GracePeriod}; killing it.", CancellationToken.None);
+            }
+        }
+        try { process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { /* already exited */ }
+        await process.WaitForExitAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// SIGINT to the CLI. In the sandbox, to the sandbox's process group: its init ignores it (an init process only
+    /// receives signals it handles), the CLI and its providers get it as from a terminal. Without one, to the CLI alone,
+    /// which shares the bot's process group.
+    /// </summary>
+    private bool Interrupt(Process process)
+    {
+        try
+        {
+            if (process.HasExited) return false;
+            if (launch.Sandbox is null) return ProcessSignals.Interrupt(process.Id);
+            var groups = ProcessSignals.ChildGroupLeaders(process.Id);
+            return groups.Count > 0 && groups.Aggregate(false, (sent, group) => ProcessSignals.InterruptGroup(group) | sent);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

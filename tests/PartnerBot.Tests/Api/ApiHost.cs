@@ -57,6 +57,7 @@ public sealed class ApiHost : IAsyncLifetime
                 ["Catalog:Path"] = DeploymentHarness.TestCatalogFolder,
                 ["Credits:SignupAward"] = "10",
                 ["Deployments:Local:SearchPath"] = Fake.SearchPath,
+                ["Deployments:Local:Sandbox"] = "none", // the stand-in CLI writes its call log beside itself
                 ["Deployments:Local:WorkRoot"] = Path.Combine(_folder, "work"),
                 ["Deployments:PollInterval"] = "00:00:00.050",
                 ["Deployments:MaxParallel"] = "4",
@@ -87,6 +88,17 @@ public sealed class ApiHost : IAsyncLifetime
         var client = Anonymous();
         client.DefaultRequestHeaders.Add("X-Api-Key", key.Key);
         return client;
+    }
+
+    /// <summary>Waits for the deployment's plan, applies it with <c>POST /api/deployments/{id}/apply</c>, and waits for the end.</summary>
+    public static async Task<JsonObject> ApplyPlanAsync(HttpClient client, string id, string finalState = "Success")
+    {
+        var ready = await WaitForStateAsync(client, id, "PlanReady", "Failure", "InternalError");
+        if (ready["state"]!.GetValue<string>() != "PlanReady") throw new InvalidOperationException($"No plan for {id}: {ready["message"]}");
+        var applied = await client.PostAsync($"/api/deployments/{id}/apply", null);
+        if (applied.StatusCode != System.Net.HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"Apply of {id} answered {applied.StatusCode}: {await applied.Content.ReadAsStringAsync()}");
+        return await WaitForStateAsync(client, id, finalState, "Failure", "InternalError");
     }
 
     /// <summary>Polls <c>GET /api/deployments/{id}</c> until the state is one of <paramref name="states"/>.</summary>

@@ -16,7 +16,8 @@ public sealed class ModuleCatalogTests : IAsyncLifetime
     {
         _store = await TestStore.CreateAsync(StoreKind.Sqlite);
         _catalog = new ModuleCatalog(_store.Store, TimeProvider.System, NullLogger<ModuleCatalog>.Instance);
-        var loader = new PlatformCatalogLoader(_catalog, new ConfigurationBuilder().Build(), NullLogger<PlatformCatalogLoader>.Instance);
+        var loader = new PlatformCatalogLoader(_catalog, new ConfigurationBuilder().Build(),
+            PartnerBot.Tests.Deployments.Isolation.LocalRunnerFactory.Environment("Production"), NullLogger<PlatformCatalogLoader>.Instance);
         await loader.LoadAsync(DeploymentHarness.TestCatalogFolder, CancellationToken.None);
     }
 

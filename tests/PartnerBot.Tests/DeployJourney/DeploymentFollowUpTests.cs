@@ -16,6 +16,7 @@ public sealed class DeploymentFollowUpTests : IAsyncLifetime
     public async Task InitializeAsync() => _host = await BotTestHost.StartAsync(new Dictionary<string, string?>
     {
         ["Deployments:Local:SearchPath"] = _terraform.SearchPath,
+        ["Deployments:Local:Sandbox"] = "none", // the stand-in CLI writes its call log beside itself
         // Plain partners: the local default makes every Web Chat user an admin, who may see everything.
         ["LocalChat:Roles"] = "user,partner",
     });

@@ -43,7 +43,8 @@ public sealed class GitHubActionsRunnerTests : IDisposable
         }).Build();
         _secrets = new DeploymentSecrets(new EphemeralDataProtectionProvider(), options);
         var http = new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
-        _runner = new GitHubActionsRunner(http, options, configuration, _secrets, TimeProvider.System, NullLogger<GitHubActionsRunner>.Instance);
+        _runner = new GitHubActionsRunner(http, options, configuration, _secrets, TimeProvider.System, NullLogger<GitHubActionsRunner>.Instance,
+            new PartnerBot.Api.Modules.Policy.ModulePolicy(PartnerBot.Api.Modules.Policy.ModulePolicyRules.Default));
     }
 
     public void Dispose() => _github.Stop();

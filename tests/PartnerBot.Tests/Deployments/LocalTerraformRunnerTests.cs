@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Deployments.Runners;
+using PartnerBot.Tests.Deployments.Isolation;
 
 namespace PartnerBot.Tests.Deployments;
 
@@ -16,15 +14,16 @@ public sealed class LocalTerraformRunnerTests : IDisposable
         try { Directory.Delete(_workRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private LocalTerraformRunner Runner(string command, string? searchPath)
-    {
-        var options = Options.Create(new DeploymentOptions
+    /// <summary>The fake CLI records its calls in its own folder, which a sandbox keeps read-only: it runs unsandboxed.</summary>
+    private LocalTerraformRunner Runner(string command, string? searchPath, string? sandbox = "none", TimeSpan? gracePeriod = null) =>
+        LocalRunnerFactory.Create(new DeploymentOptions
         {
-            Local = new LocalRunnerOptions { Command = command, SearchPath = searchPath, WorkRoot = _workRoot },
+            Local = new LocalRunnerOptions
+            {
+                Command = command, SearchPath = searchPath, WorkRoot = _workRoot, Sandbox = sandbox,
+                GracePeriod = gracePeriod ?? TimeSpan.FromSeconds(60),
+            },
         });
-        return new LocalTerraformRunner(options, new DeploymentWorkFolders(options, new ConfigurationBuilder().Build()),
-            NullLogger<LocalTerraformRunner>.Instance);
-    }
 
     private static RunRequest Request(string module, JsonObject variables, DeploymentAction action = DeploymentAction.Apply)
     {
@@ -38,7 +37,7 @@ public sealed class LocalTerraformRunnerTests : IDisposable
     [TerraformFact]
     public async Task The_real_terraform_cli_applies_a_sample_module_and_returns_its_outputs_then_destroys_it()
     {
-        var runner = Runner("terraform", null);
+        var runner = Runner("terraform", null, sandbox: null);
         var log = new RecordingObserver();
         var variables = new JsonObject { ["project_id"] = "acme-prod-01", ["subnet_count"] = 3, ["region"] = "europe-west1",
             ["enable_nat"] = true };
@@ -106,7 +105,7 @@ public sealed class LocalTerraformRunnerTests : IDisposable
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         var started = DateTime.UtcNow;
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Runner("terraform", fake.SearchPath)
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Runner("terraform", fake.SearchPath, gracePeriod: TimeSpan.FromSeconds(2))
             .RunAsync(Request("Tiny", new JsonObject { ["label"] = "abc" }), new RecordingObserver(), cancel.Token));
 
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), "the slow apply should have been killed");

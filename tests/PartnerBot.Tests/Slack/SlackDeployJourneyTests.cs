@@ -23,6 +23,7 @@ public sealed class SlackDeployJourneyTests : IAsyncLifetime
         {
             ["Deployments:Runner"] = "Local",
             ["Deployments:Local:SearchPath"] = terraform.SearchPath,
+            ["Deployments:Local:Sandbox"] = "none", // the stand-in CLI writes its call log beside itself
             ["Credits:SignupAward"] = "100",
         });
 
