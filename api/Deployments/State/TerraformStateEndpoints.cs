@@ -170,20 +170,39 @@ public static class TerraformStateEndpoints
     {
         var tooLarge = ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Too large",
             $"The body is larger than {limit} bytes" + (setting is null ? "." : $" ({setting}).") + " Nothing was changed.");
-        if (request.ContentLength > limit) return (null, tooLarge);
         // This endpoint enforces its own limit, which may be above the server's default.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = null;
 
-        using var buffer = new MemoryStream();
         var chunk = new byte[81920];
+        if (request.ContentLength > limit)
+        {
+            await DiscardAsync(request.Body, chunk, limit, ct);
+            return (null, tooLarge);
+        }
+        using var buffer = new MemoryStream();
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > limit) return (null, tooLarge);
+            if (buffer.Length + read > limit)
+            {
+                await DiscardAsync(request.Body, chunk, limit, ct);
+                return (null, tooLarge);
+            }
             buffer.Write(chunk, 0, read);
         }
         return (buffer.ToArray(), null);
+    }
+
+    /// <summary>
+    /// Reads and drops the rest of a refused body (up to a bound), so the client finishes sending and then sees the
+    /// 413 instead of a connection torn down mid-upload.
+    /// </summary>
+    private static async Task DiscardAsync(Stream body, byte[] chunk, long limit, CancellationToken ct)
+    {
+        var budget = Math.Max(limit, 1024 * 1024) * 4;
+        int read;
+        while (budget > 0 && (read = await body.ReadAsync(chunk, ct)) > 0) budget -= read;
     }
 
     private static IResult Refused(StateChangeResult result, string what) => result.Status switch

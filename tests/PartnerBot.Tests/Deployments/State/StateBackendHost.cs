@@ -16,11 +16,19 @@ namespace PartnerBot.Tests.Deployments.State;
 /// The real host (<see cref="BotHost.Build"/>) on 127.0.0.1 over a temporary SQLite file, with the built-in state
 /// backend reachable at its bound address and <c>Deployments:MaxStateBytes</c> at 2 MB.
 /// </summary>
-public sealed class StateBackendHost : IAsyncLifetime
+public class StateBackendHost : IAsyncLifetime
 {
     public const long MaxStateBytes = 2 * 1024 * 1024;
+    private readonly long? _maxStateBytes;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "partnerbot-tests", "state-" + Guid.NewGuid().ToString("N"));
     private WebApplication _app = null!;
+
+    public StateBackendHost() : this(MaxStateBytes)
+    {
+    }
+
+    /// <param name="maxStateBytes">null leaves <c>Deployments:MaxStateBytes</c> at its default.</param>
+    protected StateBackendHost(long? maxStateBytes) => _maxStateBytes = maxStateBytes;
 
     public string DatabasePath => Path.Combine(_folder, "partnerbot.db");
     public Uri BaseAddress { get; private set; } = null!;
@@ -37,15 +45,16 @@ public sealed class StateBackendHost : IAsyncLifetime
             BaseAddress = new Uri($"http://127.0.0.1:{port}");
             _app = BotHost.Build(["--urls", BaseAddress.ToString().TrimEnd('/')], builder =>
             {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                var settings = new Dictionary<string, string?>
                 {
                     ["Storage:Provider"] = "Sqlite",
                     ["Storage:Sqlite:Path"] = DatabasePath,
                     ["Catalog:Path"] = DeploymentHarness.TestCatalogFolder,
                     ["Deployments:Local:WorkRoot"] = Path.Combine(_folder, "work"),
                     ["Deployments:Backend:BaseUrl"] = BaseAddress.ToString(),
-                    ["Deployments:MaxStateBytes"] = MaxStateBytes.ToString(),
-                });
+                };
+                if (_maxStateBytes is { } max) settings["Deployments:MaxStateBytes"] = max.ToString();
+                builder.Configuration.AddInMemoryCollection(settings);
             });
             try
             {
@@ -105,6 +114,9 @@ public sealed class StateBackendHost : IAsyncLifetime
 
     public static string StatePath(string deploymentId) => "/api/terraform/state/" + deploymentId;
 }
+
+/// <summary>The same host with <c>Deployments:MaxStateBytes</c> at its default (32 MB).</summary>
+public sealed class DefaultLimitStateBackendHost() : StateBackendHost(null);
 
 /// <summary>The real Terraform CLI in a work folder, configured by <see cref="TerraformBackendSetup"/> as a run would be.</summary>
 public sealed class TerraformWorkFolder : IDisposable
