@@ -19,6 +19,9 @@ public sealed record CatalogModule(
     DateTimeOffset UpdatedAt)
 {
     public bool IsPlatform => Owner == ModuleCatalog.PlatformOwner;
+
+    /// <summary>The commit the files come from (repository modules); null for folder modules.</summary>
+    public string? Revision { get; init; }
 }
 
 /// <summary>A page of catalog search results; <paramref name="ContinuationToken"/> is null on the last page.</summary>

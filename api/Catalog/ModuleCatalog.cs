@@ -22,14 +22,16 @@ public interface IModuleCatalog
     Task<CatalogModule?> GetAsync(string owner, string name, CancellationToken ct = default);
 
     /// <summary>Adds or replaces a module of <paramref name="owner"/>.</summary>
+    /// <param name="revision">The commit the files come from, when they come from a repository.</param>
     Task<CatalogModule> SaveAsync(string owner, TerraformModule model, IReadOnlyDictionary<string, string> files, string source,
-        CancellationToken ct = default);
+        CancellationToken ct = default, string? revision = null);
 
     Task<bool> RemoveAsync(string owner, string name, CancellationToken ct = default);
 
     /// <summary>Makes the modules of <paramref name="owner"/> from <paramref name="source"/> exactly <paramref name="modules"/>.</summary>
     Task<int> ReplaceSourceAsync(string owner, string source,
-        IReadOnlyList<(TerraformModule Model, IReadOnlyDictionary<string, string> Files)> modules, CancellationToken ct = default);
+        IReadOnlyList<(TerraformModule Model, IReadOnlyDictionary<string, string> Files)> modules, CancellationToken ct = default,
+        string? revision = null);
 }
 
 /// <summary>Catalog entries in container <c>catalog</c>, partition = owner (<c>platform</c> or a partner id), id = module name.</summary>
@@ -81,10 +83,10 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
     }
 
     public async Task<CatalogModule> SaveAsync(string owner, TerraformModule model, IReadOnlyDictionary<string, string> files,
-        string source, CancellationToken ct = default)
+        string source, CancellationToken ct = default, string? revision = null)
     {
         var entry = new CatalogEntry("module", model.Name, model.Name.ToLowerInvariant(), owner, source, clock.GetUtcNow(), model,
-            new Dictionary<string, string>(files, StringComparer.Ordinal));
+            new Dictionary<string, string>(files, StringComparer.Ordinal), revision);
         var stored = await store.UpsertAsync(Container, owner, model.Name, StoreJson.ToBody(entry), ct: ct);
         return ToModule(stored);
     }
@@ -103,7 +105,8 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
     }
 
     public async Task<int> ReplaceSourceAsync(string owner, string source,
-        IReadOnlyList<(TerraformModule Model, IReadOnlyDictionary<string, string> Files)> modules, CancellationToken ct = default)
+        IReadOnlyList<(TerraformModule Model, IReadOnlyDictionary<string, string> Files)> modules, CancellationToken ct = default,
+        string? revision = null)
     {
         var keep = modules.Select(m => m.Model.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var stale in (await LoadPartitionAsync(owner, ct)).Where(m => m.Source == source && !keep.Contains(m.Name)))
@@ -111,7 +114,7 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
             await RemoveAsync(owner, stale.Name, ct);
             logger.LogInformation("Removed module {Module} of {Owner}: no longer in {Source}.", stale.Name, owner, source);
         }
-        foreach (var (model, files) in modules) await SaveAsync(owner, model, files, source, ct);
+        foreach (var (model, files) in modules) await SaveAsync(owner, model, files, source, ct, revision);
         return modules.Count;
     }
 
@@ -148,7 +151,10 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
     private static CatalogModule ToModule(StoredDocument document)
     {
         var entry = StoreJson.FromBody<CatalogEntry>(document.Body);
-        return new CatalogModule(entry.Name, entry.Owner, entry.Model, entry.Files, entry.Source, entry.UpdatedAt);
+        return new CatalogModule(entry.Name, entry.Owner, entry.Model, entry.Files, entry.Source, entry.UpdatedAt)
+        {
+            Revision = entry.Revision,
+        };
     }
 
     private static int Compare(CatalogModule module, (string Name, string Owner) key)
@@ -182,5 +188,6 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
         string Source,
         DateTimeOffset UpdatedAt,
         TerraformModule Model,
-        Dictionary<string, string> Files);
+        Dictionary<string, string> Files,
+        string? Revision = null);
 }

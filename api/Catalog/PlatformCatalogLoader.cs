@@ -111,9 +111,7 @@ public sealed class PlatformCatalogLoader(IModuleCatalog catalog, IConfiguration
             }
             if (!module.Valid)
                 logger.LogWarning("Catalog module {Module} is not listed: {Problems}", module.Name, string.Join("; ", module.Problems));
-            var files = Directory.EnumerateFiles(directory, "*.tf", SearchOption.TopDirectoryOnly)
-                .ToDictionary(path => Path.GetFileName(path), File.ReadAllText, StringComparer.Ordinal);
-            modules.Add((module, files));
+            modules.Add((module, ModuleFiles.Read(directory)));
         }
         await catalog.ReplaceSourceAsync(ModuleCatalog.PlatformOwner, Source, modules, ct);
         return modules.Count(m => m.Item1.Valid);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PartnerBot.Api.Catalog;
+using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Http;
 
 namespace PartnerBot.Api.Deployments;
@@ -10,8 +11,8 @@ namespace PartnerBot.Api.Deployments;
 /// <summary>Body of <c>POST /api/deployments</c>.</summary>
 public sealed record StartDeploymentBody(string? Module, JsonObject? Inputs, string? ModuleOwner);
 
-/// <summary>Body of <c>POST /api/deployments/{id}/update</c>.</summary>
-public sealed record UpdateDeploymentBody(JsonObject? Inputs);
+/// <summary>Body of <c>POST /api/deployments/{id}/update</c>: changed inputs, and/or <c>upgrade</c> to the catalog's module version.</summary>
+public sealed record UpdateDeploymentBody(JsonObject? Inputs, bool? Upgrade = null);
 
 public sealed record DeploymentListResponse(IReadOnlyList<DeploymentView> Items, string? ContinuationToken);
 
@@ -40,6 +41,16 @@ public static class DeploymentEndpoints
             .Accepts<UpdateDeploymentBody>("application/json")
             .Produces<DeploymentView>(StatusCodes.Status202Accepted).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost(ApiRoutes.DeploymentApply, ApplyAsync).WithName("ApplyDeploymentPlan").WithTags("Deployments")
+            .Produces<DeploymentView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost(ApiRoutes.DeploymentDiscard, DiscardAsync).WithName("DiscardDeploymentPlan").WithTags("Deployments")
+            .Produces<DeploymentView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost(ApiRoutes.DeploymentRetry, RetryAsync).WithName("RetryDeployment").WithTags("Deployments")
+            .Produces<DeploymentView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet(ApiRoutes.DeploymentUpgrade, UpgradeAsync).WithName("GetDeploymentUpgrade").WithTags("Deployments")
+            .Produces<ModuleUpgrade>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete(ApiRoutes.Deployment, DeleteAsync).WithName("DeleteDeployment").WithTags("Deployments")
             .Produces<DeploymentView>().Produces<DeploymentView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -132,8 +143,27 @@ public static class DeploymentEndpoints
     {
         var (body, problem) = await ApiInput.ReadJsonAsync<UpdateDeploymentBody>(request, ct);
         if (problem is not null) return problem;
-        if (body!.Inputs is not { Count: > 0 } inputs) return ApiProblems.BadRequest("Send the inputs to change in \"inputs\".");
-        return ToResult(await deployments.UpdateAsync(Caller(caller), id, inputs, ct), StatusCodes.Status202Accepted);
+        var upgrade = body!.Upgrade == true;
+        if (body.Inputs is not { Count: > 0 } && !upgrade)
+            return ApiProblems.BadRequest("Send the inputs to change in \"inputs\", or \"upgrade\": true to move to the catalog's module version.");
+        return ToResult(await deployments.UpdateAsync(Caller(caller), id, body.Inputs ?? [], ct, upgrade), StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> ApplyAsync(string id, ICurrentCaller caller, IDeploymentService deployments, CancellationToken ct) =>
+        ToResult(await deployments.ApplyAsync(Caller(caller), id, ct), StatusCodes.Status202Accepted);
+
+    private static async Task<IResult> DiscardAsync(string id, ICurrentCaller caller, IDeploymentService deployments, CancellationToken ct) =>
+        ToResult(await deployments.DiscardAsync(Caller(caller), id, ct), StatusCodes.Status200OK);
+
+    private static async Task<IResult> RetryAsync(string id, ICurrentCaller caller, IDeploymentService deployments, CancellationToken ct) =>
+        ToResult(await deployments.RetryAsync(Caller(caller), id, ct), StatusCodes.Status202Accepted);
+
+    private static async Task<IResult> UpgradeAsync(string id, ICurrentCaller caller, IDeploymentService deployments, CancellationToken ct)
+    {
+        if (await deployments.GetAsync(Caller(caller), id, ct) is null) return ApiProblems.NotFound($"There is no deployment {id} that you can see.");
+        return await deployments.GetUpgradeAsync(Caller(caller), id, ct) is { } upgrade
+            ? ApiResults.Ok(upgrade)
+            : ApiProblems.NotFound("The deployment already runs the catalog's version of its module (or the module left the catalog).");
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpRequest request, ICurrentCaller caller, IDeploymentService deployments,
@@ -142,7 +172,7 @@ public static class DeploymentEndpoints
         var (purge, problem) = ApiInput.Flag(request.Query["purge"], "purge");
         if (problem is not null) return problem;
         var result = purge ? await deployments.PurgeAsync(Caller(caller), id, ct) : await deployments.DeleteAsync(Caller(caller), id, ct);
-        var status = result is DeploymentCommandResult.Done { Deployment.State: DeploymentState.Deleting }
+        var status = result is DeploymentCommandResult.Done { Deployment.State: not DeploymentState.Deleted }
             ? StatusCodes.Status202Accepted
             : StatusCodes.Status200OK;
         return ToResult(result, status);

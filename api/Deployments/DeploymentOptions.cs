@@ -19,6 +19,16 @@ public sealed class DeploymentOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Deployments:Timeout must be between 1 second and 1 day.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>
+    /// <c>Deployments:RequirePlanApproval</c> (default true): a deployment or update waits in PlanReady until its plan is
+    /// applied or discarded. Off, the plan summary is posted and the plan applied right away. A destroy always waits.
+    /// </summary>
+    public bool RequirePlanApproval { get; set; } = true;
+
+    /// <summary><c>Deployments:PlanTtl</c> (default 1 hour): a saved plan older than this is refused ("plan again").</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Deployments:PlanTtl must be between 1 second and 7 days.")]
+    public TimeSpan PlanTtl { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary><c>Deployments:PollInterval</c>: how often the worker looks for queued work.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Deployments:PollInterval must be between 10 ms and 10 minutes.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -38,6 +48,13 @@ public sealed class DeploymentOptions
     /// <summary><c>Deployments:LogTailLines</c>: log lines kept in the deployment document (all lines go to log chunks).</summary>
     [Range(10, 2000, ErrorMessage = "Deployments:LogTailLines must be between 10 and 2000.")]
     public int LogTailLines { get; set; } = 200;
+
+    /// <summary><c>Deployments:MaxStateBytes</c>: the largest Terraform state the built-in backend accepts (default 32 MB).</summary>
+    [Range(typeof(long), "1024", "1073741824", ErrorMessage = "Deployments:MaxStateBytes must be between 1 KB and 1 GB.")]
+    public long MaxStateBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary><c>Deployments:Backend</c>: where runs keep their Terraform state (the built-in <c>http</c> backend by default).</summary>
+    public State.TerraformBackendOptions Backend { get; set; } = new();
 
     /// <summary>
     /// <c>Deployments:AllowedProviders</c>: provider sources or namespaces partner modules may use (e.g. <c>hashicorp/*</c>,

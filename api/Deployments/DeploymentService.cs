@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
 
@@ -16,16 +18,35 @@ public interface IDeploymentService
     /// </summary>
     Task<StartDeploymentResult> StartAsync(StartDeploymentRequest request, string? idempotencyKey, CancellationToken ct = default);
 
-    /// <summary>Re-applies with changed inputs; only <c>updatesafe</c> inputs may change.</summary>
-    Task<DeploymentCommandResult> UpdateAsync(DeploymentCaller caller, string deploymentId, JsonObject changes, CancellationToken ct = default);
+    /// <summary>
+    /// Plans an update with changed inputs (only <c>updatesafe</c> inputs may change) on the deployment's module version,
+    /// or with <paramref name="upgrade"/> on the catalog's current version of the module.
+    /// </summary>
+    Task<DeploymentCommandResult> UpdateAsync(DeploymentCaller caller, string deploymentId, JsonObject changes, CancellationToken ct = default,
+        bool upgrade = false);
 
-    /// <summary>Destroys the deployment's resources through the runner, then marks it Deleted.</summary>
+    /// <summary>Applies the saved plan of a deployment waiting in PlanReady; an expired or stale plan is refused.</summary>
+    Task<DeploymentCommandResult> ApplyAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
+
+    /// <summary>Drops the saved plan of a deployment waiting in PlanReady; a first deployment is refunded, once.</summary>
+    Task<DeploymentCommandResult> DiscardAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
+
+    /// <summary>Plans the failed action again with the same inputs (the credits already charged are kept, not taken again).</summary>
+    Task<DeploymentCommandResult> RetryAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
+
+    /// <summary>What moving to the catalog's version of the module would change; null when there is none newer.</summary>
+    Task<ModuleUpgrade?> GetUpgradeAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
+
+    /// <summary>Plans the destroy of the deployment's resources; once that plan is applied the deployment is Deleted.</summary>
     Task<DeploymentCommandResult> DeleteAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
 
     /// <summary>Forgets the deployment without destroying anything; only for modules with <c>enable_purge</c>.</summary>
     Task<DeploymentCommandResult> PurgeAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
 
-    /// <summary>Cancels a queued or waiting deployment (refunded), or a running one (stopped) or one whose runner is gone.</summary>
+    /// <summary>
+    /// Cancels a queued or waiting deployment or a waiting plan (a first deployment is refunded), a running one (stopped),
+    /// or one whose runner is gone.
+    /// </summary>
     Task<DeploymentCommandResult> CancelAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
 
     Task<DeploymentView?> GetAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default);
@@ -52,6 +73,9 @@ public sealed class DeploymentService(
     DeploymentLogs logs,
     DeploymentSignal signal,
     RunningDeployments running,
+    ModuleVersions versions,
+    DeploymentPlans plans,
+    IOptions<DeploymentOptions> options,
     TimeProvider clock,
     ILogger<DeploymentService> logger) : IDeploymentService
 {
@@ -84,7 +108,8 @@ public sealed class DeploymentService(
                 return new StartDeploymentResult.InsufficientCredits(cost, balance.Available(policy), policy == SpendPolicy.PurchasedOnly);
         }
 
-        var deployment = NewDeployment(id, request, module, cost, policy, inProgress.Count > 0, idempotencyKey);
+        var version = await versions.PinAsync(module, clock.GetUtcNow(), ct);
+        var deployment = NewDeployment(id, request, module, version, cost, policy, inProgress.Count > 0, idempotencyKey);
         try
         {
             await repository.CreateAsync(deployment, ct);
@@ -101,7 +126,8 @@ public sealed class DeploymentService(
     }
 
     /// <summary>
-    /// Second half of a start: debit with reference <c>deployment:ID</c> (idempotent), then activate. Also used to
+    /// Second half of a start: reserve the cost (debit with reference <c>deployment:ID</c>, idempotent), then activate;
+    /// the reservation is kept once the apply starts and given back if the deployment ends before. Also used to
     /// finish a start that stopped half-way (see <see cref="RecoverUnchargedAsync"/>).
     /// </summary>
     private async Task<StartDeploymentResult> FinishChargeAsync(Deployment deployment, bool createdHere, CancellationToken ct)
@@ -156,8 +182,8 @@ public sealed class DeploymentService(
         return stuck.Count;
     }
 
-    private Deployment NewDeployment(string id, StartDeploymentRequest request, CatalogModule module, decimal cost,
-        SpendPolicy policy, bool waiting, string? idempotencyKey)
+    private Deployment NewDeployment(string id, StartDeploymentRequest request, CatalogModule module, ModuleVersion version,
+        decimal cost, SpendPolicy policy, bool waiting, string? idempotencyKey)
     {
         var now = clock.GetUtcNow();
         var sensitive = DeploymentInputs.InputVariables(module.Model).Where(v => v.Sensitive).Select(v => v.Name)
@@ -174,6 +200,7 @@ public sealed class DeploymentService(
             ProtectedInputs = request.Inputs.Where(kv => sensitive.Contains(kv.Key))
                 .ToDictionary(kv => kv.Key, kv => secrets.Protect(kv.Value), StringComparer.Ordinal),
             Dependencies = [.. module.Model.Metadata.Dependencies],
+            Version = version,
             Conversation = request.Conversation?.DeepClone(),
             Cost = cost,
             RequirePurchasedCredits = policy == SpendPolicy.PurchasedOnly,
@@ -201,7 +228,7 @@ public sealed class DeploymentService(
                 var (page, next) = await repository.QueryAsync(partnerId,
                     [FieldFilter.Eq("/module/name", dependency), FieldFilter.Eq("/charged", true),
                      DeploymentRepository.StateIn(DeploymentState.Success, DeploymentState.Queued, DeploymentState.Pending,
-                         DeploymentState.Working, DeploymentState.Waiting)],
+                         DeploymentState.Planning, DeploymentState.PlanReady, DeploymentState.Working, DeploymentState.Waiting)],
                     null, false, 20, continuation, ct);
                 items.AddRange(page);
                 continuation = next;
@@ -214,43 +241,57 @@ public sealed class DeploymentService(
     }
 
     public async Task<DeploymentCommandResult> UpdateAsync(DeploymentCaller caller, string deploymentId, JsonObject changes,
-        CancellationToken ct = default)
+        CancellationToken ct = default, bool upgrade = false)
     {
         var current = await LoadAsync(caller, deploymentId, ct);
         if (current is null) return new DeploymentCommandResult.NotFound(deploymentId);
         var deployment = current.Deployment;
         if (deployment.State is not (DeploymentState.Success or DeploymentState.Failure or DeploymentState.Timeout
-            or DeploymentState.InternalError))
+            or DeploymentState.InternalError) || deployment.ChargedAt is null && deployment.Version is not null)
             return new DeploymentCommandResult.NotAllowed($"A deployment that is {deployment.State} cannot be updated.");
 
-        var module = await catalog.GetAsync(deployment.Module.Owner, deployment.Module.Name, ct);
-        if (module is null)
-            return new DeploymentCommandResult.NotAllowed($"The module {deployment.Module.Name} is no longer in the catalog.");
+        var pinned = await PinnedModuleAsync(deployment, ct);
+        if (pinned is null)
+            return new DeploymentCommandResult.NotAllowed($"The module version of {deployment.Module.Name} is no longer available.");
+        var target = pinned;
+        if (upgrade)
+        {
+            var latest = await catalog.GetAsync(deployment.Module.Owner, deployment.Module.Name, ct);
+            if (latest is null)
+                return new DeploymentCommandResult.NotAllowed($"The module {deployment.Module.Name} is no longer in the catalog; it keeps version {pinned.Version.Short}.");
+            var version = await versions.PinAsync(latest, clock.GetUtcNow(), ct);
+            target = new PinnedModule(version, latest.Model, latest.Files);
+        }
+        if (changes.Count == 0 && target.Version.ContentHash == pinned.Version.ContentHash)
+            return new DeploymentCommandResult.NotAllowed("Nothing to update: no input changes and no newer module version.");
 
-        var variables = DeploymentInputs.InputVariables(module.Model).ToDictionary(v => v.Name, StringComparer.Ordinal);
+        var variables = DeploymentInputs.InputVariables(target.Model).ToDictionary(v => v.Name, StringComparer.Ordinal);
         var errors = changes.Where(kv => variables.TryGetValue(kv.Key, out var v) && !v.UpdateSafe)
             .Select(kv => new InputError(kv.Key, $"'{kv.Key}' cannot be changed after deployment.")).ToList();
         if (errors.Count > 0) return new DeploymentCommandResult.InvalidInputs(errors);
 
-        var merged = CurrentInputs(deployment);
+        // Inputs the new version no longer declares are dropped; everything else carries over.
+        var merged = new JsonObject();
+        foreach (var (name, value) in CurrentInputs(deployment).Where(kv => variables.ContainsKey(kv.Key))) merged[name] = value?.DeepClone();
         foreach (var (name, value) in changes) merged[name] = value?.DeepClone();
-        errors = [.. DeploymentInputs.Validate(module.Model, module.Files, merged)];
+        errors = [.. DeploymentInputs.Validate(target.Model, target.Files, merged)];
         if (errors.Count > 0) return new DeploymentCommandResult.InvalidInputs(errors);
 
         var now = clock.GetUtcNow();
         var sensitive = variables.Values.Where(v => v.Sensitive).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        var pending = new PendingUpdate(
+            merged.Where(kv => !sensitive.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone(), StringComparer.Ordinal),
+            merged.Where(kv => sensitive.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => secrets.Protect(kv.Value), StringComparer.Ordinal),
+            target.Version);
+        var what = target.Version.ContentHash == pinned.Version.ContentHash
+            ? "Update queued."
+            : $"Update to module version {target.Version.Short} queued.";
         var (stored, changed) = await repository.UpdateAsync(deployment.PartnerId, deployment.Id, d =>
         {
-            var queued = d.Transition(DeploymentState.Queued, "Update queued.", caller.UserId, now);
-            if (queued is null || d.Sequence != deployment.Sequence) return null;
-            var inputs = new Dictionary<string, JsonNode?>(d.Inputs, StringComparer.Ordinal);
-            var protectedInputs = new Dictionary<string, string>(d.ProtectedInputs, StringComparer.Ordinal);
-            foreach (var (name, value) in changes)
-            {
-                if (sensitive.Contains(name)) protectedInputs[name] = secrets.Protect(value);
-                else inputs[name] = value?.DeepClone();
-            }
-            return (queued with { Inputs = inputs, ProtectedInputs = protectedInputs }).MakeRunnable(DeploymentAction.Update, now);
+            if (d.Sequence != deployment.Sequence) return null;
+            var queued = d.Transition(DeploymentState.Queued, what, caller.UserId, now);
+            return queued is null ? null : (queued with { Pending = pending, ResumeState = d.State, Plan = null })
+                .MakeRunnable(DeploymentAction.Update, now);
         }, ct);
         if (stored is null) return new DeploymentCommandResult.NotFound(deploymentId);
         if (!changed) return new DeploymentCommandResult.NotAllowed("The deployment changed meanwhile; try again.");
@@ -258,23 +299,165 @@ public sealed class DeploymentService(
         return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
     }
 
+    public async Task<ModuleUpgrade?> GetUpgradeAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default)
+    {
+        var current = await LoadAsync(caller, deploymentId, ct);
+        if (current is null || current.Deployment.State == DeploymentState.Deleted) return null;
+        var latest = await catalog.GetAsync(current.Deployment.Module.Owner, current.Deployment.Module.Name, ct);
+        var pinned = await PinnedModuleAsync(current.Deployment, ct);
+        return latest is null || pinned is null ? null : ModuleUpgrade.Between(pinned, latest);
+    }
+
+    /// <summary>
+    /// The module version the deployment runs. A deployment started before versions were kept is pinned to the catalog's
+    /// current files on first use.
+    /// </summary>
+    public async Task<PinnedModule?> PinnedModuleAsync(Deployment deployment, CancellationToken ct, ModuleVersion? version = null)
+    {
+        version ??= deployment.Version;
+        if (version is null)
+        {
+            var module = await catalog.GetAsync(deployment.Module.Owner, deployment.Module.Name, ct);
+            if (module is null) return null;
+            version = await versions.PinAsync(module, clock.GetUtcNow(), ct);
+            await repository.UpdateAsync(deployment.PartnerId, deployment.Id, d => d.Version is null ? d with { Version = version } : null, ct);
+        }
+        return await versions.LoadAsync(deployment.Module.Name, version, ct);
+    }
+
+    public async Task<DeploymentCommandResult> ApplyAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default)
+    {
+        var current = await LoadAsync(caller, deploymentId, ct);
+        if (current is null) return new DeploymentCommandResult.NotFound(deploymentId);
+        var deployment = current.Deployment;
+        if (deployment.State != DeploymentState.PlanReady || deployment.Plan is not { } plan)
+            return new DeploymentCommandResult.NotAllowed(deployment.State == DeploymentState.Queued && deployment.Step == DeploymentStep.Apply
+                ? "The plan is already being applied."
+                : $"There is no plan waiting to be applied: the deployment is {deployment.State}.");
+
+        var now = clock.GetUtcNow();
+        if (now - plan.CreatedAt > options.Value.PlanTtl)
+        {
+            var expired = await ExpirePlanAsync(current, "system", ct);
+            return new DeploymentCommandResult.NotAllowed(
+                $"The plan is older than {Describe(options.Value.PlanTtl)}, so it was not applied. Plan again.{(expired?.RefundDue == true && expired.Cost > 0 ? " " + DeploymentChanges.RefundText(expired.Cost) : "")}");
+        }
+
+        var (stored, changed) = await repository.UpdateAsync(deployment.PartnerId, deploymentId, d =>
+            d.State == DeploymentState.PlanReady && d.Plan?.Id == plan.Id
+                ? d.Transition(DeploymentState.Queued, $"Plan approved: {plan.Summary.Text}. Queued to apply.", caller.UserId, now)?
+                    .MakeRunnable(d.Action, now, step: DeploymentStep.Apply)
+                : null, ct);
+        if (stored is null) return new DeploymentCommandResult.NotFound(deploymentId);
+        if (!changed) return new DeploymentCommandResult.NotAllowed("The plan was applied or discarded meanwhile.");
+        signal.Wake();
+        return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
+    }
+
+    public async Task<DeploymentCommandResult> DiscardAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default)
+    {
+        var current = await LoadAsync(caller, deploymentId, ct);
+        if (current is null) return new DeploymentCommandResult.NotFound(deploymentId);
+        var plan = current.Deployment.Plan;
+        var now = clock.GetUtcNow();
+        var (stored, changed) = await repository.UpdateAsync(current.Deployment.PartnerId, deploymentId, d =>
+            d.State == DeploymentState.PlanReady
+                ? d.DropPlan(DeploymentState.Discarded, "Plan discarded.", caller.UserId, now)
+                : null, ct);
+        if (stored is null) return new DeploymentCommandResult.NotFound(deploymentId);
+        if (!changed)
+            return new DeploymentCommandResult.NotAllowed(stored.Deployment.State == DeploymentState.Discarded
+                ? "The plan was already discarded."
+                : $"There is no plan waiting: the deployment is {stored.Deployment.State}.");
+        if (plan is not null) await plans.DeleteAsync(deploymentId, plan.Id, ct);
+        var settled = await SettleRefundAsync(stored, ct);
+        return new DeploymentCommandResult.Done(DeploymentView.From(settled.Deployment));
+    }
+
+    public async Task<DeploymentCommandResult> RetryAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default)
+    {
+        var current = await LoadAsync(caller, deploymentId, ct);
+        if (current is null) return new DeploymentCommandResult.NotFound(deploymentId);
+        var deployment = current.Deployment;
+        if (deployment.State is not (DeploymentState.Failure or DeploymentState.Timeout or DeploymentState.InternalError
+            or DeploymentState.Cancelled))
+            return new DeploymentCommandResult.NotAllowed($"A deployment that is {deployment.State} cannot be retried.");
+        if (deployment.RefundDue || deployment.Refunded is not null)
+            return new DeploymentCommandResult.NotAllowed("This deployment never ran and its credits were refunded; deploy the module again.");
+
+        var now = clock.GetUtcNow();
+        var (stored, changed) = await repository.UpdateAsync(deployment.PartnerId, deploymentId, d =>
+        {
+            if (d.Sequence != deployment.Sequence) return null;
+            var queued = d.Transition(DeploymentState.Queued, "Retry queued: planning again with the same inputs.", caller.UserId, now);
+            return queued is null ? null : (queued with { Plan = null, ResumeState = d.ResumeState ?? DeploymentState.Failure })
+                .MakeRunnable(d.Action, now);
+        }, ct);
+        if (stored is null) return new DeploymentCommandResult.NotFound(deploymentId);
+        if (!changed) return new DeploymentCommandResult.NotAllowed("The deployment changed meanwhile; try again.");
+        signal.Wake();
+        return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
+    }
+
+    /// <summary>Ends a waiting plan that is too old: a first deployment becomes Expired (refunded), an update or destroy goes back.</summary>
+    public async Task<Deployment?> ExpirePlanAsync(StoredDeployment current, string by, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var plan = current.Deployment.Plan;
+        var (stored, changed) = await repository.UpdateAsync(current.Deployment.PartnerId, current.Deployment.Id, d =>
+            d.State == DeploymentState.PlanReady && d.Plan?.Id == plan?.Id
+                ? d.DropPlan(DeploymentState.Expired, $"The plan expired after {Describe(options.Value.PlanTtl)}; plan again.", by, now)
+                : null, ct);
+        if (stored is null) return null;
+        if (plan is not null) await plans.DeleteAsync(current.Deployment.Id, plan.Id, ct);
+        return changed ? (await SettleRefundAsync(stored, ct)).Deployment : stored.Deployment;
+    }
+
+    /// <summary>
+    /// Gives back the reservation of a deployment marked <see cref="Deployment.RefundDue"/>: one ledger refund with
+    /// reference <c>refund:deployment:ID</c> (the ledger ignores a repeat), then records the amount.
+    /// </summary>
+    public async Task<StoredDeployment> SettleRefundAsync(StoredDeployment stored, CancellationToken ct)
+    {
+        var deployment = stored.Deployment;
+        if (!deployment.RefundDue || deployment.Refunded is not null) return stored;
+        if (deployment.Cost > 0)
+        {
+            var result = await ledger.RefundAsync(deployment.PartnerId, deployment.ChargeReference, "system", ct);
+            logger.LogInformation("Deployment {DeploymentId} ended before its apply: refund {Result}.", deployment.Id, result.GetType().Name);
+        }
+        var (updated, _) = await repository.UpdateAsync(deployment.PartnerId, deployment.Id, d =>
+            d.RefundDue && d.Refunded is null ? d with { RefundDue = false, Refunded = d.Cost } : null, ct);
+        return updated ?? stored;
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalHours >= 1 && span.Minutes == 0 && span.Seconds == 0 ? $"{span.TotalHours:0.#} hour{(span.TotalHours == 1 ? "" : "s")}"
+        : span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} minute{(span.TotalMinutes == 1 ? "" : "s")}"
+        : $"{span.TotalSeconds:0} second{(span.TotalSeconds == 1 ? "" : "s")}";
+
     public async Task<DeploymentCommandResult> DeleteAsync(DeploymentCaller caller, string deploymentId, CancellationToken ct = default)
     {
         var current = await LoadAsync(caller, deploymentId, ct);
         if (current is null) return new DeploymentCommandResult.NotFound(deploymentId);
         var now = clock.GetUtcNow();
-        var nothingApplied = current.Deployment.Builds.Count == 0;
         var (stored, changed) = await repository.UpdateAsync(current.Deployment.PartnerId, deploymentId, d =>
         {
             if (!d.State.IsSettled()) return null;
-            if (d.Builds.Count == 0)
-                return d.Transition(DeploymentState.Deleted, "Deleted; it had never run, so there was nothing to destroy.", caller.UserId, now);
-            return d.Transition(DeploymentState.Deleting, "Destroy queued.", caller.UserId, now)?.MakeRunnable(DeploymentAction.Destroy, now);
+            // Nothing was ever applied (it never reached its apply): there is nothing to destroy.
+            if (d.NeverApplied())
+                return d.End(DeploymentState.Deleted, "Deleted; nothing had been applied, so there was nothing to destroy.", caller.UserId, now);
+            return d.Transition(DeploymentState.Queued, "Destroy queued: planning what will be destroyed.", caller.UserId, now) is { } queued
+                ? (queued with { ResumeState = d.State, Plan = null, Pending = null }).MakeRunnable(DeploymentAction.Destroy, now)
+                : null;
         }, ct);
         if (stored is null) return new DeploymentCommandResult.NotFound(deploymentId);
         if (!changed)
-            return new DeploymentCommandResult.NotAllowed($"A deployment that is {stored.Deployment.State} cannot be deleted now.");
-        if (!nothingApplied) signal.Wake();
+            return new DeploymentCommandResult.NotAllowed(stored.Deployment.State == DeploymentState.PlanReady
+                ? "A plan is waiting: apply or discard it first."
+                : $"A deployment that is {stored.Deployment.State} cannot be deleted now.");
+        if (stored.Deployment.State == DeploymentState.Deleted) stored = await SettleRefundAsync(stored, ct);
+        else signal.Wake();
         return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
     }
 
@@ -282,18 +465,19 @@ public sealed class DeploymentService(
     {
         var current = await LoadAsync(caller, deploymentId, ct);
         if (current is null) return new DeploymentCommandResult.NotFound(deploymentId);
-        var module = await catalog.GetAsync(current.Deployment.Module.Owner, current.Deployment.Module.Name, ct);
+        var module = await PinnedModuleAsync(current.Deployment, ct);
         if (module?.Model.Metadata.EnablePurge != true && !caller.IsAdmin)
             return new DeploymentCommandResult.NotAllowed($"The module {current.Deployment.Module.Name} does not allow purging.");
 
         var now = clock.GetUtcNow();
         var (stored, changed) = await repository.UpdateAsync(current.Deployment.PartnerId, deploymentId, d =>
             d.State.IsSettled()
-                ? d.Transition(DeploymentState.Deleted, "Purged: the record was removed; its resources were not destroyed.", caller.UserId, now)
+                ? d.End(DeploymentState.Deleted, "Purged: the record was removed; its resources were not destroyed.", caller.UserId, now)
                 : null, ct);
         if (stored is null) return new DeploymentCommandResult.NotFound(deploymentId);
         if (!changed)
             return new DeploymentCommandResult.NotAllowed($"A deployment that is {stored.Deployment.State} cannot be purged now.");
+        stored = await SettleRefundAsync(stored, ct);
         return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
     }
 
@@ -304,22 +488,21 @@ public sealed class DeploymentService(
         var deployment = current.Deployment;
         var now = clock.GetUtcNow();
 
+        if (deployment.State == DeploymentState.PlanReady) return await DiscardAsync(caller, deploymentId, ct);
+
         // A queued or waiting deployment has not started; a running one whose lease lapsed has no runner left (stuck).
-        var stuck = deployment.State is DeploymentState.Pending or DeploymentState.Working or DeploymentState.Deleting
+        var stuck = deployment.State.IsRunning()
             && !running.IsRunningHere(deploymentId)
             && (deployment.Lease is null || deployment.Lease.UntilMs < now.ToUnixTimeMilliseconds());
         if (deployment.State is DeploymentState.Queued or DeploymentState.Waiting || stuck)
         {
             var (stored, changed) = await repository.UpdateAsync(deployment.PartnerId, deploymentId, d =>
                 d.Sequence == deployment.Sequence
-                    ? d.Transition(DeploymentState.Cancelled, stuck ? "Cancelled; its runner had stopped." : "Cancelled before it ran.", caller.UserId, now) is { } cancelled
-                        ? cancelled with { Runnable = false, Lease = null }
-                        : null
+                    ? d.End(DeploymentState.Cancelled, stuck ? "Cancelled; its runner had stopped." : "Cancelled before it ran.", caller.UserId, now)
                     : null, ct);
             if (stored is null) return new DeploymentCommandResult.NotFound(deploymentId);
             if (!changed) return new DeploymentCommandResult.NotAllowed("The deployment changed meanwhile; try again.");
-            if (stored.Deployment.Builds.Count == 0 && stored.Deployment.Cost > 0)
-                await ledger.RefundAsync(stored.Deployment.PartnerId, stored.Deployment.ChargeReference, caller.UserId, ct);
+            stored = await SettleRefundAsync(stored, ct);
             return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
         }
 
@@ -361,7 +544,17 @@ public sealed class DeploymentService(
         return any is { Deployment.Charged: true } ? any : null;
     }
 
-    /// <summary>All inputs with sensitive ones decrypted (for the runner and for re-validation on update).</summary>
+    /// <summary>The inputs the next run uses: a pending update's, otherwise the applied ones; sensitive ones decrypted.</summary>
+    public JsonObject RunInputs(Deployment deployment)
+    {
+        if (deployment.Pending is not { } pending) return CurrentInputs(deployment);
+        var inputs = new JsonObject();
+        foreach (var (name, value) in pending.Inputs) inputs[name] = value?.DeepClone();
+        foreach (var (name, value) in pending.ProtectedInputs) inputs[name] = secrets.Unprotect(value);
+        return inputs;
+    }
+
+    /// <summary>All applied inputs with sensitive ones decrypted (for re-validation on update).</summary>
     public JsonObject CurrentInputs(Deployment deployment)
     {
         var inputs = new JsonObject();

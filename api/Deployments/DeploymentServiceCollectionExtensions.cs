@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
+using PartnerBot.Api.Deployments.State;
+using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Deployments.Runners.Isolation;
 using PartnerBot.Api.Storage;
 
@@ -30,10 +32,15 @@ public static class DeploymentServiceCollectionExtensions
         services.AddStorageContainer(DeploymentRepository.Container, "/createdAtMs", "/runnableSinceMs");
         services.AddStorageContainer(DeploymentLogs.Container, "/index");
         services.AddStorageContainer(DeploymentOutbox.Container, "/dueAtMs");
+        services.AddStorageContainer(ModuleVersions.Container);
+        services.AddStorageContainer(DeploymentPlans.Container);
+        services.TryAddSingleton<ModuleVersions>();
+        services.TryAddSingleton<DeploymentPlans>();
         services.TryAddSingleton<DeploymentOutbox>();
         services.TryAddSingleton<DeploymentRepository>();
         services.TryAddSingleton<DeploymentLogs>();
         services.TryAddSingleton<DeploymentSecrets>();
+        services.AddTerraformState();
         services.TryAddSingleton<DeploymentSignal>();
         services.TryAddSingleton<RunningDeployments>();
         services.TryAddSingleton<DeploymentWorkFolders>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Identity;
 
 namespace PartnerBot.Api.Http;
@@ -47,7 +48,7 @@ public static class RestApiExtensions
 
     /// <summary>
     /// Maps <c>GET /openapi/v1.json</c>, the authenticated deployments, catalog and credits endpoints, and the
-    /// signed runner callback. Returns the authenticated group so other features can add their routes to it.
+    /// signed runner callback and the Terraform state backend (per-deployment basic auth). Returns the authenticated group so other features can add their routes to it.
     /// </summary>
     public static RouteGroupBuilder MapPartnerBotRestApi(this IEndpointRouteBuilder endpoints)
     {
@@ -57,6 +58,7 @@ public static class RestApiExtensions
         api.MapCatalogEndpoints();
         api.MapCreditEndpoints();
         endpoints.MapRunnerEventEndpoints();
+        endpoints.MapTerraformStateEndpoints();
         return api;
     }
 }

@@ -13,7 +13,7 @@ public sealed record ModuleLoadResult(string Name, TerraformModule? Module, stri
 /// <summary>
 /// Loads a Terraform module from a folder (its <c>*.tf</c> files, not sub-folders) or from in-memory files
 /// (e.g. a repository tarball). A module is listable exactly when its files parse and it declares
-/// <c>public_access</c>; anything else worth knowing goes to <see cref="TerraformModule.Problems"/>.
+/// <c>public_access</c> and every metadata value can be read; anything else worth knowing goes to <see cref="TerraformModule.Problems"/>.
 /// </summary>
 public static class ModuleLoader
 {
@@ -22,9 +22,10 @@ public static class ModuleLoader
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static ModuleLoadResult LoadDirectory(string directory)
+    /// <param name="relativeTo">Where a relative <paramref name="directory"/> starts (default: the current directory).</param>
+    public static ModuleLoadResult LoadDirectory(string directory, string? relativeTo = null)
     {
-        var fullPath = Path.GetFullPath(directory);
+        var fullPath = relativeTo is null ? Path.GetFullPath(directory) : Path.GetFullPath(directory, relativeTo);
         var name = Path.GetFileName(fullPath.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         if (!Directory.Exists(fullPath)) return new ModuleLoadResult(name, null, $"{directory}: no such directory");
 
@@ -42,13 +43,13 @@ public static class ModuleLoader
         return LoadFiles(name, files);
     }
 
-    /// <summary>Loads a module from file name → content; only names ending in <c>.tf</c> are read.</summary>
+    /// <summary>Loads a module from file name → content; only top-level names ending in <c>.tf</c> are read.</summary>
     public static ModuleLoadResult LoadFiles(string name, IReadOnlyDictionary<string, string> files)
     {
         var parsed = new List<HclFile>();
         foreach (var (fileName, content) in files.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!fileName.EndsWith(".tf", StringComparison.Ordinal)) continue;
+            if (!ModuleFiles.IsTopLevelTerraform(fileName)) continue;
             try
             {
                 parsed.Add(HclParser.ParseFile(content, fileName));
@@ -115,66 +116,15 @@ public static class ModuleLoader
             }
         }
 
+        // What makes a module unusable comes first: the publish list shows only the first few problems.
+        var (metadata, metadataProblems) = ModuleMetadataReader.Read(variables);
+        problems.InsertRange(0, metadataProblems);
         if (files.Count == 0) problems.Insert(0, "The folder has no .tf files.");
         var declaresPublicAccess = seen.Contains("public_access");
         if (files.Count > 0 && !declaresPublicAccess)
             problems.Insert(0, "Not a platform module: it declares no \"public_access\" variable (a helper sub-module).");
 
-        var metadata = ReadMetadata(variables, problems);
-        return new TerraformModule(name, files.Count > 0 && declaresPublicAccess, problems, metadata, variables);
-    }
-
-    private static ModuleMetadata ReadMetadata(IReadOnlyList<ModuleVariable> variables, List<string> problems)
-    {
-        var byName = variables.Where(v => v.IsMetadata).ToDictionary(v => v.Name, StringComparer.Ordinal);
-
-        JsonNode? Value(string variable) => byName.TryGetValue(variable, out var v) ? v.Default : null;
-
-        string? String(string variable)
-        {
-            var node = Value(variable);
-            if (node is null) return null;
-            if (node is JsonValue value && value.TryGetValue<string>(out var s)) return s;
-            problems.Add($"Metadata variable \"{variable}\" must default to a string.");
-            return null;
-        }
-
-        IReadOnlyList<string> Strings(string variable)
-        {
-            var node = Value(variable);
-            if (node is null) return [];
-            if (node is JsonArray array && array.All(i => i is JsonValue v && v.TryGetValue<string>(out _)))
-                return array.Select(i => i!.GetValue<string>()).ToArray();
-            problems.Add($"Metadata variable \"{variable}\" must default to a list of strings.");
-            return [];
-        }
-
-        bool? Bool(string variable)
-        {
-            var node = Value(variable);
-            if (node is null) return null;
-            if (node is JsonValue value && value.TryGetValue<bool>(out var b)) return b;
-            problems.Add($"Metadata variable \"{variable}\" must default to true or false.");
-            return null;
-        }
-
-        decimal creditCost = 0;
-        if (Value("credit_cost") is { } cost)
-        {
-            if (cost is JsonValue costValue && costValue.TryGetValue<decimal>(out var parsed) && parsed >= 0) creditCost = parsed;
-            else problems.Add("Metadata variable \"credit_cost\" must default to a non-negative number.");
-        }
-
-        return new ModuleMetadata(
-            String("module_description"),
-            String("module_documentation"),
-            Strings("module_dependency"),
-            Strings("module_services"),
-            creditCost,
-            Bool("require_credit_purchases") ?? false,
-            Bool("public_access"),
-            Bool("enable_purge"),
-            Strings("shared_users"),
-            Strings("technical_support_users"));
+        var valid = files.Count > 0 && declaresPublicAccess && metadataProblems.Count == 0;
+        return new TerraformModule(name, valid, problems, metadata, variables);
     }
 }

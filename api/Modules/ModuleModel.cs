@@ -56,6 +56,9 @@ public sealed record ModuleVariable(
 
     /// <summary>The type built from the parsed source (optional-attribute defaults kept as syntax, heredocs included); null when not read from source.</summary>
     [JsonIgnore] public TerraformType? ParsedType { get; init; }
+
+    /// <summary>The default is there but is not a constant (e.g. it refers to another variable), so its value is unknown.</summary>
+    [JsonIgnore] public bool DefaultUnreadable { get; init; }
     public bool IsMetadata => ModuleMetadata.VariableNames.Contains(Name);
 
     /// <summary>Set by the platform, not the partner: UIMeta group 0 without being one of the metadata variables.</summary>

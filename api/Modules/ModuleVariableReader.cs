@@ -57,6 +57,7 @@ internal static class ModuleVariableReader
 
         JsonNode? defaultValue = null;
         var hasDefault = false;
+        var defaultUnreadable = false;
         if (body.Attribute("default") is { } defaultAttribute)
         {
             hasDefault = true;
@@ -66,6 +67,7 @@ internal static class ModuleVariableReader
             }
             catch (Exception e) when (e is HclEvaluationException or HclUndecidedException or ArgumentException or OverflowException or InvalidOperationException)
             {
+                defaultUnreadable = true;
                 problems.Add($"{Where(defaultAttribute.Start)}: variable \"{name}\": the default must be a constant value ({e.Message}).");
             }
         }
@@ -103,6 +105,7 @@ internal static class ModuleVariableReader
             meta.Group, meta.Order, meta.UpdateSafe, validations)
         {
             ParsedType = parsedType ?? (type is null ? TerraformType.Any : null),
+            DefaultUnreadable = defaultUnreadable,
         };
     }
 

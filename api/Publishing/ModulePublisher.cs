@@ -91,7 +91,7 @@ public sealed class ModulePublisher(
             var before = (await PublishedAsync(ModuleCatalog.PlatformOwner, repository, ct)).Select(m => m.Name).ToList();
             var modules = snapshot.Modules.Where(m => m.Model is not null)
                 .Select(m => (m.Model!, (IReadOnlyDictionary<string, string>)m.Files)).ToList();
-            await catalog.ReplaceSourceAsync(ModuleCatalog.PlatformOwner, repository.CatalogSource, modules, ct);
+            await catalog.ReplaceSourceAsync(ModuleCatalog.PlatformOwner, repository.CatalogSource, modules, ct, snapshot.Sha);
             removed.AddRange(before.Except(snapshot.Modules.Where(m => m.Model is not null).Select(m => m.Name), StringComparer.Ordinal));
             logger.LogInformation("Synced {Count} platform module(s) from {Repository} at {Sha}.", modules.Count, repository.FullName, snapshot.Sha);
         }
@@ -156,7 +156,7 @@ public sealed class ModulePublisher(
                 skipped.Add(name);
                 continue;
             }
-            await catalog.SaveAsync(userId, model, module.Files, sync.Repository.CatalogSource, ct);
+            await catalog.SaveAsync(userId, model, module.Files, sync.Repository.CatalogSource, ct, snapshot.Sha);
             (existing is null ? added : updated).Add(name);
             logger.LogInformation("Module {Module} of {Owner} {Action} from {Repository} at {Sha}.", name, userId,
                 existing is null ? "published" : "updated", sync.Repository.FullName, snapshot.Sha);

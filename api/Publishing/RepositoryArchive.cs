@@ -6,7 +6,7 @@ using PartnerBot.Api.Modules;
 
 namespace PartnerBot.Api.Publishing;
 
-/// <summary>One candidate module folder of a repository: its <c>.tf</c> files and what the parser made of them.</summary>
+/// <summary>One candidate module folder of a repository: its files and what the parser made of its <c>.tf</c> files.</summary>
 /// <param name="Path">The folder inside the repository, e.g. <c>network</c> or <c>modules/network</c>.</param>
 /// <param name="Error">The first syntax error when the files do not parse.</param>
 public sealed record RepositoryModule(string Name, string Path, TerraformModule? Model, string? Error, IReadOnlyDictionary<string, string> Files)
@@ -28,24 +28,13 @@ public sealed record RepositorySnapshot(RepositoryName Repository, string Sha, I
 /// <summary>A stable fingerprint of a module's files, to tell "changed" from "unchanged".</summary>
 public static class ModuleContent
 {
-    public static string Hash(IReadOnlyDictionary<string, string> files)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var (name, content) in files.Where(f => f.Key.EndsWith(".tf", StringComparison.Ordinal)).OrderBy(f => f.Key, StringComparer.Ordinal))
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(name));
-            hash.AppendData([0]);
-            hash.AppendData(Encoding.UTF8.GetBytes(content.ReplaceLineEndings("\n")));
-            hash.AppendData([0]);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    public static string Hash(IReadOnlyDictionary<string, string> files) => ModuleFiles.Hash(files);
 }
 
 /// <summary>
 /// Reads a repository tarball (as GitHub serves it: one top folder <c>owner-repo-sha/</c>) in memory. Candidate modules
-/// are the folders at the repository root and directly under <c>modules/</c> holding <c>.tf</c> files; only those files
-/// are kept. Limits keep a hostile archive from costing more than the configured size and module count.
+/// are the folders at the repository root and directly under <c>modules/</c> holding <c>.tf</c> files; every text file
+/// of such a folder is kept, sub-folders included. Limits keep a hostile archive from costing more than the configured size and module count.
 /// </summary>
 public static class RepositoryArchive
 {
@@ -64,24 +53,34 @@ public static class RepositoryArchive
             {
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
                 var folder = CandidateFolder(entry.Name, out var fileName);
-                if (folder is null || !fileName.EndsWith(".tf", StringComparison.Ordinal) || entry.DataStream is null) continue;
+                if (folder is null || !ModuleFiles.IsModulePath(fileName) || entry.DataStream is null) continue;
                 terraformBytes += entry.Length;
                 if (terraformBytes > MaxTerraformBytes || entry.Length > ModuleLoader.MaxFileBytes)
                     throw new GitHubFailure(GitHubFailureKind.TooLarge,
-                        $"{repository.FullName} holds more than {MaxTerraformBytes / (1024 * 1024)} MB of Terraform files, more than a sync reads.");
+                        $"{repository.FullName} holds more than {MaxTerraformBytes / (1024 * 1024)} MB of module files, more than a sync reads.");
                 using var content = new MemoryStream();
                 entry.DataStream.CopyTo(content);
+                var terraform = ModuleFiles.IsTopLevelTerraform(fileName);
                 if (!ModuleLoader.TryDecode(content.ToArray(), fileName, out var text, out var decodeError))
+                {
+                    if (!terraform) continue; // a binary file next to the module: not part of what is deployed
                     text = "\u0000" + decodeError; // parsed below into a clear syntax error for this module only
+                }
                 if (!folders.TryGetValue(folder, out var files))
                 {
-                    if (folders.Count >= maxModules)
+                    if (folders.Count >= maxModules * 4)
                         throw new GitHubFailure(GitHubFailureKind.TooManyModules,
                             $"{repository.FullName} has more than {maxModules} module folders, the most one repository may publish. Split it into several repositories.");
                     folders[folder] = files = new SortedDictionary<string, string>(StringComparer.Ordinal);
                 }
                 files[fileName] = text;
             }
+            // Only folders with Terraform files at their top are modules; the rest (docs, scripts) are not.
+            foreach (var folder in folders.Where(f => !f.Value.Keys.Any(ModuleFiles.IsTopLevelTerraform)).Select(f => f.Key).ToList())
+                folders.Remove(folder);
+            if (folders.Count > maxModules)
+                throw new GitHubFailure(GitHubFailureKind.TooManyModules,
+                    $"{repository.FullName} has more than {maxModules} module folders, the most one repository may publish. Split it into several repositories.");
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
@@ -109,22 +108,25 @@ public static class RepositoryArchive
         return new RepositorySnapshot(repository, sha, unique);
     }
 
-    /// <summary>The candidate folder of an archive path (<c>top/x/f.tf</c> → <c>x</c>, <c>top/modules/x/f.tf</c> → <c>modules/x</c>), else null.</summary>
+    /// <summary>
+    /// The candidate folder of an archive path and the file's path inside it (<c>top/x/f.tf</c> → <c>x</c>, <c>f.tf</c>;
+    /// <c>top/modules/x/templates/a.sh</c> → <c>modules/x</c>, <c>templates/a.sh</c>), else null.
+    /// </summary>
     internal static string? CandidateFolder(string entryName, out string fileName)
     {
         fileName = "";
         var parts = entryName.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Any(p => p is "." or "..")) return null;
         // parts[0] is the archive's top folder.
-        if (parts.Length == 3 && !parts[1].StartsWith('.'))
+        if (parts.Length >= 4 && parts[1] == "modules" && !parts[2].StartsWith('.'))
         {
-            fileName = parts[2];
-            return parts[1];
-        }
-        if (parts.Length == 4 && parts[1] == "modules" && !parts[2].StartsWith('.'))
-        {
-            fileName = parts[3];
+            fileName = string.Join('/', parts[3..]);
             return "modules/" + parts[2];
+        }
+        if (parts.Length >= 3 && !parts[1].StartsWith('.'))
+        {
+            fileName = string.Join('/', parts[2..]);
+            return parts[1];
         }
         return null;
     }

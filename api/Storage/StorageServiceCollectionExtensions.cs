@@ -45,6 +45,16 @@ public static class StorageServiceCollectionExtensions
             return Results.Text("storage unavailable", statusCode: StatusCodes.Status503ServiceUnavailable);
         }).ExcludeFromDescription();
 
+    /// <summary>
+    /// Prepares the store (what the start-up hosted service does), for callers that want a failure before the host
+    /// starts: it then surfaces as a <see cref="StorageException"/> of kind Unavailable with a one-line message,
+    /// without the host logging it with a stack trace first. Preparing again afterwards costs nothing.
+    /// </summary>
+    public static async Task PrepareStorageAsync(this IServiceProvider services, CancellationToken ct)
+    {
+        if (services.GetRequiredService<IDocumentStore>() is CosmosDocumentStore cosmos) await cosmos.InitializeAsync(ct);
+    }
+
     private static IDocumentStore CreateStore(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -59,12 +69,9 @@ public static class StorageServiceCollectionExtensions
     /// Prepares the store before the host starts serving: resolving it creates the SQLite file and schema; for
     /// Cosmos DB the database and the declared containers are created. Failures stop start-up, not the first request.
     /// </summary>
-    private sealed class StorageStartup(IDocumentStore store) : IHostedService
+    private sealed class StorageStartup(IServiceProvider services) : IHostedService
     {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            if (store is CosmosDocumentStore cosmos) await cosmos.InitializeAsync(cancellationToken);
-        }
+        public Task StartAsync(CancellationToken cancellationToken) => services.PrepareStorageAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

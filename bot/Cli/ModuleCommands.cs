@@ -9,15 +9,15 @@ namespace PartnerBot.Bot.Cli;
 /// </summary>
 internal static class ModuleCommands
 {
-    public static Command Create(params Command[] extraSubcommands)
+    public static Command Create(InvocationDirectory invocation, params Command[] extraSubcommands)
     {
         var module = new Command("module", "Work with Terraform modules.");
-        module.Subcommands.Add(CreateInspect());
+        module.Subcommands.Add(CreateInspect(invocation));
         foreach (var subcommand in extraSubcommands) module.Subcommands.Add(subcommand);
         return module;
     }
 
-    private static Command CreateInspect()
+    private static Command CreateInspect(InvocationDirectory invocation)
     {
         var directories = new Argument<string[]>("DIR")
         {
@@ -30,18 +30,18 @@ internal static class ModuleCommands
         {
             var dirs = parseResult.GetValue(directories) ?? [];
             var asJson = parseResult.GetValue(json);
-            return Inspect(dirs, asJson, Console.Out);
+            return Inspect(dirs, asJson, Console.Out, invocation);
         });
         return inspect;
     }
 
     /// <summary>Prints one line per folder; 0 when every folder parsed (valid module or not), 1 otherwise.</summary>
-    internal static int Inspect(IEnumerable<string> directories, bool json, TextWriter output)
+    internal static int Inspect(IEnumerable<string> directories, bool json, TextWriter output, InvocationDirectory? invocation = null)
     {
         var exitCode = 0;
         foreach (var directory in directories)
         {
-            var result = ModuleLoader.LoadDirectory(directory);
+            var result = ModuleLoader.LoadDirectory(directory, invocation?.Path);
             if (!result.Parsed) exitCode = 1;
             output.WriteLine(json ? ModuleInspectJson.ToJsonLine(result) : Describe(result));
         }

@@ -12,7 +12,7 @@ namespace PartnerBot.Bot.Cli;
 /// <summary><c>module form DIR --channel teams|webchat|slack [--mode create|update] --json</c>: the provisioning form as the bot sends it.</summary>
 internal static class ModuleFormCommand
 {
-    public static Command Create()
+    public static Command Create(InvocationDirectory invocation)
     {
         var directory = new Argument<string>("DIR") { Description = "Module folder; the *.tf files directly in it are parsed." };
         var channel = new Option<string>("--channel")
@@ -28,13 +28,14 @@ internal static class ModuleFormCommand
         var form = new Command("form", "Print a module's provisioning form, one element per step.") { directory, channel, mode, json };
         form.SetAction(parseResult => Run(
             parseResult.GetValue(directory)!, parseResult.GetValue(channel)!, parseResult.GetValue(mode) ?? "create",
-            parseResult.GetValue(json), Console.Out, Console.Error));
+            parseResult.GetValue(json), Console.Out, Console.Error, invocation));
         return form;
     }
 
-    internal static int Run(string directory, string channel, string mode, bool json, TextWriter output, TextWriter error)
+    internal static int Run(string directory, string channel, string mode, bool json, TextWriter output, TextWriter error,
+        InvocationDirectory? invocation = null)
     {
-        var result = ModuleLoader.LoadDirectory(directory);
+        var result = ModuleLoader.LoadDirectory(directory, invocation?.Path);
         if (result.Module is not { } module)
         {
             error.WriteLine($"{result.Name}: {result.Error}");

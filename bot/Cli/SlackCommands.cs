@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using PartnerBot.Bot.Channels.Slack;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Cli;
 
@@ -26,7 +27,7 @@ internal static class SlackCommands
             }
             try
             {
-                var json = SlackManifest.Build(publicBaseUrl).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+                var json = SlackManifest.Build(publicBaseUrl, ChatRouteTable.Product()).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
                 parse.InvocationConfiguration.Output.WriteLine(json);
                 return 0;
             }

@@ -1,16 +1,17 @@
 using System.CommandLine;
 using PartnerBot.Bot.Channels.Teams;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Cli;
 
 /// <summary><c>teams package --out FILE.zip</c>: writes the Teams app package for the configured bot.</summary>
 internal static class TeamsCommands
 {
-    public static Command Create()
+    public static Command Create(InvocationDirectory invocation)
     {
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the app package (.zip).", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write the app package (.zip).", Required = true };
         var package = new Command("package", "Write the Teams app package (manifest.json, color.png, outline.png).") { output };
-        package.SetAction((parse, _) => Task.FromResult(WritePackage(parse.GetValue(output)!, LoadConfiguration())));
+        package.SetAction((parse, _) => Task.FromResult(WritePackage(new FileInfo(invocation.Resolve(parse.GetValue(output)!)), LoadConfiguration())));
 
         return new Command("teams", "Microsoft Teams app tools.") { package };
     }
@@ -30,7 +31,7 @@ internal static class TeamsCommands
             return 2;
         }
         target.Directory?.Create();
-        using (var file = target.Create()) TeamsAppPackage.Write(file, appId, publicBaseUrl!);
+        using (var file = target.Create()) TeamsAppPackage.Write(file, appId, publicBaseUrl!, ChatRouteTable.Product());
         Console.WriteLine($"Wrote {target.FullName}");
         return 0;
     }

@@ -10,12 +10,14 @@ using PartnerBot.Cards.Model;
 namespace PartnerBot.Bot.Conversations;
 
 /// <summary>
-/// The root of every conversation: resolves the user, loads the dialog stack, applies global interruptions
-/// ("menu", "help", "cancel", feature commands), continues the active dialog, and saves the stack back.
+/// The root of every conversation: resolves the user, loads the dialog stack, dispatches the turn through the route
+/// table (a command or a verb of another feature interrupts the open dialog; typed text and form verbs continue it),
+/// and saves the stack back.
 /// </summary>
 public sealed class ChatBot(
     IEnumerable<Dialog> dialogs,
     ChatRouteTable routes,
+    MainMenu menu,
     ConversationStateStore states,
     UserDirectory users,
     IOptions<ChatOptions> chatOptions,
@@ -74,6 +76,7 @@ public sealed class ChatBot(
             return;
         }
 
+        foreach (var instance in state.Stack) _dialogs.Find(instance.Id)?.WriteState(instance);
         state.RecentInputs.Add(turn.ActivityId);
         state.Address = responder.ConversationAddress;
         try
@@ -103,57 +106,68 @@ public sealed class ChatBot(
     private async Task RouteAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var (command, arguments) = SplitCommand(turn.Text);
-
         if (turn.Input.Kind == TurnKind.ConversationStart)
         {
             // A page that shows another theme than the user chose (a new browser, say) follows the saved preference.
             if (turn.Data["theme"] is JsonValue shown && (string?)shown != turn.User.Theme)
                 await turn.Responder.ApplyThemeAsync(turn.User.Theme, ct);
-            if (dc.ActiveDialog is null) await turn.SendAsync(MainMenuCard.Build(Greeting(turn.User)), ct);
+            if (dc.ActiveDialog is null) await turn.SendAsync(menu.Build(Greeting(turn.User)), ct);
             return;
         }
 
-        if (turn.Verb is null && command is "menu" or "help" or "start" or "hi" or "hello" || turn.Verb == CardVerbs.Menu)
+        DropUnreadableDialog(dc);
+        var (word, arguments) = turn.Verb is null ? SplitCommand(turn.Text) : (turn.Verb, "");
+        var route = turn.Verb is null ? routes.FindCommand(word) : routes.FindVerb(turn.Verb);
+        if (route is null)
         {
-            await dc.CancelAllDialogsAsync(ct);
-            await turn.SendAsync(MainMenuCard.Build(), ct);
+            // Typed text that is no command, and the form.* verbs of the form the open dialog shows, belong to that dialog.
+            var result = await dc.ContinueDialogAsync(ct);
+            if (result.Status != DialogTurnStatus.Empty) return;
+            await turn.SendAsync(menu.Build(turn.Verb is null
+                ? $"Sorry, I didn't understand \"{Shorten(turn.Text)}\". Pick something below, or type a command such as **deploy** (or **help** for all of them)."
+                : "That button belongs to a conversation that has ended. Pick something below to start again."), ct);
             return;
         }
 
-        if (turn.Verb is null && command is "cancel" or "stop" or "quit")
+        if (route.Role is { } role && !turn.User.IsInRole(role))
         {
-            var hadDialog = dc.ActiveDialog is not null;
-            await dc.CancelAllDialogsAsync(ct);
-            await turn.SendAsync(MainMenuCard.Build(hadDialog ? "Cancelled. What would you like to do next?" : "There was nothing to cancel. What would you like to do?"), ct);
+            await turn.SendAsync(UiMessage.Text($"**{RouteTitle(route)}** needs the *{role}* role. Ask an admin to grant it to you."), ct);
             return;
         }
 
-        // A card verb owned by the active dialog's route continues it; any other feature verb or command starts that feature.
-        var route = turn.Verb is { } verb ? routes.ForVerb(verb) : routes.ForCommand(command);
+        // A verb of the open dialog continues it; a command, or a verb of another dialog, starts its dialog afresh.
         var active = dc.ActiveDialog;
-        if (route is not null && !(active is not null && active.Id == route.DialogId && turn.Verb is not null && turn.Verb != route.Verb))
+        var continues = route.Kind == RouteKind.Verb && route.DialogId is not null && active?.Id == route.DialogId;
+        if (!continues)
         {
-            if (route.RequiredRole is { } role && !turn.User.IsInRole(role))
-            {
-                await turn.SendAsync(UiMessage.Text($"**{route.Title}** needs the *{role}* role. Ask an admin to grant it to you."), ct);
-                return;
-            }
-            await dc.CancelAllDialogsAsync(ct);
-            var options = new JsonObject { ["arguments"] = arguments, ["verb"] = turn.Verb, ["data"] = turn.Input.Data?.DeepClone() };
-            await dc.BeginDialogAsync(route.DialogId, options, ct);
-            return;
+            dc.CancelAllDialogs();
+            if (route.DialogId is { } dialogId) dc.Open(dialogId);
         }
+        var target = route.DialogId is { } id
+            ? dc.Dialogs.Find(id) ?? throw new InvalidOperationException($"{route.Feature}: no dialog '{id}' is registered for '{route.Name}'.")
+            : services.GetRequiredService(route.HandlerType);
+        var context = new ChatRouteContext(dc, route, word, arguments, turn.Input.Data?.DeepClone().AsObject() ?? [], !continues,
+            interrupted: !continues && active is not null);
+        await route.Bind(target)(context, ct);
+    }
 
-        if (active is not null)
-        {
-            await dc.ContinueDialogAsync(ct);
-            return;
-        }
+    /// <summary>State saved by an older version of a dialog is dropped: the user starts again from the menu.</summary>
+    private void DropUnreadableDialog(DialogContext dc)
+    {
+        if (dc.ActiveDialog is not { } active) return;
+        var dialog = dc.Dialogs.Find(active.Id);
+        if (dialog is not null && dialog.CanRead(active.State)) return;
+        logger.LogInformation("Dropped the stored state of dialog {DialogId} in {ConversationKey}: it is from an older version",
+            active.Id, dc.Turn.Input.ConversationKey);
+        dc.CancelAllDialogs();
+    }
 
-        await turn.SendAsync(MainMenuCard.Build(turn.Verb is null
-            ? $"Sorry, I didn't understand \"{Shorten(turn.Text)}\". Pick something below, or type a command such as **deploy**."
-            : "That button belongs to a conversation that has ended. Pick something below to start again."), ct);
+    /// <summary>What the user asked for, in words: the menu title of its command, or the command word.</summary>
+    private string RouteTitle(ChatRoute route)
+    {
+        var command = route.Kind == RouteKind.Command ? route
+            : routes.Commands.FirstOrDefault(c => c.DialogId == route.DialogId && c.HandlerType == route.HandlerType);
+        return command?.MenuTitle ?? command?.Name ?? route.Name;
     }
 
     private static (string Command, string Arguments) SplitCommand(string text)

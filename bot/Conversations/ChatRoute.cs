@@ -1,31 +1,55 @@
+using PartnerBot.Bot.Dialogs;
+
 namespace PartnerBot.Bot.Conversations;
 
-/// <summary>
-/// One entry of a feature's route table: the card verb and typed commands that start it, the dialog that serves it,
-/// and the card verb prefix it owns (so a button on an old card still lands in the right feature).
-/// </summary>
-/// <param name="Verb">The menu/card verb, also the typed command (<c>deploy</c>, <c>billing</c>, ...).</param>
-/// <param name="DialogId">The dialog started for this route.</param>
-/// <param name="Aliases">Other typed commands that mean the same.</param>
-/// <param name="RequiredRole">A role the user must hold, or null for everyone.</param>
-public sealed record ChatRoute(string Verb, string Title, string DialogId, IReadOnlyList<string>? Aliases = null, string? RequiredRole = null)
+/// <summary>What a route handler does with one turn: the same result a dialog returns.</summary>
+public delegate Task<DialogTurnResult> RouteHandler(ChatRouteContext route, CancellationToken ct);
+
+public enum RouteKind
 {
-    public IReadOnlyList<string> Aliases { get; init; } = Aliases ?? [];
+    /// <summary>Typed text whose first word is the command (or an alias); also the slash sub-command in Slack.</summary>
+    Command,
 
-    /// <summary>Card verbs that start with <c>{Verb}.</c> belong to this route.</summary>
-    public bool OwnsVerb(string verb) => verb == Verb || verb.StartsWith(Verb + ".", StringComparison.Ordinal);
-
-    public bool MatchesCommand(string command) =>
-        string.Equals(command, Verb, StringComparison.OrdinalIgnoreCase) || Aliases.Any(a => string.Equals(a, command, StringComparison.OrdinalIgnoreCase));
+    /// <summary>A card button or form submission carrying the verb.</summary>
+    Verb,
 }
 
-/// <summary>The routes of every feature, as registered in DI.</summary>
-public sealed class ChatRouteTable(IEnumerable<ChatRoute> routes)
+/// <summary>How a command is described in the help text and the channels' command menus.</summary>
+/// <param name="Usage">The command as typed, with its arguments: <c>deploy [module]</c>.</param>
+/// <param name="Description">One sentence: what it does.</param>
+public sealed record CommandHelp(string Usage, string Description);
+
+/// <summary>
+/// One entry of the route table: a typed command or a card verb, and the handler that serves it.
+/// </summary>
+/// <param name="Name">The command word or the verb.</param>
+/// <param name="Aliases">Other command words that mean the same (commands only).</param>
+/// <param name="DialogId">
+/// The dialog the handler runs in, or null for a handler outside any dialog (menu, cancel). A command always starts
+/// its dialog afresh; a verb continues its dialog when that dialog is the active one and starts it otherwise.
+/// </param>
+/// <param name="HandlerType">The dialog type, or the service type of a handler outside dialogs.</param>
+/// <param name="Bind">Gets the handler from the dialog (or service) instance.</param>
+/// <param name="Role">A role the user must hold, or null for everyone; checked before the handler runs.</param>
+/// <param name="Audience">Who the help text lists the command for: a role, or null for everyone.</param>
+/// <param name="Help">Usage and description (commands only).</param>
+/// <param name="MenuTitle">The main menu button of this command (its verb is the command's name), or null.</param>
+/// <param name="Suggested">Offered in the channels' command menus (Teams) besides the main menu commands.</param>
+/// <param name="Feature">The feature that registered the route, for error messages.</param>
+public sealed record ChatRoute(
+    RouteKind Kind,
+    string Name,
+    IReadOnlyList<string> Aliases,
+    string? DialogId,
+    Type HandlerType,
+    Func<object, RouteHandler> Bind,
+    string? Role,
+    string? Audience,
+    CommandHelp? Help,
+    string? MenuTitle,
+    bool Suggested,
+    string Feature)
 {
-    public IReadOnlyList<ChatRoute> Routes { get; } = routes.ToList();
-
-    public ChatRoute? ForVerb(string verb) =>
-        Routes.Where(r => r.OwnsVerb(verb)).OrderByDescending(r => r.Verb.Length).FirstOrDefault();
-
-    public ChatRoute? ForCommand(string command) => Routes.FirstOrDefault(r => r.MatchesCommand(command));
+    /// <summary>The name and every alias.</summary>
+    public IEnumerable<string> Words => Aliases.Prepend(Name);
 }

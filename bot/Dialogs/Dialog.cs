@@ -2,39 +2,54 @@ using System.Text.Json.Nodes;
 
 namespace PartnerBot.Bot.Dialogs;
 
-public enum DialogTurnStatus { Empty, Waiting, Complete, Cancelled }
+public enum DialogTurnStatus
+{
+    /// <summary>The dialog did not take the input (the conversation root answers it instead).</summary>
+    Empty,
 
-public sealed record DialogTurnResult(DialogTurnStatus Status, JsonNode? Result = null)
+    /// <summary>The dialog stays open for the next input.</summary>
+    Waiting,
+
+    /// <summary>The dialog ended.</summary>
+    Complete,
+
+    Cancelled,
+}
+
+public sealed record DialogTurnResult(DialogTurnStatus Status)
 {
     public static DialogTurnResult Waiting { get; } = new(DialogTurnStatus.Waiting);
     public static DialogTurnResult Empty { get; } = new(DialogTurnStatus.Empty);
 }
 
 /// <summary>
-/// A unit of conversation with its own persisted state. The shape follows Bot Builder's dialogs: begin, continue on
-/// the next input, resume when a child dialog ends.
+/// A unit of conversation with its own persisted state. A dialog is started by the routes its feature registers
+/// (<see cref="Conversations.ChatRouteBuilder"/>); while it is open it also receives the typed text and the form
+/// verbs (<c>form.*</c>) of the forms it shows, which are not in the route table.
 /// </summary>
 public abstract class Dialog(string id)
 {
     public string Id { get; } = id;
 
-    public abstract Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct);
+    /// <summary>Typed text that is no command, or a card verb the route table does not know, while this dialog is open.</summary>
+    public virtual Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct) => Task.FromResult(DialogTurnResult.Empty);
 
-    /// <summary>Called with the next input while this dialog is on top of the stack.</summary>
-    public virtual Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct) => dc.EndDialogAsync(null, ct);
+    /// <summary>Whether a stored state can still be read by this version of the dialog (older shapes are dropped).</summary>
+    public virtual bool CanRead(JsonObject state) => true;
 
-    /// <summary>Called when a dialog this one started has ended.</summary>
-    public virtual Task<DialogTurnResult> ResumeAsync(DialogContext dc, JsonNode? result, CancellationToken ct) => dc.EndDialogAsync(result, ct);
-
-    /// <summary>Called when the dialog is cancelled (interruptions, "cancel").</summary>
-    public virtual Task EndAsync(DialogContext dc, DialogInstance instance, bool cancelled, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Writes the typed state this turn worked on back into <paramref name="instance"/> before it is saved.</summary>
+    public virtual void WriteState(DialogInstance instance) { }
 }
 
-/// <summary>One entry of a dialog stack: which dialog, and its state.</summary>
+/// <summary>One entry of a dialog stack: which dialog, and its state as stored.</summary>
 public sealed class DialogInstance
 {
     public string Id { get; set; } = "";
     public JsonObject State { get; set; } = [];
+
+    /// <summary>The typed state read during this turn (see <see cref="Dialog{TState}"/>); never stored itself.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal object? Typed { get; set; }
 }
 
 /// <summary>The dialogs a context can start, by id.</summary>

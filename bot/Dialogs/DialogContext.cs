@@ -1,33 +1,33 @@
-using System.Text.Json.Nodes;
-
 namespace PartnerBot.Bot.Dialogs;
 
 /// <summary>
-/// Drives one dialog stack for one turn. The stack is a plain list persisted with the conversation's state, so a
-/// turn that dies half-way leaves the last saved stack untouched.
+/// Drives the dialog stack of one conversation for one turn. The stack is a plain list persisted with the
+/// conversation's state, so a turn that dies half-way leaves the last saved stack untouched.
 /// </summary>
-public sealed class DialogContext(DialogSet dialogs, TurnContext turn, List<DialogInstance> stack, DialogContext? parent = null)
+public sealed class DialogContext(DialogSet dialogs, TurnContext turn, List<DialogInstance> stack)
 {
     public DialogSet Dialogs { get; } = dialogs;
     public TurnContext Turn { get; } = turn;
     public List<DialogInstance> Stack { get; } = stack;
-    public DialogContext? Parent { get; } = parent;
 
     /// <summary>The dialog on top of the stack (the last element).</summary>
     public DialogInstance? ActiveDialog => Stack.Count == 0 ? null : Stack[^1];
 
-    public async Task<DialogTurnResult> BeginDialogAsync(string dialogId, JsonNode? options = null, CancellationToken ct = default)
+    /// <summary>Opens a new instance of <paramref name="dialogId"/>, with empty state, on top of the stack.</summary>
+    public DialogInstance Open(string dialogId)
     {
-        var dialog = FindDialog(dialogId) ?? throw new InvalidOperationException($"Unknown dialog '{dialogId}'.");
-        Stack.Add(new DialogInstance { Id = dialogId });
-        return await dialog.BeginAsync(this, options, ct);
+        if (!Dialogs.Contains(dialogId)) throw new InvalidOperationException($"Unknown dialog '{dialogId}'.");
+        var instance = new DialogInstance { Id = dialogId };
+        Stack.Add(instance);
+        return instance;
     }
 
+    /// <summary>Hands the turn to the active dialog; <see cref="DialogTurnStatus.Empty"/> when there is none or it did not take it.</summary>
     public async Task<DialogTurnResult> ContinueDialogAsync(CancellationToken ct = default)
     {
         var active = ActiveDialog;
         if (active is null) return DialogTurnResult.Empty;
-        var dialog = FindDialog(active.Id);
+        var dialog = Dialogs.Find(active.Id);
         if (dialog is null)
         {
             // A dialog removed from the product since the state was saved: drop it rather than fail every turn.
@@ -37,42 +37,17 @@ public sealed class DialogContext(DialogSet dialogs, TurnContext turn, List<Dial
         return await dialog.ContinueAsync(this, ct);
     }
 
-    public async Task<DialogTurnResult> EndDialogAsync(JsonNode? result = null, CancellationToken ct = default)
-    {
-        if (Stack.Count > 0)
-        {
-            var ended = Stack[^1];
-            Stack.RemoveAt(Stack.Count - 1);
-            var endedDialog = FindDialog(ended.Id);
-            if (endedDialog is not null) await endedDialog.EndAsync(this, ended, cancelled: false, ct);
-        }
-
-        var parentInstance = ActiveDialog;
-        if (parentInstance is not null)
-        {
-            var parentDialog = FindDialog(parentInstance.Id);
-            if (parentDialog is not null) return await parentDialog.ResumeAsync(this, result, ct);
-        }
-        return new DialogTurnResult(DialogTurnStatus.Complete, result);
-    }
-
-    public async Task<DialogTurnResult> ReplaceDialogAsync(string dialogId, JsonNode? options = null, CancellationToken ct = default)
+    /// <summary>Ends the active dialog.</summary>
+    public Task<DialogTurnResult> EndDialogAsync(CancellationToken ct = default)
     {
         if (Stack.Count > 0) Stack.RemoveAt(Stack.Count - 1);
-        return await BeginDialogAsync(dialogId, options, ct);
+        return Task.FromResult(new DialogTurnResult(DialogTurnStatus.Complete));
     }
 
-    public async Task<DialogTurnResult> CancelAllDialogsAsync(CancellationToken ct = default)
+    /// <summary>Ends every open dialog (interruptions, <c>cancel</c>).</summary>
+    public DialogTurnResult CancelAllDialogs()
     {
-        while (Stack.Count > 0)
-        {
-            var instance = Stack[^1];
-            Stack.RemoveAt(Stack.Count - 1);
-            var dialog = FindDialog(instance.Id);
-            if (dialog is not null) await dialog.EndAsync(this, instance, cancelled: true, ct);
-        }
+        Stack.Clear();
         return new DialogTurnResult(DialogTurnStatus.Cancelled);
     }
-
-    private Dialog? FindDialog(string id) => Dialogs.Find(id) ?? Parent?.FindDialog(id);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using PartnerBot.Cards.AdaptiveCards;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
@@ -8,41 +7,41 @@ namespace PartnerBot.Bot.Dialogs;
 /// <summary>What a form step's button asked for, with the values gathered so far (this step's included).</summary>
 public sealed record FormSubmission(string Verb, int StepIndex, IReadOnlyDictionary<string, string?> Values);
 
-/// <summary>
-/// A multi-step form kept in a dialog's state: which form instance is open, the step shown, and the values typed so
-/// far (secrets protected). Back / Next / Submit keep what was typed; a stale card (another form instance) is refused.
-/// </summary>
-public sealed class FormSession(JsonObject state, FormSecrets secrets)
+/// <summary>An open multi-step form, as a dialog keeps it in its state: the form instance, the step shown, the values so far.</summary>
+public sealed record FormState
 {
-    private const string FormIdKey = "formId";
-    private const string StepKey = "step";
-    private const string ValuesKey = "values";
+    /// <summary>The form's id plus an instance suffix, so buttons of older cards can be told apart.</summary>
+    public string? FormId { get; set; }
 
-    public string? FormId => (string?)state[FormIdKey];
+    public int Step { get; set; }
 
-    public int Step => (int?)state[StepKey] ?? 0;
+    /// <summary>Values typed so far by input id; secret ones protected (<see cref="FormSecrets"/>).</summary>
+    public Dictionary<string, string?> Values { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Works a <see cref="FormState"/>: Back / Next / Submit keep what was typed (secrets protected); a stale card (another
+/// form instance) is refused.
+/// </summary>
+public sealed class FormSession(FormState state, FormSecrets secrets)
+{
+    public string? FormId => state.FormId;
+
+    public int Step => state.Step;
 
     /// <summary>Opens a new instance of <paramref name="form"/>, optionally with values already known.</summary>
     public void Start(UiForm form, IReadOnlyDictionary<string, string?>? initial = null)
     {
-        state[FormIdKey] = form.FormId + "-" + Guid.NewGuid().ToString("N")[..8];
-        state[StepKey] = 0;
+        state.FormId = form.FormId + "-" + Guid.NewGuid().ToString("N")[..8];
+        state.Step = 0;
         Save(form, initial ?? new Dictionary<string, string?>());
     }
 
     /// <summary>The form with this instance's id, so its buttons can be told from older cards.</summary>
     public UiForm Bind(UiForm form) => form with { FormId = FormId ?? form.FormId };
 
-    public Dictionary<string, string?> Values
-    {
-        get
-        {
-            var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-            if (state[ValuesKey] is JsonObject stored)
-                foreach (var (key, value) in stored) values[key] = secrets.Unprotect((string?)value);
-            return values;
-        }
-    }
+    public Dictionary<string, string?> Values =>
+        state.Values.ToDictionary(kv => kv.Key, kv => secrets.Unprotect(kv.Value), StringComparer.Ordinal);
 
     /// <summary>
     /// Reads a Back / Next / Submit press of this form instance and merges its values; null when the press belongs to
@@ -61,7 +60,7 @@ public sealed class FormSession(JsonObject state, FormSecrets secrets)
     /// <summary>The message showing <paramref name="stepIndex"/>; secrets are never sent back into the conversation.</summary>
     public UiMessage Show(UiForm form, int stepIndex, IReadOnlyDictionary<string, string>? errors = null)
     {
-        state[StepKey] = stepIndex;
+        state.Step = stepIndex;
         var secretIds = SecretIds(form);
         var shown = Values.Where(kv => !secretIds.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         return new UiFormStepElement(Bind(form), stepIndex, shown, errors ?? new Dictionary<string, string>()).ToMessage();
@@ -78,9 +77,7 @@ public sealed class FormSession(JsonObject state, FormSecrets secrets)
     private void Save(UiForm form, IReadOnlyDictionary<string, string?> values)
     {
         var secretIds = SecretIds(form);
-        var stored = new JsonObject();
-        foreach (var (key, value) in values) stored[key] = secretIds.Contains(key) ? secrets.Protect(value) : value;
-        state[ValuesKey] = stored;
+        state.Values = values.ToDictionary(kv => kv.Key, kv => secretIds.Contains(kv.Key) ? secrets.Protect(kv.Value) : kv.Value, StringComparer.Ordinal);
     }
 
     private static HashSet<string> SecretIds(UiForm form) =>

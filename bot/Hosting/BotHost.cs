@@ -11,14 +11,7 @@ using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
-using PartnerBot.Bot.Features.Billing;
-using PartnerBot.Bot.Features.Deployments;
-using PartnerBot.Bot.Features.Help;
-using PartnerBot.Bot.Features.Home;
-using PartnerBot.Bot.Features.Support;
-using PartnerBot.Bot.Features.Admin;
 using PartnerBot.Api.Support;
-using PartnerBot.Bot.Features.Publishing;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Hosting;
@@ -32,12 +25,19 @@ public static class BotHost
         try
         {
             app = Build(args);
+            // Before the host starts, so an unreachable store is one line rather than the host's error log.
+            await app.Services.PrepareStorageAsync(ct);
             await app.StartAsync(ct);
         }
         catch (OptionsValidationException e)
         {
             // One line naming the key, not a stack trace.
             await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 1;
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.Unavailable)
+        {
+            await Console.Error.WriteLineAsync("Storage error: " + e.Message);
             return 1;
         }
         await app.WaitForShutdownAsync(ct);
@@ -73,6 +73,7 @@ public static class BotHost
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ConversationStateStore>();
         services.AddSingleton<ChatRouteTable>();
+        services.AddSingleton<MainMenu>();
         services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
         services.AddSingleton<TurnDispatcher>();
 
@@ -80,14 +81,8 @@ public static class BotHost
         services.AddDirectLineChannel();
         services.AddSlackChannel(builder.Configuration);
 
-        // Features (each declares its routes in its own Routes file)
-        services.AddHomeFeature();
-        services.AddDeploymentChat();
-        services.AddPublishingChat(builder.Configuration);
-        services.AddBillingChat(builder.Configuration);
-        services.AddHelpChat();
-        services.AddSupportChat(builder.Configuration);
-        services.AddAdminChat();
+        // Features: every IChatFeature of this assembly (each registers its services and route table in Features/X/XRoutes.cs)
+        services.AddChatFeatures(builder.Configuration);
 
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

@@ -74,7 +74,7 @@ public static partial class AdaptiveCardRenderer
         var last = stepIndex == form.Steps.Count - 1;
         var actions = new JsonArray
         {
-            FormAction(last ? "Submit" : "Next", last ? CardVerbs.FormSubmit : CardVerbs.FormNext, form, stepIndex, host, UiActionStyle.Primary, sendInputs: true, b),
+            FormAction(last ? form.Submit : "Next", last ? CardVerbs.FormSubmit : CardVerbs.FormNext, form, stepIndex, host, UiActionStyle.Primary, sendInputs: true, b),
         };
         if (stepIndex > 0) actions.Add(FormAction("Back", CardVerbs.FormBack, form, stepIndex, host, UiActionStyle.Default, sendInputs: true, b));
         actions.Add(FormAction("Cancel", CardVerbs.FormCancel, form, stepIndex, host, UiActionStyle.Default, sendInputs: false, b));

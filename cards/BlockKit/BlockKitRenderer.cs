@@ -196,7 +196,7 @@ public static class BlockKitRenderer
     }
 
     /// <summary>The verb of the button that opens a form step as a modal.</summary>
-    public const string OpenFormVerb = "form.open";
+    public const string OpenFormVerb = CardVerbs.FormOpen;
 
     public static JsonObject RenderModal(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, string> errors)
     {
@@ -250,7 +250,7 @@ public static class BlockKitRenderer
             ["type"] = "modal",
             ["callback_id"] = FormCallbackId,
             ["title"] = SlackText.PlainText(form.Title, BlockKitLimits.ViewTitle),
-            ["submit"] = SlackText.PlainText(last ? "Submit" : "Next", BlockKitLimits.ViewTitle),
+            ["submit"] = SlackText.PlainText(last ? form.Submit : "Next", BlockKitLimits.ViewTitle),
             ["close"] = SlackText.PlainText("Cancel", BlockKitLimits.ViewTitle),
             ["private_metadata"] = metadata,
             ["notify_on_close"] = true,

@@ -1,8 +1,14 @@
 namespace PartnerBot.Cards.Forms;
 
 /// <summary>A multi-step form, channel-neutral. Input ids are unique across the whole form.</summary>
-public sealed record UiForm(string FormId, string Title, IReadOnlyList<UiFormStep> Steps)
+/// <param name="SubmitLabel">The last step's button (<c>Submit</c> when null), e.g. <c>Publish</c>.</param>
+public sealed record UiForm(string FormId, string Title, IReadOnlyList<UiFormStep> Steps, string? SubmitLabel = null)
 {
+    public const string DefaultSubmitLabel = "Submit";
+
+    /// <summary>The label of the button that submits the last step.</summary>
+    public string Submit => string.IsNullOrWhiteSpace(SubmitLabel) ? DefaultSubmitLabel : SubmitLabel;
+
     public IEnumerable<UiInput> AllInputs => Steps.SelectMany(s => s.Inputs);
 
     public UiFormStep Step(int index) =>

@@ -32,6 +32,9 @@ public sealed class GitHubActionsRunner(
 
     public string Name => "GitHubActions";
 
+    /// <summary>The workflow applies or destroys in one run; it does not return saved plans.</summary>
+    public bool SavesPlans => false;
+
     public static string RunKey(RunRequest request) => $"{request.DeploymentId}.{request.BuildNumber}";
 
     public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver observer, CancellationToken ct)

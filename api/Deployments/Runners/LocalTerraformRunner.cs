@@ -4,13 +4,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PartnerBot.Api.Deployments.Runners.Isolation;
+using PartnerBot.Api.Modules;
 
 namespace PartnerBot.Api.Deployments.Runners;
 
 /// <summary>
-/// Runs the Terraform CLI (or <c>Deployments:Local:Command</c>, e.g. <c>tofu</c>) on this machine, in a work folder per
-/// deployment that keeps the module source and the local state between apply, update and destroy. How the CLI is
-/// launched (policy check, sandbox, environment, interrupt on cancel) is <see cref="TerraformLauncher"/>'s job.
+/// Runs the Terraform CLI (or <c>Deployments:Local:Command</c>, e.g. <c>tofu</c>) on this machine, one step at a time:
+/// plan to a saved plan file, or apply a saved plan, in a work folder per deployment written from the pinned module files.
+/// How the CLI is launched (policy check, sandbox, environment, interrupt on cancel) is <see cref="TerraformLauncher"/>'s job.
 /// </summary>
 public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, TerraformLauncher launcher, ILogger<LocalTerraformRunner> logger)
     : IDeploymentRunner
@@ -22,6 +23,8 @@ public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, Terrafor
     public static string MissingBinaryMessage(string command) =>
         $"{command} was not found on PATH; install Terraform or OpenTofu, or configure the GitHubActions runner";
 
+    public bool SavesPlans => true;
+
     public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver observer, CancellationToken ct)
     {
         var workFolder = folders.For(request.PartnerId, request.DeploymentId);
@@ -31,61 +34,125 @@ public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, Terrafor
 
         WriteModule(workFolder, request.Files);
         var variablesPath = Path.Combine(workFolder, VariablesFile);
-        await WriteVariablesAsync(variablesPath, request.Variables, ct);
+        var planPath = Path.Combine(workFolder, PlanFile);
         try
         {
+            // Values go in through the variables file for a plan (and a one-step run); a saved plan carries its own.
+            if (request.SavedPlan is null) await WriteSecretFileAsync(variablesPath, Encoding.UTF8.GetBytes(request.Variables.ToJsonString()), ct);
+            else await WriteSecretFileAsync(planPath, request.SavedPlan, ct);
+
             var init = await process.RunAsync(["init", "-input=false", "-no-color"], ct);
             if (init.ExitCode != 0) return Failed("init", init);
 
-            if (request.Action == DeploymentAction.Destroy)
+            return request.Step switch
             {
-                var destroy = await process.RunAsync(["destroy", "-auto-approve", "-input=false", "-no-color"], ct);
-                return destroy.ExitCode == 0 ? new RunOutcome(RunResult.Succeeded, "Destroyed.") : Failed("destroy", destroy);
-            }
-
-            var apply = await process.RunAsync(["apply", "-auto-approve", "-input=false", "-no-color"], ct);
-            if (apply.ExitCode != 0) return Failed("apply", apply);
-
-            var output = await process.RunAsync(["output", "-json", "-no-color"], ct, captureStandardOutput: true);
-            if (output.ExitCode != 0) return Failed("output", output);
-            return new RunOutcome(RunResult.Succeeded, "Applied.", ParseOutputs(output.StandardOutput));
+                RunStep.Plan or RunStep.PlanDestroy => await PlanAsync(process, planPath, request.Step == RunStep.PlanDestroy, ct),
+                RunStep.Destroy when request.SavedPlan is null => await DestroyUnplannedAsync(process, ct),
+                RunStep.Destroy => await ApplySavedAsync(process, "Destroyed.", ct),
+                _ when request.SavedPlan is null => await ApplyUnplannedAsync(process, ct),
+                _ => await ApplySavedAsync(process, "Applied.", ct),
+            };
         }
         finally
         {
-            // Secrets stay on disk only while the CLI runs; state is kept for the next update or destroy.
-            try { File.Delete(variablesPath); }
-            catch (IOException e) { logger.LogWarning(e, "Could not remove the variables file of deployment {DeploymentId}.", request.DeploymentId); }
+            // Secrets (the variables file, the plan file) stay on disk only while the CLI runs.
+            foreach (var secret in new[] { variablesPath, planPath })
+            {
+                try { File.Delete(secret); }
+                catch (IOException e) { logger.LogWarning(e, "Could not remove {File} of deployment {DeploymentId}.", Path.GetFileName(secret), request.DeploymentId); }
+            }
         }
     }
 
+    public const string PlanFile = "partnerbot.tfplan";
+
+    private static async Task<RunOutcome> PlanAsync(TerraformProcess process, string planPath, bool destroy, CancellationToken ct)
+    {
+        string[] arguments = destroy
+            ? ["plan", "-destroy", "-out=" + PlanFile, "-detailed-exitcode", "-input=false", "-no-color"]
+            : ["plan", "-out=" + PlanFile, "-detailed-exitcode", "-input=false", "-no-color"];
+        var plan = await process.RunAsync(arguments, ct);
+        // -detailed-exitcode: 0 = no changes, 2 = changes, anything else = error.
+        if (plan.ExitCode is not (0 or 2)) return Failed("plan", plan);
+
+        var show = await process.RunAsync(["show", "-json", "-no-color", PlanFile], ct, captureStandardOutput: true);
+        if (show.ExitCode != 0) return Failed("show", show);
+        var summary = PlanJson.Summarize(show.StandardOutput);
+        var content = await File.ReadAllBytesAsync(planPath, ct);
+        return new RunOutcome(RunResult.Succeeded, "Planned: " + summary.Text + ".") { Plan = new SavedPlanFile(content, summary) };
+    }
+
+    private static async Task<RunOutcome> ApplySavedAsync(TerraformProcess process, string done, CancellationToken ct)
+    {
+        var apply = await process.RunAsync(["apply", "-input=false", "-no-color", PlanFile], ct);
+        if (apply.ExitCode != 0)
+            return IsStale(apply)
+                ? new RunOutcome(RunResult.Stale, "The plan is stale: the state changed after it was made, so nothing was applied. Plan again.")
+                : Failed("apply", apply);
+        return await WithOutputsAsync(process, done, ct);
+    }
+
+    private static async Task<RunOutcome> ApplyUnplannedAsync(TerraformProcess process, CancellationToken ct)
+    {
+        var apply = await process.RunAsync(["apply", "-auto-approve", "-input=false", "-no-color"], ct);
+        if (apply.ExitCode != 0) return Failed("apply", apply);
+        return await WithOutputsAsync(process, "Applied.", ct);
+    }
+
+    private static async Task<RunOutcome> DestroyUnplannedAsync(TerraformProcess process, CancellationToken ct)
+    {
+        var destroy = await process.RunAsync(["destroy", "-auto-approve", "-input=false", "-no-color"], ct);
+        return destroy.ExitCode == 0 ? new RunOutcome(RunResult.Succeeded, "Destroyed.") : Failed("destroy", destroy);
+    }
+
+    private static async Task<RunOutcome> WithOutputsAsync(TerraformProcess process, string done, CancellationToken ct)
+    {
+        var output = await process.RunAsync(["output", "-json", "-no-color"], ct, captureStandardOutput: true);
+        if (output.ExitCode != 0) return Failed("output", output);
+        return new RunOutcome(RunResult.Succeeded, done, ParseOutputs(output.StandardOutput));
+    }
+
+    private static bool IsStale(ProcessResult result) =>
+        result.LastError?.Contains("Saved plan is stale", StringComparison.OrdinalIgnoreCase) == true;
+
     private static RunOutcome Failed(string step, ProcessResult result)
     {
+        if (result.LastError?.Contains("Error acquiring the state lock", StringComparison.OrdinalIgnoreCase) == true)
+            return RunOutcome.Failed(
+                $"terraform {step} was refused: another run of this deployment holds its state lock. Nothing was changed; try again once that run has finished.");
         var reason = result.LastError is { Length: > 0 } error ? ": " + error : "";
         return RunOutcome.Failed($"terraform {step} failed (exit code {result.ExitCode}){reason}");
     }
 
+    /// <summary>Writes the module's files (sub-folders included) and removes files a previous version had.</summary>
     private static void WriteModule(string workFolder, IReadOnlyDictionary<string, string> files)
     {
         Directory.CreateDirectory(workFolder);
-        var names = files.Keys.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in Directory.EnumerateFiles(workFolder)
-                     .Where(f => (f.EndsWith(".tf", StringComparison.Ordinal) || f.EndsWith(".tf.json", StringComparison.Ordinal))
-                                 && !names.Contains(Path.GetFileName(f))))
-            File.Delete(stale);
+        var root = Path.GetFullPath(workFolder) + Path.DirectorySeparatorChar;
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, content) in files)
         {
-            var fileName = Path.GetFileName(name);
-            if (string.IsNullOrEmpty(fileName) || fileName == VariablesFile) continue;
-            File.WriteAllText(Path.Combine(workFolder, fileName), content);
+            var relative = name.Replace('\\', '/');
+            if (!ModuleFiles.IsModulePath(relative) || relative is VariablesFile or PlanFile) continue;
+            var target = Path.GetFullPath(Path.Combine(workFolder, relative));
+            if (!target.StartsWith(root, StringComparison.Ordinal)) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, content);
+            wanted.Add(target);
         }
+        foreach (var stale in Directory.EnumerateFiles(workFolder, "*", SearchOption.AllDirectories)
+                     .Where(f => ModuleFiles.IsModulePath(Path.GetRelativePath(workFolder, f).Replace(Path.DirectorySeparatorChar, '/'))
+                                 && !wanted.Contains(Path.GetFullPath(f))
+                                 && Path.GetFileName(f) is not (".terraform.lock.hcl" or VariablesFile or PlanFile)))
+            File.Delete(stale);
     }
 
-    private static async Task WriteVariablesAsync(string path, JsonObject variables, CancellationToken ct)
+    private static async Task WriteSecretFileAsync(string path, byte[] content, CancellationToken ct)
     {
         var streamOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         await using var stream = new FileStream(path, streamOptions);
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(variables.ToJsonString()), ct);
+        await stream.WriteAsync(content, ct);
     }
 
     /// <summary>Reads <c>terraform output -json</c>: <c>{ name: { sensitive, type, value } }</c>.</summary>

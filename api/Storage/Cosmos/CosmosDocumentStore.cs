@@ -25,6 +25,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     private readonly ILogger _logger;
     private readonly IReadOnlyDictionary<string, StorageContainer> _declared;
     private readonly ConcurrentDictionary<string, Lazy<Task<Container>>> _containers = new(StringComparer.Ordinal);
+    private volatile bool _initialized;
 
     public CosmosDocumentStore(CosmosStorageOptions options, ILogger<CosmosDocumentStore>? logger = null,
         IEnumerable<StorageContainer>? containers = null)
@@ -49,12 +50,35 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         _database = _client.GetDatabase(options.Database);
     }
 
-    /// <summary>Creates the database and every declared container (idempotent). Called at host start-up.</summary>
+    /// <summary>
+    /// Creates the database and every declared container (idempotent; once it has succeeded, later calls return at
+    /// once). Called at host start-up and bounded by <see cref="CosmosStorageOptions.StartupTimeout"/>: the SDK on
+    /// its own retries an unreachable endpoint for well over a minute.
+    /// </summary>
+    /// <exception cref="StorageException">Kind <see cref="StorageErrorKind.Unavailable"/>, with a one-line message naming the endpoint.</exception>
     public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        if (_initialized) return;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.StartupTimeout);
+        try
+        {
+            // WaitAsync as well as the token: not every SDK retry path observes cancellation promptly.
+            await CreateDatabaseAndContainersAsync(timeout.Token).WaitAsync(timeout.Token);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is OperationCanceledException or TimeoutException
+                                      or HttpRequestException or CosmosException or System.Net.Sockets.SocketException)
+        {
+            throw new StorageException(StorageErrorKind.Unavailable, CosmosStartupFailure.Describe(_options, e), e);
+        }
+        _initialized = true;
+        _logger.LogInformation("Cosmos DB database {Database} ready with containers {Containers}", _options.Database, _declared.Keys);
+    }
+
+    private async Task CreateDatabaseAndContainersAsync(CancellationToken ct)
     {
         await _client.CreateDatabaseIfNotExistsAsync(_options.Database, cancellationToken: ct);
         foreach (var name in _declared.Keys) await ContainerAsync(name, ct);
-        _logger.LogInformation("Cosmos DB database {Database} ready with containers {Containers}", _options.Database, _declared.Keys);
     }
 
     public async Task<StoredDocument?> ReadAsync(string container, string partitionKey, string id, CancellationToken ct = default)

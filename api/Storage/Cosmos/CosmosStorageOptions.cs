@@ -17,8 +17,19 @@ public sealed class CosmosStorageOptions
     /// <summary>Talk only to the configured endpoint, not to the account's regional endpoints (emulators, test servers).</summary>
     public bool LimitToEndpoint { get; set; }
 
+    /// <summary>How long start-up waits for the account to answer before the host stops with one line saying so.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Operations slower than this are logged with their SDK diagnostics.</summary>
     public TimeSpan SlowRequestThreshold { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The <c>AccountEndpoint</c> of the connection string (never the key), or null when there is none.</summary>
+    public string? AccountEndpoint()
+    {
+        var builder = new DbConnectionStringBuilder();
+        try { builder.ConnectionString = ConnectionString; } catch (ArgumentException) { return null; }
+        return builder.TryGetValue("AccountEndpoint", out var endpoint) ? endpoint as string : null;
+    }
 
     internal IEnumerable<string> Validate()
     {
@@ -39,6 +50,8 @@ public sealed class CosmosStorageOptions
             yield return $"Storage:Cosmos:Database '{Database}' must be 1-255 characters without '/', '\\', '?' or '#'.";
         if (!Enum.TryParse<Microsoft.Azure.Cosmos.ConnectionMode>(ConnectionMode, ignoreCase: true, out _))
             yield return $"Storage:Cosmos:ConnectionMode is '{ConnectionMode}'; it must be 'Direct' or 'Gateway'.";
+        if (StartupTimeout <= TimeSpan.Zero)
+            yield return "Storage:Cosmos:StartupTimeout must be positive.";
         if (SlowRequestThreshold <= TimeSpan.Zero)
             yield return "Storage:Cosmos:SlowRequestThreshold must be positive.";
     }

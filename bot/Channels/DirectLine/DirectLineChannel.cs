@@ -24,6 +24,9 @@ namespace PartnerBot.Bot.Channels.DirectLine;
 /// | POST /v3/directline/conversations/{id}/activities         | send an activity                         |
 /// | GET  /v3/directline/conversations/{id}/activities?watermark= | poll activities after the watermark  |
 /// | GET  /v3/directline/conversations/{id}/stream?t=          | WebSocket stream of ActivitySets         |
+///
+/// A bot message updated in place (a status card) arrives as a new version with the same id and place; see
+/// <see cref="DirectLineConversations"/>.
 /// </summary>
 public static class DirectLineChannel
 {

@@ -10,15 +10,30 @@ namespace PartnerBot.Bot.Channels.DirectLine;
 
 /// <summary>
 /// Direct Line conversations and their activity logs, kept in the document store so a page reconnecting after a
-/// host restart gets everything after its watermark. The watermark is the activity's sequence number.
+/// host restart gets everything after its watermark.
 /// </summary>
+/// <remarks>
+/// Every write of an activity, its first version or a replacement, takes the conversation's next sequence number, and
+/// that number is the watermark. An activity is stored once, under its position (the sequence number it was first
+/// written with, also the number in its id), so a replacement overwrites the earlier version: a client reading after
+/// its watermark receives the replacement, and a client reading from the start receives only the latest version.
+/// Each activity carries its position as <c>channelData["webchat:sequence-id"]</c>, which Web Chat sorts by, so a
+/// replacement (same id) takes the place of the version it replaces instead of moving to the end.
+/// </remarks>
 public sealed class DirectLineConversations(IDocumentStore store)
 {
     public const string Container = "directline";
+    /// <summary>Where Web Chat reads an activity's place in the transcript.</summary>
+    public const string SequenceIdKey = "webchat:sequence-id";
     private const string ConversationDocId = "conversation";
+    private const int MaxReplaceAttempts = 5;
     private static readonly DocumentOptions ActivityRetention = new(TimeSpan.FromDays(2));
     private static readonly DocumentOptions ConversationRetention = new(TimeSpan.FromDays(7));
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Channel<(long Seq, Activity Activity)>>> _listeners = new();
+    // Writes of one conversation take their sequence number, are stored and are handed to streams one at a time, so
+    // no reader ever sees a number before a smaller one is stored. Striped: a bounded set of locks for any number of
+    // conversations.
+    private readonly SemaphoreSlim[] _writeLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     /// <summary>Creates the conversation; false when it already existed.</summary>
     public async Task<bool> CreateAsync(DirectLineGrant grant, CancellationToken ct)
@@ -47,28 +62,81 @@ public sealed class DirectLineConversations(IDocumentStore store)
     /// <summary>Stores an activity with the next id of the conversation and hands it to open streams.</summary>
     public async Task<Activity> AppendAsync(string conversationId, Activity activity, CancellationToken ct)
     {
-        var counter = await store.PatchAsync(Container, conversationId, ConversationDocId,
-            [PatchOperation.Increment("/lastSeq", 1L)], ct: ct);
-        var seq = counter.Body["lastSeq"]!.GetValue<long>();
-        activity.Id = $"{conversationId}|{seq.ToString("D7", CultureInfo.InvariantCulture)}";
-        // Millisecond precision: Web Chat orders activities by their timestamp parsed with JavaScript's Date.
-        var now = DateTimeOffset.UtcNow;
-        activity.Timestamp = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
-        activity.ChannelId = DirectLineChannel.ChannelId;
-        activity.Conversation ??= new ConversationAccount { Id = conversationId };
-
-        var body = new JsonObject
+        var writeLock = WriteLock(conversationId);
+        await writeLock.WaitAsync(ct);
+        try
         {
-            ["seq"] = seq,
-            ["activity"] = JsonSerializer.SerializeToNode(activity, BotFrameworkJson.Options),
-        };
-        await store.CreateAsync(Container, conversationId, ActivityDocId(seq), body, ActivityRetention, ct);
+            var seq = await NextSequenceAsync(conversationId, ct);
+            activity.Id = ActivityId(conversationId, seq);
+            // Millisecond precision: Web Chat orders activities by their timestamp parsed with JavaScript's Date.
+            var now = DateTimeOffset.UtcNow;
+            activity.Timestamp = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+            activity.ChannelId = DirectLineChannel.ChannelId;
+            activity.Conversation ??= new ConversationAccount { Id = conversationId };
+            activity.ChannelData = WithPosition(activity.ChannelData, seq);
 
-        if (_listeners.TryGetValue(conversationId, out var listeners))
-            foreach (var listener in listeners.Values)
-                listener.Writer.TryWrite((seq, activity));
-        return activity;
+            await store.CreateAsync(Container, conversationId, ActivityDocId(seq), Document(seq, seq, Serialize(activity)), ActivityRetention, ct);
+            Publish(conversationId, seq, activity);
+            return activity;
+        }
+        finally
+        {
+            writeLock.Release();
+        }
     }
+
+    /// <summary>
+    /// Replaces the content of an activity stored earlier, keeping its id, time, sender, reply-to and place, and hands
+    /// the new version to open streams. Content equal to the stored version is not written or sent again. Returns the
+    /// activity as it now stands, or null when there is no such activity in this conversation (any more).
+    /// </summary>
+    public async Task<Activity?> ReplaceAsync(string conversationId, string activityId, Activity replacement, CancellationToken ct)
+    {
+        if (PositionOf(conversationId, activityId) is not { } position) return null;
+        var writeLock = WriteLock(conversationId);
+        await writeLock.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var document = await store.ReadAsync(Container, conversationId, ActivityDocId(position), ct);
+                if (document?.Body["activity"] is not JsonObject stored) return null;
+
+                var next = Serialize(replacement);
+                foreach (var kept in KeptOnReplace)
+                {
+                    next.Remove(kept);
+                    if (stored[kept] is { } value) next[kept] = value.DeepClone();
+                }
+                next["channelData"] = WithPosition(next["channelData"]?.DeepClone(), position);
+                if (JsonNode.DeepEquals(next, stored)) return Deserialize(stored);
+
+                var seq = await NextSequenceAsync(conversationId, ct);
+                try
+                {
+                    await store.ReplaceAsync(Container, conversationId, ActivityDocId(position), Document(seq, position, next), document.ETag, ActivityRetention, ct);
+                }
+                catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed && attempt < MaxReplaceAttempts)
+                {
+                    continue; // Another host replaced it meanwhile: start again from what is stored now.
+                }
+                catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
+                {
+                    return null;
+                }
+                var activity = Deserialize(next)!;
+                Publish(conversationId, seq, activity);
+                return activity;
+            }
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    /// <summary>What a replacement takes over from the version it replaces.</summary>
+    private static readonly string[] KeptOnReplace = ["id", "timestamp", "channelId", "conversation", "from", "recipient", "replyToId"];
 
     /// <summary>
     /// Replaces a stored activity's text and submitted values with a placeholder (it held a secret); the id, sender and
@@ -76,15 +144,14 @@ public sealed class DirectLineConversations(IDocumentStore store)
     /// </summary>
     public async Task<bool> RedactAsync(string conversationId, string activityId, CancellationToken ct)
     {
-        var separator = activityId.LastIndexOf('|');
-        if (separator < 0 || !long.TryParse(activityId.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return false;
-        var document = await store.ReadAsync(Container, conversationId, ActivityDocId(seq), ct);
+        if (PositionOf(conversationId, activityId) is not { } position) return false;
+        var document = await store.ReadAsync(Container, conversationId, ActivityDocId(position), ct);
         if (document?.Body["activity"] is not JsonObject activity) return false;
         activity["text"] = RedactedText;
         activity.Remove("value");
         activity.Remove("attachments");
         activity.Remove("speak");
-        await store.UpsertAsync(Container, conversationId, ActivityDocId(seq), document.Body, ActivityRetention, ct);
+        await store.UpsertAsync(Container, conversationId, ActivityDocId(position), document.Body, ActivityRetention, ct);
         return true;
     }
 
@@ -107,10 +174,14 @@ public sealed class DirectLineConversations(IDocumentStore store)
             }, ct);
             foreach (var doc in page.Items)
             {
-                var activity = doc.Body["activity"].Deserialize(BotFrameworkJson.Options.GetTypeInfo(typeof(Activity))) as Activity;
+                var seq = doc.Body["seq"]!.GetValue<long>();
+                var activity = Deserialize(doc.Body["activity"]);
                 if (activity is null) continue;
+                // Activities stored before positions were recorded sit where they were first written.
+                if (activity.ChannelData is not JsonObject { } channelData || !channelData.ContainsKey(SequenceIdKey))
+                    activity.ChannelData = WithPosition(activity.ChannelData, (long?)doc.Body["position"] ?? seq);
                 activities.Add(activity);
-                last = Math.Max(last, doc.Body["seq"]!.GetValue<long>());
+                last = Math.Max(last, seq);
             }
             continuation = page.ContinuationToken;
         } while (continuation is not null);
@@ -130,7 +201,51 @@ public sealed class DirectLineConversations(IDocumentStore store)
         });
     }
 
-    private static string ActivityDocId(long seq) => "a" + seq.ToString("D12", CultureInfo.InvariantCulture);
+    private async Task<long> NextSequenceAsync(string conversationId, CancellationToken ct)
+    {
+        var counter = await store.PatchAsync(Container, conversationId, ConversationDocId, [PatchOperation.Increment("/lastSeq", 1L)], ct: ct);
+        return counter.Body["lastSeq"]!.GetValue<long>();
+    }
+
+    private void Publish(string conversationId, long seq, Activity activity)
+    {
+        if (!_listeners.TryGetValue(conversationId, out var listeners)) return;
+        foreach (var listener in listeners.Values) listener.Writer.TryWrite((seq, activity));
+    }
+
+    private SemaphoreSlim WriteLock(string conversationId) =>
+        _writeLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(conversationId) % (uint)_writeLocks.Length)];
+
+    private static JsonObject Document(long seq, long position, JsonObject activity) =>
+        new() { ["seq"] = seq, ["position"] = position, ["activity"] = activity };
+
+    private static JsonObject Serialize(Activity activity) => JsonSerializer.SerializeToNode(activity, BotFrameworkJson.Options)!.AsObject();
+
+    private static Activity? Deserialize(JsonNode? node) => node.Deserialize(BotFrameworkJson.Options.GetTypeInfo(typeof(Activity))) as Activity;
+
+    /// <summary>Channel data with the activity's place for Web Chat; channel data that is not an object is left as sent.</summary>
+    private static JsonNode? WithPosition(JsonNode? channelData, long position)
+    {
+        if (channelData is not null and not JsonObject) return channelData;
+        var data = channelData as JsonObject ?? new JsonObject();
+        data[SequenceIdKey] = position;
+        return data;
+    }
+
+    private static string ActivityId(string conversationId, long position) =>
+        $"{conversationId}|{position.ToString("D7", CultureInfo.InvariantCulture)}";
+
+    /// <summary>The position in an activity id of this conversation, or null for any other id.</summary>
+    private static long? PositionOf(string conversationId, string activityId)
+    {
+        var separator = activityId.LastIndexOf('|');
+        return separator == conversationId.Length && activityId.StartsWith(conversationId, StringComparison.Ordinal)
+            && long.TryParse(activityId.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position) && position > 0
+                ? position
+                : null;
+    }
+
+    private static string ActivityDocId(long position) => "a" + position.ToString("D12", CultureInfo.InvariantCulture);
 
     public sealed class Subscription(ChannelReader<(long Seq, Activity Activity)> reader, Action dispose) : IDisposable
     {

@@ -34,8 +34,15 @@ public sealed class DirectLineResponder(DirectLineConversations conversations, s
     public Task<bool> RedactInputAsync(CancellationToken ct = default) =>
         replyToId is null ? Task.FromResult(false) : conversations.RedactAsync(conversationId, replyToId, ct);
 
-    /// <summary>Web Chat cannot edit a message it shows, so an update arrives as a new message.</summary>
-    public Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default) => SendAsync(message, ct);
+    /// <summary>
+    /// A new version of the message with the same id: Web Chat shows it in place of the old one. A message that is no
+    /// longer stored is sent anew.
+    /// </summary>
+    public async Task<string?> UpdateAsync(string messageId, UiMessage message, CancellationToken ct = default)
+    {
+        var replaced = await conversations.ReplaceAsync(conversationId, messageId, ToActivity(message, conversationId, replyToId), ct);
+        return replaced?.Id ?? await SendAsync(message, ct);
+    }
 
     internal static Activity ToActivity(UiMessage message, string conversationId, string? replyToId)
     {
@@ -63,7 +70,10 @@ public sealed class DirectLineResponder(DirectLineConversations conversations, s
     }
 }
 
-/// <summary>Proactive messages (deployment status, support replies) into a Web Chat conversation.</summary>
+/// <summary>
+/// Proactive messages (deployment status, support replies) into a Web Chat conversation; an update replaces the
+/// message in place (see <see cref="DirectLineConversations.ReplaceAsync"/>).
+/// </summary>
 public sealed class DirectLineProactiveChannel(DirectLineConversations conversations) : IProactiveChannel
 {
     public string Channel => DirectLineChannel.ChannelId;
@@ -71,7 +81,10 @@ public sealed class DirectLineProactiveChannel(DirectLineConversations conversat
     public async Task<string?> SendAsync(JsonObject address, UiMessage message, string? updateMessageId, CancellationToken ct = default)
     {
         var conversationId = (string?)address["conversationId"] ?? throw new ArgumentException("The address has no conversationId.", nameof(address));
-        var sent = await conversations.AppendAsync(conversationId, DirectLineResponder.ToActivity(message, conversationId, null), ct);
+        var activity = DirectLineResponder.ToActivity(message, conversationId, null);
+        if (updateMessageId is not null && await conversations.ReplaceAsync(conversationId, updateMessageId, activity, ct) is { } replaced)
+            return replaced.Id;
+        var sent = await conversations.AppendAsync(conversationId, activity, ct);
         return sent.Id;
     }
 }

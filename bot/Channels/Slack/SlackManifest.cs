@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
@@ -7,7 +8,8 @@ public static class SlackManifest
 {
     public const string AppName = "PartnerBot";
 
-    public static JsonObject Build(string publicBaseUrl)
+    /// <param name="routes">The chat commands, for the slash command's usage hint.</param>
+    public static JsonObject Build(string publicBaseUrl, ChatRouteTable routes)
     {
         if (!Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
             throw new ArgumentException($"PublicBaseUrl '{publicBaseUrl}' must be an absolute http(s) URL.", nameof(publicBaseUrl));
@@ -36,7 +38,7 @@ public static class SlackManifest
                     ["command"] = SlackRoutes.SlashCommand,
                     ["url"] = requestUrl,
                     ["description"] = "Deploy modules, check deployments, billing and support",
-                    ["usage_hint"] = SlackRoutes.SlashCommandUsage,
+                    ["usage_hint"] = SlackRoutes.UsageHint(routes),
                     ["should_escape"] = false,
                 }),
             },

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Storage;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
@@ -12,6 +13,7 @@ public sealed class SlackRequestHandler(
     SlackSignatureVerifier verifier,
     SlackInbox inbox,
     SlackTurnProcessor processor,
+    ChatRouteTable routes,
     IHostApplicationLifetime lifetime,
     ILogger<SlackRequestHandler> log)
 {
@@ -83,10 +85,10 @@ public sealed class SlackRequestHandler(
     private async Task<IResult> AcceptCommandAsync(SlackSlashCommand command, CancellationToken ct)
     {
         if (!string.Equals(command.Command, SlackRoutes.SlashCommand, StringComparison.OrdinalIgnoreCase))
-            return Ephemeral($"Unknown command {command.Command}. Usage: {SlackRoutes.SlashCommand} {SlackRoutes.SlashCommandUsage}");
-        var first = command.Text.Trim().Split(' ', 2)[0].ToLowerInvariant();
-        if (first.Length > 0 && !SlackRoutes.SlashSubcommands.Contains(first))
-            return Ephemeral($"I don't know \"{first}\". Usage: {SlackRoutes.SlashCommand} {SlackRoutes.SlashCommandUsage}");
+            return Ephemeral($"Unknown command {command.Command}. Usage: {SlackRoutes.SlashCommand} {SlackRoutes.UsageHint(routes)}");
+        var first = command.Text.Trim().Split(' ', 2)[0].TrimStart('/').ToLowerInvariant();
+        if (first.Length > 0 && !SlackRoutes.IsSubcommand(routes, first))
+            return Ephemeral($"I don't know \"{first}\". Usage: {SlackRoutes.SlashCommand} {SlackRoutes.UsageHint(routes)}");
         return await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.SlashCommand, command.Fields, ct);
     }
 

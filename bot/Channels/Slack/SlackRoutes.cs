@@ -1,3 +1,5 @@
+using PartnerBot.Bot.Conversations;
+
 namespace PartnerBot.Bot.Channels.Slack;
 
 /// <summary>Everything the Slack channel answers to, in one table.</summary>
@@ -6,13 +8,14 @@ public static class SlackRoutes
     /// <summary>The one Request URL for Events API callbacks, interactivity payloads and slash commands.</summary>
     public const string Events = "/api/slack/events";
 
-    /// <summary>The slash command and the dialogs it starts (the first word of its text).</summary>
+    /// <summary>The slash command; the first word of its text is one of the chat commands of the route table.</summary>
     public const string SlashCommand = "/partnerbot";
 
-    public const string SlashCommandUsage = "[deploy|deployments|publish|github|billing|help|support|theme] [args]";
+    /// <summary>The slash command's usage hint: every command of the route table.</summary>
+    public static string UsageHint(ChatRouteTable routes) => $"[{routes.UsageWords}] [args]";
 
-    public static readonly IReadOnlyList<string> SlashSubcommands =
-        ["deploy", "deployments", "publish", "github", "billing", "help", "support", "theme"];
+    /// <summary>Whether <paramref name="word"/> (the first word of the slash command's text) is a chat command.</summary>
+    public static bool IsSubcommand(ChatRouteTable routes, string word) => routes.FindCommand(word) is { Kind: RouteKind.Command };
 
     /// <summary>Bot events the app subscribes to.</summary>
     public static readonly IReadOnlyList<string> BotEvents = ["app_mention", "message.im"];

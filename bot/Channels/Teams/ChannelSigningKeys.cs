@@ -9,9 +9,11 @@ public sealed record ChannelSigningKey(string KeyId, JsonWebKey Key, IReadOnlySe
 
 /// <summary>
 /// The channel's token-signing keys from the OpenID metadata at <c>ToBotFromChannelOpenIdMetadataUrl</c>.
-/// Keys are cached for a day and re-read when a token names an unknown <c>kid</c> (at most every 30 s, so junk
-/// tokens cannot make us hammer the metadata endpoint). <c>endorsements</c> is not a standard JWK member, so it is
-/// read from the raw JWKS JSON.
+/// Keys are cached for a day and re-read when a token names an unknown <c>kid</c>. As with Microsoft's
+/// ConfigurationManager, the first such request is honoured at once (the channel has just rotated its keys, however
+/// recently they were loaded); further ones wait until 30 s have passed since the last one, so junk tokens cannot
+/// make us hammer the metadata endpoint. <c>endorsements</c> is not a standard JWK member, so it is read from the
+/// raw JWKS JSON.
 /// </summary>
 public sealed class ChannelSigningKeys(IHttpClientFactory httpFactory, IOptions<BotFrameworkOptions> options, BotUrlPolicy urls,
     TimeProvider time, ILogger<ChannelSigningKeys> log)
@@ -24,16 +26,22 @@ public sealed class ChannelSigningKeys(IHttpClientFactory httpFactory, IOptions<
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private volatile IReadOnlyDictionary<string, ChannelSigningKey> _keys = new Dictionary<string, ChannelSigningKey>();
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastRequestedRefresh = DateTimeOffset.MinValue;
 
     /// <summary>Finds a key by id, refreshing the cache when it is stale or does not know the id.</summary>
     public async Task<ChannelSigningKey?> FindAsync(string? keyId, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(keyId)) return null;
         var now = time.GetUtcNow();
-        if (now - _loadedAt > MaxAge || (!_keys.ContainsKey(keyId) && now - _loadedAt > MinRefreshInterval))
+        if (IsStale(now) || (!_keys.ContainsKey(keyId) && MayRequestRefresh(now)))
             await RefreshAsync(keyId, ct);
         return _keys.GetValueOrDefault(keyId);
     }
+
+    private bool IsStale(DateTimeOffset now) => now - _loadedAt > MaxAge;
+
+    /// <summary>An unknown kid may ask for a load unless another unknown kid asked within the minimum interval.</summary>
+    private bool MayRequestRefresh(DateTimeOffset now) => now - _lastRequestedRefresh >= MinRefreshInterval;
 
     private async Task RefreshAsync(string keyId, CancellationToken ct)
     {
@@ -42,7 +50,9 @@ public sealed class ChannelSigningKeys(IHttpClientFactory httpFactory, IOptions<
         {
             var now = time.GetUtcNow();
             // Another caller may have refreshed while we waited.
-            if (now - _loadedAt <= MaxAge && (_keys.ContainsKey(keyId) || now - _loadedAt <= MinRefreshInterval)) return;
+            var stale = IsStale(now);
+            if (!stale && (_keys.ContainsKey(keyId) || !MayRequestRefresh(now))) return;
+            if (!stale) _lastRequestedRefresh = now;
             try
             {
                 _keys = await LoadAsync(ct);

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Teams;
 
@@ -15,20 +16,8 @@ public static class TeamsAppPackage
     public const string AppVersion = "1.0.0";
     public const string AccentColor = "#2B6CB0";
 
-    /// <summary>The main chat verbs, shown as the bot's command menu.</summary>
-    public static readonly IReadOnlyList<(string Title, string Description)> Commands =
-    [
-        ("deploy", "Deploy a module from the catalog"),
-        ("deployments", "List your deployments and their status"),
-        ("publish", "Publish a module from your GitHub repository"),
-        ("github", "Connect or check your GitHub repository"),
-        ("billing", "See your credits and buy more"),
-        ("help", "Show what the bot can do"),
-        ("support", "Open a support ticket"),
-        ("theme", "Switch between light and dark cards"),
-    ];
-
-    public static JsonObject BuildManifest(string botAppId, string publicBaseUrl)
+    /// <param name="routes">The chat commands; the suggested ones (<see cref="ChatRouteTable.Suggested"/>) are the bot's command menu.</param>
+    public static JsonObject BuildManifest(string botAppId, string publicBaseUrl, ChatRouteTable routes)
     {
         if (!Guid.TryParse(botAppId, out var botId))
             throw new ArgumentException("MicrosoftAppId must be the bot's Entra app id (a GUID) to build the Teams package.", nameof(botAppId));
@@ -36,7 +25,8 @@ public static class TeamsAppPackage
             throw new ArgumentException("PublicBaseUrl must be an absolute URL.", nameof(publicBaseUrl));
 
         var site = baseUri.GetLeftPart(UriPartial.Authority);
-        var commands = new JsonArray(Commands.Select(c => (JsonNode)new JsonObject { ["title"] = c.Title, ["description"] = c.Description }).ToArray());
+        var commands = new JsonArray(routes.Suggested
+            .Select(c => (JsonNode)new JsonObject { ["title"] = c.Name, ["description"] = Shorten(c.Help?.Description ?? c.Name, 128) }).ToArray());
         return new JsonObject
         {
             ["$schema"] = $"https://developer.microsoft.com/en-us/json-schemas/teams/v{ManifestVersion}/MicrosoftTeams.schema.json",
@@ -77,9 +67,9 @@ public static class TeamsAppPackage
     }
 
     /// <summary>Writes the package zip.</summary>
-    public static void Write(Stream output, string botAppId, string publicBaseUrl)
+    public static void Write(Stream output, string botAppId, string publicBaseUrl, ChatRouteTable routes)
     {
-        var manifest = BuildManifest(botAppId, publicBaseUrl);
+        var manifest = BuildManifest(botAppId, publicBaseUrl, routes);
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         Add(zip, "manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
         var (r, g, b) = ParseColor(AccentColor);
@@ -95,6 +85,8 @@ public static class TeamsAppPackage
         using var stream = entry.Open();
         stream.Write(content);
     }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     private static (byte, byte, byte) ParseColor(string hex) =>
         (Convert.ToByte(hex[1..3], 16), Convert.ToByte(hex[3..5], 16), Convert.ToByte(hex[5..7], 16));

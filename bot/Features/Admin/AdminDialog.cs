@@ -5,6 +5,7 @@ using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Publishing;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 
@@ -23,24 +24,28 @@ public sealed class AdminDialog(
     public const string DialogId = "admin";
     private const int PageSize = 10;
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary><c>admin WORDS</c>.</summary>
+    public Task<DialogTurnResult> CommandAsync(ChatRouteContext route, CancellationToken ct) => RunAsync(route, route.Arguments, ct);
+
+    /// <summary>The Users list, and its Next page button (data: <c>continuationToken</c>).</summary>
+    public Task<DialogTurnResult> UsersPageAsync(ChatRouteContext route, CancellationToken ct) => RunAsync(route, "users", ct);
+
+    /// <summary>The Deployments list, and its Next page button (data: <c>continuationToken</c>).</summary>
+    public Task<DialogTurnResult> DeploymentsPageAsync(ChatRouteContext route, CancellationToken ct) => RunAsync(route, "deployments", ct);
+
+    private async Task<DialogTurnResult> RunAsync(ChatRouteContext route, string arguments, CancellationToken ct)
     {
+        var dc = route.Dialog;
         // A first admin listed in Admins:Emails becomes one as soon as the channel tells us their email.
         var admin = await emails.EnsureEmailAsync(dc.Turn, ct);
         if (!Permissions.CanAdminister(Actor.Of(admin)))
         {
             await dc.Turn.SendTextAsync("Admin commands are only for admins. Ask an admin if you need something changed.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
-        var verb = (string?)options?["verb"];
-        var data = options?["data"] as JsonObject ?? [];
-        var words = ((string?)options?["arguments"] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var command = verb switch
-        {
-            AdminRoutes.UsersPage => "users",
-            AdminRoutes.DeploymentsPage => "deployments",
-            _ => words.FirstOrDefault()?.ToLowerInvariant() ?? "",
-        };
+        var words = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var command = words.FirstOrDefault()?.ToLowerInvariant() ?? "";
+        var data = route.Data;
         var continuation = (string?)data["continuationToken"];
         switch (command)
         {
@@ -63,7 +68,7 @@ public sealed class AdminDialog(
                 await dc.Turn.SendAsync(Usage(command.Length == 0 ? null : $"I don't know \"admin {UiMarkdown.Escape(string.Join(' ', words), 80)}\"."), ct);
                 break;
         }
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 
     private async Task ChangeRoleAsync(DialogContext dc, string who, string role, bool grant, CancellationToken ct)

@@ -1,33 +1,32 @@
+using PartnerBot.Api.Identity;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 
 namespace PartnerBot.Bot.Features.Admin;
 
 /// <summary>
-/// Admin commands in the chat (admin role only; everyone else is told so). USER is a user id or an email.
-///
-/// | Chat command                        | Card verbs                         | Dialog |
-/// |-------------------------------------|------------------------------------|--------|
-/// | admin grant USER ROLE               |                                    | admin  |
-/// | admin revoke USER ROLE              |                                    | admin  |
-/// | admin award USER AMOUNT [reason]    |                                    | admin  |
-/// | admin users                         | admin.users {continuationToken}    | admin  |
-/// | admin deployments                   | admin.deployments {continuationToken} | admin |
-/// | admin sync                          |                                    | admin  |
-/// | admin                               | admin                              | admin (help) |
-/// Authorisation: <see cref="PartnerBot.Api.Identity.Permissions"/>.
+/// Admin commands in the chat: <c>admin grant|revoke USER ROLE</c>, <c>admin award USER AMOUNT [reason]</c>,
+/// <c>admin users</c>, <c>admin deployments</c>, <c>admin sync</c>. USER is a user id or an email. The dialog checks
+/// the admin role itself (after learning the email, so a first admin listed in <c>Admins:Emails</c> becomes one);
+/// authorisation: <see cref="Permissions"/>.
 /// </summary>
-public static class AdminRoutes
+public sealed class AdminRoutes : IChatFeature
 {
-    public const string Verb = "admin";
+    public const string Admin = "admin";
     public const string UsersPage = "admin.users";
     public const string DeploymentsPage = "admin.deployments";
 
-    public static IServiceCollection AddAdminChat(this IServiceCollection services)
+    public int Order => 80;
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(new ChatRoute(Verb, "Administration", AdminDialog.DialogId));
         services.AddSingleton<Dialog, AdminDialog>();
         services.AddChatIdentityEmails();
-        return services;
     }
+
+    public void MapRoutes(ChatRouteBuilder routes) =>
+        routes.Dialog<AdminDialog>(AdminDialog.DialogId, audience: Roles.Admin)
+            .Command(Admin, d => d.CommandAsync, new("admin grant|revoke|award|users|deployments|sync", "Administer users, roles, credits and the platform catalog"))
+            .Verb(UsersPage, d => d.UsersPageAsync)
+            .Verb(DeploymentsPage, d => d.DeploymentsPageAsync);
 }

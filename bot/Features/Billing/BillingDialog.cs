@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Billing;
 using PartnerBot.Api.Credits;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 
@@ -18,26 +19,71 @@ public sealed class BillingDialog(
     ICreditLedger ledger,
     BillingCards cards,
     TimeProvider clock,
-    ILogger<BillingDialog> logger) : Dialog(DialogId)
+    ILogger<BillingDialog> logger) : Dialog<BillingState>(DialogId, BillingStateJson.Default.BillingState)
 {
     public const string DialogId = "billing";
     private const int PageSize = 10;
 
-    public override Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary><c>billing [tab]</c>, and the menu's and other features' billing buttons (data: <c>tab</c>).</summary>
+    public Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var verb = (string?)options?["verb"] ?? CardVerbs.Billing;
-        var data = options?["data"] as JsonObject ?? [];
-        var arguments = ((string?)options?["arguments"])?.Trim();
-        if (verb == CardVerbs.Billing && !string.IsNullOrEmpty(arguments) && data["tab"] is null) data["tab"] = arguments;
-        return HandleAsync(dc, verb == CardVerbs.Billing ? BillingChatRoutes.Tab : verb, data, ct);
+        var data = route.Data;
+        if (route.Arguments.Length > 0 && data["tab"] is null) data["tab"] = route.Arguments;
+        return TabAsync(route, ct);
     }
 
+    public Task<DialogTurnResult> TabAsync(ChatRouteContext route, CancellationToken ct) => StripeGuardAsync(route.Dialog, async () =>
+    {
+        var requested = (string?)route.Data["tab"];
+        var tab = BillingCards.ParseTab(requested);
+        if (tab is null && !string.IsNullOrWhiteSpace(requested))
+            await route.Turn.SendTextAsync($"There is no billing tab \"{UiMarkdown.Escape(requested, 40)}\". Showing subscription tiers.", ct);
+        return await ShowAsync(route.Dialog, tab ?? BillingTab.Tiers, ct);
+    }, ct);
+
+    public Task<DialogTurnResult> SubscribeAsync(ChatRouteContext route, CancellationToken ct) =>
+        StripeGuardAsync(route.Dialog, () => SubscribeAsync(route.Dialog, route.Data, ct), ct);
+
+    public Task<DialogTurnResult> BuyAsync(ChatRouteContext route, CancellationToken ct) =>
+        StripeGuardAsync(route.Dialog, () => BuyAsync(route.Dialog, route.Data, ct), ct);
+
+    public Task<DialogTurnResult> CompleteSandboxAsync(ChatRouteContext route, CancellationToken ct) =>
+        StripeGuardAsync(route.Dialog, () => CompleteSandboxAsync(route.Dialog, route.Data, ct), ct);
+
+    public Task<DialogTurnResult> CancelSandboxAsync(ChatRouteContext route, CancellationToken ct) => StripeGuardAsync(route.Dialog, async () =>
+    {
+        await billing.CancelSandboxSubscriptionAsync(route.Turn.User.Id, ct);
+        await route.Turn.SendTextAsync("Your sandbox subscription is cancelled. Credits already granted stay until spent.", ct);
+        return await ShowAsync(route.Dialog, BillingTab.Tiers, ct);
+    }, ct);
+
+    public Task<DialogTurnResult> PortalAsync(ChatRouteContext route, CancellationToken ct) => StripeGuardAsync(route.Dialog, async () =>
+    {
+        var portal = await billing.PortalUrlAsync(route.Turn.User.Id, ct);
+        await route.Turn.SendAsync(portal is null
+            ? UiMessage.Text("There is no Stripe customer for you yet: subscribe or buy credits first.")
+            : new UiMessage("Manage your subscription on Stripe.", [new UiText("Change or cancel your subscription, and update payment methods, in Stripe's customer portal.")],
+                [UiAction.Link("Open the customer portal", portal)]), ct);
+        return DialogTurnResult.Waiting;
+    }, ct);
+
+    public Task<DialogTurnResult> TransactionsAsync(ChatRouteContext route, CancellationToken ct) =>
+        StripeGuardAsync(route.Dialog, () => TransactionsAsync(route.Dialog, State(route.Dialog), route.Data, ct), ct);
+
+    public Task<DialogTurnResult> MonthAsync(ChatRouteContext route, CancellationToken ct) => StripeGuardAsync(route.Dialog, () =>
+    {
+        var state = State(route.Dialog);
+        state.Year = (int?)route.Data["year"];
+        state.Month = (int?)route.Data["month"];
+        return ShowAsync(route.Dialog, BillingTab.Invoices, ct);
+    }, ct);
+
+    /// <summary>A typed tab name while billing is open shows that tab.</summary>
     public override Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        if (turn.Verb is { } verb) return HandleAsync(dc, verb == CardVerbs.Billing ? BillingChatRoutes.Tab : verb, turn.Data, ct);
-        if (BillingCards.ParseTab(turn.Text) is { } tab)
-            return HandleAsync(dc, BillingChatRoutes.Tab, new JsonObject { ["tab"] = BillingCards.TabValue(tab) }, ct);
+        if (turn.Verb is not null) return Task.FromResult(DialogTurnResult.Empty);
+        if (BillingCards.ParseTab(turn.Text) is { } tab) return StripeGuardAsync(dc, () => ShowAsync(dc, tab, ct), ct);
         return RemindAsync(dc, ct);
     }
 
@@ -47,45 +93,12 @@ public sealed class BillingDialog(
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> HandleAsync(DialogContext dc, string verb, JsonObject data, CancellationToken ct)
+    /// <summary>Runs <paramref name="action"/>; Stripe being unreachable is told plainly, with nothing charged.</summary>
+    private async Task<DialogTurnResult> StripeGuardAsync(DialogContext dc, Func<Task<DialogTurnResult>> action, CancellationToken ct)
     {
-        var state = dc.ActiveDialog!.State;
         try
         {
-            switch (verb)
-            {
-                case BillingChatRoutes.Tab:
-                    var requested = (string?)data["tab"];
-                    var tab = BillingCards.ParseTab(requested);
-                    if (tab is null && !string.IsNullOrWhiteSpace(requested))
-                        await dc.Turn.SendTextAsync($"There is no billing tab \"{UiMarkdown.Escape(requested, 40)}\". Showing subscription tiers.", ct);
-                    return await ShowAsync(dc, tab ?? BillingTab.Tiers, ct);
-                case BillingChatRoutes.Subscribe:
-                    return await SubscribeAsync(dc, data, ct);
-                case BillingChatRoutes.Buy:
-                    return await BuyAsync(dc, data, ct);
-                case BillingChatRoutes.Sandbox:
-                    return await CompleteSandboxAsync(dc, data, ct);
-                case BillingChatRoutes.SandboxCancel:
-                    await billing.CancelSandboxSubscriptionAsync(dc.Turn.User.Id, ct);
-                    await dc.Turn.SendTextAsync("Your sandbox subscription is cancelled. Credits already granted stay until spent.", ct);
-                    return await ShowAsync(dc, BillingTab.Tiers, ct);
-                case BillingChatRoutes.Portal:
-                    var portal = await billing.PortalUrlAsync(dc.Turn.User.Id, ct);
-                    await dc.Turn.SendAsync(portal is null
-                        ? UiMessage.Text("There is no Stripe customer for you yet: subscribe or buy credits first.")
-                        : new UiMessage("Manage your subscription on Stripe.", [new UiText("Change or cancel your subscription, and update payment methods, in Stripe's customer portal.")],
-                            [UiAction.Link("Open the customer portal", portal)]), ct);
-                    return DialogTurnResult.Waiting;
-                case BillingChatRoutes.Transactions:
-                    return await TransactionsAsync(dc, state, data, ct);
-                case BillingChatRoutes.Month:
-                    state["year"] = (int?)data["year"];
-                    state["month"] = (int?)data["month"];
-                    return await ShowAsync(dc, BillingTab.Invoices, ct);
-                default:
-                    return await ShowAsync(dc, BillingTab.Tiers, ct);
-            }
+            return await action();
         }
         catch (Stripe.StripeException e)
         {
@@ -97,8 +110,8 @@ public sealed class BillingDialog(
 
     private async Task<DialogTurnResult> ShowAsync(DialogContext dc, BillingTab tab, CancellationToken ct)
     {
-        var state = dc.ActiveDialog!.State;
-        state["tab"] = BillingCards.TabValue(tab);
+        var state = State(dc);
+        state.Phase = tab;
         var user = dc.Turn.User;
         var balances = await ledger.GetBalanceAsync(user.Id, ct);
         IReadOnlyList<UiElement> content;
@@ -117,8 +130,8 @@ public sealed class BillingDialog(
                 break;
             case BillingTab.Invoices:
                 var today = clock.GetUtcNow();
-                var year = (int?)state["year"] ?? today.Year;
-                var month = (int?)state["month"] ?? today.Month;
+                var year = state.Year ?? today.Year;
+                var month = state.Month ?? today.Month;
                 if (month is < 1 or > 12 || year is < 2000 or > 9999) (year, month) = (today.Year, today.Month);
                 var (from, to) = BillingReports.MonthRange(year, month);
                 var statement = await reports.StatementAsync(user.Id, year, month, await billing.ListInvoicesAsync(user.Id, from, to, ct), ct);
@@ -138,22 +151,22 @@ public sealed class BillingDialog(
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> TransactionsAsync(DialogContext dc, JsonObject state, JsonObject data, CancellationToken ct)
+    private async Task<DialogTurnResult> TransactionsAsync(DialogContext dc, BillingState state, JsonObject data, CancellationToken ct)
     {
-        state["tab"] = BillingCards.TabValue(BillingTab.Transactions);
+        state.Phase = BillingTab.Transactions;
         if ((bool?)data["clear"] == true)
-            foreach (var key in new[] { "txKind", "txFrom", "txTo", "txDeployment" }) state.Remove(key);
+            (state.TxKind, state.TxFrom, state.TxTo, state.TxDeployment) = (null, null, null, null);
         if ((string?)data["kind"] is { } kind)
         {
-            if (kind == "all") state.Remove("txKind");
-            else if (Enum.TryParse<CreditTransactionKind>(kind, true, out var k)) state["txKind"] = k.ToString();
+            if (kind == "all") state.TxKind = null;
+            else if (Enum.TryParse<CreditTransactionKind>(kind, true, out var k)) state.TxKind = k;
         }
         switch ((string?)data["set"])
         {
             case BillingCards.RangeInputId:
                 var text = ((string?)data[BillingCards.RangeInputId])?.Trim() ?? "";
-                if (text.Length == 0) { state.Remove("txFrom"); state.Remove("txTo"); }
-                else if (ParseRange(text) is { } range) { state["txFrom"] = range.From; state["txTo"] = range.To; }
+                if (text.Length == 0) (state.TxFrom, state.TxTo) = (null, null);
+                else if (ParseRange(text) is { } range) (state.TxFrom, state.TxTo) = range;
                 else
                 {
                     await dc.Turn.SendTextAsync("Please write dates as **YYYY-MM-DD..YYYY-MM-DD** (or a single day), e.g. 2026-11-01..2026-11-30.", ct);
@@ -162,16 +175,16 @@ public sealed class BillingDialog(
                 break;
             case BillingCards.DeploymentInputId:
                 var deployment = ((string?)data[BillingCards.DeploymentInputId])?.Trim() ?? "";
-                if (deployment.Length == 0) state.Remove("txDeployment");
-                else state["txDeployment"] = deployment.Length > 100 ? deployment[..100] : deployment;
+                if (deployment.Length == 0) state.TxDeployment = null;
+                else state.TxDeployment = deployment.Length > 100 ? deployment[..100] : deployment;
                 break;
         }
 
         var filter = new CreditTransactionFilter(
-            Enum.TryParse<CreditTransactionKind>((string?)state["txKind"], out var kindFilter) ? kindFilter : null,
-            (string?)state["txFrom"] is { } f && ExportFilters.TryDay(f, out var from) ? from : null,
-            (string?)state["txTo"] is { } t && ExportFilters.TryDay(t, out var to) ? to.AddDays(1) : null,
-            (string?)state["txDeployment"]);
+            state.TxKind,
+            state.TxFrom is { } f && ExportFilters.TryDay(f, out var from) ? from : null,
+            state.TxTo is { } t && ExportFilters.TryDay(t, out var to) ? to.AddDays(1) : null,
+            state.TxDeployment);
         var user = dc.Turn.User;
         var page = await ledger.QueryTransactionsAsync(user.Id, filter, (string?)data["continuation"], PageSize, ct);
         var export = await LinkAsync(user.Id, BillingRoutes.TransactionsCsv, ExportFilters.ToArguments(filter), ct);

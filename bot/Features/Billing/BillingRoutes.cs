@@ -1,27 +1,17 @@
 using PartnerBot.Api.Billing;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
-using PartnerBot.Cards.Model;
+using PartnerBot.Api.Identity;
 
 namespace PartnerBot.Bot.Features.Billing;
 
 /// <summary>
-/// Billing in the chat: balances and the five tabs of the partner guide (section 4).
-///
-/// | Chat command            | Card verbs (data)                                                   | Dialog  |
-/// |-------------------------|---------------------------------------------------------------------|---------|
-/// | billing [tab]           | billing (tab), billing.tab (tab: tiers, buy, transactions, costs,   | billing |
-/// | (aliases: credits,      |   invoices)                                                         |         |
-/// |  balance)               | billing.subscribe (tierId, requestId), billing.portal               |         |
-/// |                         | billing.buy (pack, requestId)                                       |         |
-/// |                         | billing.sandbox (kind: pack|tier, pack|tierId, purchaseId),         |         |
-/// |                         |   billing.sandbox.cancel                                            |         |
-/// |                         | billing.tx (kind, clear, continuation; inputs range, deployment)    |         |
-/// |                         | billing.month (year, month)                                         |         |
-/// HTTP endpoints (webhook, signed downloads, cost reports): <see cref="PartnerBot.Api.Billing.BillingRoutes"/>.
+/// Billing in the chat: balances and the five tabs of the partner guide (section 4). HTTP endpoints (webhook, signed
+/// downloads, cost reports): <see cref="PartnerBot.Api.Billing.BillingRoutes"/>.
 /// </summary>
-public static class BillingChatRoutes
+public sealed class BillingChatRoutes : IChatFeature
 {
+    public const string Billing = "billing";
     public const string Tab = "billing.tab";
     public const string Subscribe = "billing.subscribe";
     public const string Portal = "billing.portal";
@@ -31,12 +21,25 @@ public static class BillingChatRoutes
     public const string Transactions = "billing.tx";
     public const string Month = "billing.month";
 
-    public static IServiceCollection AddBillingChat(this IServiceCollection services, IConfiguration configuration)
+    public int Order => 30;
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddPartnerBotBilling(configuration);
-        services.AddSingleton(new ChatRoute(CardVerbs.Billing, "Billing", BillingDialog.DialogId, ["credits", "balance"], RequiredRole: "partner"));
         services.AddSingleton<Dialog, BillingDialog>();
         services.AddSingleton<BillingCards>();
-        return services;
     }
+
+    public void MapRoutes(ChatRouteBuilder routes) =>
+        routes.Dialog<BillingDialog>(BillingDialog.DialogId, Roles.Partner)
+            .Command(Billing, d => d.StartAsync, new("billing [tiers|buy|transactions|costs|invoices]", "Your credits, subscription, purchases, costs and statements"),
+                ["credits", "balance"], menu: "Billing")
+            .Verb(Tab, d => d.TabAsync)
+            .Verb(Subscribe, d => d.SubscribeAsync)
+            .Verb(Portal, d => d.PortalAsync)
+            .Verb(Buy, d => d.BuyAsync)
+            .Verb(Sandbox, d => d.CompleteSandboxAsync)
+            .Verb(SandboxCancel, d => d.CancelSandboxAsync)
+            .Verb(Transactions, d => d.TransactionsAsync)
+            .Verb(Month, d => d.MonthAsync);
 }

@@ -3,6 +3,7 @@ using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Http;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
@@ -20,69 +21,70 @@ public sealed class DeployDialog(
     ICreditLedger ledger,
     DeploymentStatusCards statusCards,
     FormSecrets secrets,
-    ILogger<DeployDialog> logger) : Dialog(DialogId)
+    ILogger<DeployDialog> logger) : Dialog<DeployState>(DialogId, DeploymentStateJson.Default.DeployState)
 {
     public const string DialogId = "deploy";
     private const int CatalogLoadLimit = 2000;
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
-    {
-        var state = dc.ActiveDialog!.State;
-        var verb = (string?)options?["verb"];
-        var data = options?["data"] as JsonObject ?? [];
-        var arguments = ((string?)options?["arguments"])?.Trim() ?? "";
+    /// <summary><c>deploy</c> shows the catalog; <c>deploy NAME</c> opens that module's form.</summary>
+    public Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct) =>
+        route.Arguments.Length > 0
+            ? PickAsync(route.Dialog, State(route.Dialog), route.Arguments, ct)
+            : ShowCatalogAsync(route.Dialog, State(route.Dialog), route.Data, ct);
 
-        switch (verb)
-        {
-            case CardVerbs.DeployPick:
-                return await PickAsync(dc, state, (string?)data["module"] ?? "", ct);
-            case DeploymentRoutes.Confirm:
-                // The dialog that showed this confirmation has ended: tell what became of it, never start blind.
-                return await ConfirmationOfEndedDialogAsync(dc, data, ct);
-            case CardVerbs.DeployTab or CardVerbs.DeployPage or CardVerbs.DeploySearch:
-                return await ShowCatalogAsync(dc, state, data, ct);
-        }
-        if (arguments.Length > 0) return await PickAsync(dc, state, arguments, ct);
-        return await ShowCatalogAsync(dc, state, data, ct);
+    /// <summary>A catalog tab, page or search.</summary>
+    public Task<DialogTurnResult> CatalogAsync(ChatRouteContext route, CancellationToken ct) =>
+        ShowCatalogAsync(route.Dialog, State(route.Dialog), route.Data, ct);
+
+    public Task<DialogTurnResult> PickAsync(ChatRouteContext route, CancellationToken ct) =>
+        PickAsync(route.Dialog, State(route.Dialog), (string?)route.Data["module"] ?? "", ct);
+
+    /// <summary>The confirmation's Deploy button; on a card whose dialog has ended it tells what became of it, never starts blind.</summary>
+    public Task<DialogTurnResult> ConfirmAsync(ChatRouteContext route, CancellationToken ct) =>
+        route.Started
+            ? ConfirmationOfEndedDialogAsync(route.Dialog, route.Data, ct)
+            : ConfirmAsync(route.Dialog, State(route.Dialog), ct);
+
+    public async Task<DialogTurnResult> CancelAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        await route.Turn.SendTextAsync(route.Started
+            ? "That deployment form is no longer open; nothing was changed."
+            : "Cancelled: nothing was deployed and nothing was charged.", ct);
+        return await route.Dialog.EndDialogAsync(ct);
     }
 
+    /// <summary>The form's own buttons, and typed text (a search while browsing).</summary>
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var state = dc.ActiveDialog!.State;
+        var state = State(dc);
         switch (turn.Verb)
         {
-            case CardVerbs.DeployTab or CardVerbs.DeployPage or CardVerbs.DeploySearch:
-                return await ShowCatalogAsync(dc, state, turn.Data, ct);
-            case CardVerbs.DeployPick:
-                return await PickAsync(dc, state, (string?)turn.Data["module"] ?? "", ct);
             case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit:
                 return await FormActionAsync(dc, state, ct);
-            case CardVerbs.FormCancel or DeploymentRoutes.Cancel or CardVerbs.ConfirmCancel:
+            case CardVerbs.FormCancel:
                 await turn.SendTextAsync("Cancelled: nothing was deployed and nothing was charged.", ct);
-                return await dc.EndDialogAsync(null, ct);
-            case "form.open" when (string?)state["phase"] == "form":
+                return await dc.EndDialogAsync(ct);
+            case CardVerbs.FormOpen when state.Phase == DeployPhase.Form:
                 return await ShowStepAsync(dc, state, Session(state).Step, new Dictionary<string, string>(), ct);
-            case DeploymentRoutes.Edit:
-                return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
-            case DeploymentRoutes.Confirm:
-                return await ConfirmAsync(dc, state, ct);
+            case not null:
+                return DialogTurnResult.Empty;
         }
 
         // Typed text: a search while browsing, a reminder while a form or confirmation is open.
-        if ((string?)state["phase"] == "catalog" && turn.Text.Length > 0)
-            return await ShowCatalogAsync(dc, state, new JsonObject { ["query"] = turn.Text, ["tab"] = state["tab"]?.DeepClone() }, ct);
+        if (state.Phase == DeployPhase.Catalog && turn.Text.Length > 0)
+            return await ShowCatalogAsync(dc, state, new JsonObject { ["query"] = turn.Text, ["tab"] = state.Tab }, ct);
         await turn.SendTextAsync("Please use the buttons on the card above, or type **cancel** to stop.", ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> ShowCatalogAsync(DialogContext dc, JsonObject state, JsonObject data, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowCatalogAsync(DialogContext dc, DeployState state, JsonObject data, CancellationToken ct)
     {
-        var tab = CatalogCard.ParseTab((string?)data["tab"] ?? (string?)state["tab"]);
+        var tab = CatalogCard.ParseTab((string?)data["tab"] ?? state.Tab);
         var query = (string?)data[CatalogCard.SearchInputId] ?? (string?)data["query"];
         var page = data["page"] is JsonValue p && p.TryGetValue<int>(out var n) ? n : 0;
-        state["phase"] = "catalog";
-        state["tab"] = CatalogCard.TabValue(tab);
+        state.Phase = DeployPhase.Catalog;
+        state.Tab = CatalogCard.TabValue(tab);
 
         var entries = await LoadEntriesAsync(dc.Turn, tab, ct);
         await dc.Turn.SendAsync(CatalogCard.Build(entries, tab, query, page), ct);
@@ -110,7 +112,7 @@ public sealed class DeployDialog(
         return entries;
     }
 
-    private async Task<DialogTurnResult> PickAsync(DialogContext dc, JsonObject state, string moduleName, CancellationToken ct)
+    private async Task<DialogTurnResult> PickAsync(DialogContext dc, DeployState state, string moduleName, CancellationToken ct)
     {
         var module = moduleName.Length == 0 ? null : await catalog.FindAsync(Viewer(dc.Turn), moduleName, null, ct);
         if (module is null)
@@ -119,9 +121,9 @@ public sealed class DeployDialog(
             return await ShowCatalogAsync(dc, state, [], ct);
         }
         var form = ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create);
-        state["phase"] = "form";
-        state["module"] = module.Name;
-        state["owner"] = module.Owner;
+        state.Phase = DeployPhase.Form;
+        state.Module = module.Name;
+        state.Owner = module.Owner;
         Session(state).Start(form);
 
         var metadata = module.Model.Metadata;
@@ -138,7 +140,7 @@ public sealed class DeployDialog(
         return await ShowStepAsync(dc, state, 0, new Dictionary<string, string>(), ct);
     }
 
-    private async Task<DialogTurnResult> FormActionAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> FormActionAsync(DialogContext dc, DeployState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var form = await CurrentFormAsync(dc, state, ct);
@@ -162,17 +164,17 @@ public sealed class DeployDialog(
     }
 
     /// <summary>Everything before the confirmation: values, the module's own validations, dependencies, credits.</summary>
-    private async Task<DialogTurnResult> CheckAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
+    private async Task<DialogTurnResult> CheckAsync(DialogContext dc, DeployState state, UiForm form, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
         var turn = dc.Turn;
         var conversion = FormValues.ToJsonValues(form, values);
         if (!conversion.IsValid) return await ShowFirstErrorStepAsync(dc, state, form, conversion.Errors, ct);
 
-        var module = await catalog.FindAsync(Viewer(turn), (string)state["module"]!, (string?)state["owner"], ct);
+        var module = await catalog.FindAsync(Viewer(turn), state.Module!, state.Owner, ct);
         if (module is null)
         {
             await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         var inputs = Inputs(conversion);
         var inputErrors = DeploymentInputs.Validate(module.Model, module.Files, inputs);
@@ -188,7 +190,7 @@ public sealed class DeployDialog(
         var (missing, running) = await deployments.CheckDependenciesAsync(turn.User.Id, metadata.Dependencies, ct);
         if (missing.Count > 0)
         {
-            state["phase"] = "blocked";
+            state.Phase = DeployPhase.Blocked;
             await turn.SendAsync(MissingDependencies(module.Name, metadata.Dependencies, missing, running), ct);
             return DialogTurnResult.Waiting;
         }
@@ -198,13 +200,13 @@ public sealed class DeployDialog(
         var available = balances.Available(metadata.RequireCreditPurchases ? SpendPolicy.PurchasedOnly : SpendPolicy.AnyBucket);
         if (cost > available)
         {
-            state["phase"] = "blocked";
+            state.Phase = DeployPhase.Blocked;
             await turn.SendAsync(NotEnoughCredits(module.Name, cost, available, metadata.RequireCreditPurchases), ct);
             return DialogTurnResult.Waiting;
         }
 
-        state["phase"] = "confirm";
-        state["confirmId"] = Guid.NewGuid().ToString("N");
+        state.Phase = DeployPhase.Confirm;
+        state.ConfirmId = Guid.NewGuid().ToString("N");
         var facts = new List<UiFact>
         {
             new("Module", module.Name),
@@ -216,53 +218,53 @@ public sealed class DeployDialog(
         foreach (var input in form.AllInputs.Where(i => !i.ReadOnly))
             facts.Add(new UiFact(input.Label, input.Kind == UiInputKind.Secret ? "••••••" : Shorten(values.GetValueOrDefault(input.Id) ?? input.DefaultValue ?? "")));
         await turn.SendAsync(ConfirmationCard.Build($"Deploy {module.Name}?", "Check the values below, then start the deployment.",
-            new UiAction("Deploy", DeploymentRoutes.Confirm, new JsonObject { ["confirmId"] = (string)state["confirmId"]!, ["module"] = module.Name }, UiActionStyle.Primary),
+            new UiAction("Deploy", DeploymentRoutes.Confirm, new JsonObject { ["confirmId"] = state.ConfirmId, ["module"] = module.Name }, UiActionStyle.Primary),
             new UiAction("Cancel", DeploymentRoutes.Cancel),
             facts), ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> ConfirmAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> ConfirmAsync(DialogContext dc, DeployState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var confirmId = (string?)turn.Data["confirmId"];
-        if ((string?)state["phase"] != "confirm" || confirmId is null || confirmId != (string?)state["confirmId"])
+        if (state.Phase != DeployPhase.Confirm || confirmId is null || confirmId != state.ConfirmId)
             return await ConfirmationOfEndedDialogAsync(dc, turn.Data, ct);
 
         var form = await CurrentFormAsync(dc, state, ct);
         if (form is null)
         {
             await turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         var conversion = FormValues.ToJsonValues(form, Session(state).Values);
-        var request = new StartDeploymentRequest(turn.User.Id, Viewer(turn), (string)state["module"]!, Inputs(conversion),
-            (string?)state["owner"], new JsonObject { ["channel"] = turn.Input.Channel, ["address"] = turn.Responder.ConversationAddress.DeepClone() });
+        var request = new StartDeploymentRequest(turn.User.Id, Viewer(turn), state.Module!, Inputs(conversion),
+            state.Owner, new JsonObject { ["channel"] = turn.Input.Channel, ["address"] = turn.Responder.ConversationAddress.DeepClone() });
         var result = await deployments.StartAsync(request, confirmId, ct);
         switch (result)
         {
             case StartDeploymentResult.Started started:
                 logger.LogInformation("Deployment {DeploymentId} started from the chat", started.Deployment.Id);
                 await ShowStatusCardAsync(turn, started.Deployment, ct);
-                return await dc.EndDialogAsync(JsonValue.Create(started.Deployment.Id), ct);
+                return await dc.EndDialogAsync(ct);
             case StartDeploymentResult.Duplicate duplicate:
                 await turn.SendTextAsync("This deployment was already started; here is its status.", ct);
                 await turn.SendAsync(statusCards.Build(duplicate.Existing), ct);
-                return await dc.EndDialogAsync(JsonValue.Create(duplicate.Existing.Id), ct);
+                return await dc.EndDialogAsync(ct);
             case StartDeploymentResult.DependencyMissing missing:
-                state["phase"] = "blocked";
-                await turn.SendAsync(MissingDependencies((string)state["module"]!, missing.Missing, missing.Missing, []), ct);
+                state.Phase = DeployPhase.Blocked;
+                await turn.SendAsync(MissingDependencies(state.Module!, missing.Missing, missing.Missing, []), ct);
                 return DialogTurnResult.Waiting;
             case StartDeploymentResult.InsufficientCredits credits:
-                state["phase"] = "blocked";
-                await turn.SendAsync(NotEnoughCredits((string)state["module"]!, credits.Cost, credits.Balance, credits.PurchasedCreditsRequired), ct);
+                state.Phase = DeployPhase.Blocked;
+                await turn.SendAsync(NotEnoughCredits(state.Module!, credits.Cost, credits.Balance, credits.PurchasedCreditsRequired), ct);
                 return DialogTurnResult.Waiting;
             case StartDeploymentResult.InvalidInputs invalid:
                 var byInput = invalid.Errors.Where(e => e.Input is not null).GroupBy(e => e.Input!).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)));
                 return await ShowFirstErrorStepAsync(dc, state, form, byInput, ct);
             default:
                 await turn.SendTextAsync("This module is no longer in the catalog, so it can't be deployed.", ct);
-                return await dc.EndDialogAsync(null, ct);
+                return await dc.EndDialogAsync(ct);
         }
     }
 
@@ -282,43 +284,38 @@ public sealed class DeployDialog(
         {
             await turn.SendTextAsync("That confirmation has expired and nothing was started. Type **deploy** to start again.", ct);
         }
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 
-    private async Task ShowStatusCardAsync(TurnContext turn, Api.Deployments.DeploymentView deployment, CancellationToken ct)
-    {
-        var placement = await statusCards.FindAsync(deployment.Id, ct);
-        if (placement is not null) return; // the first status update already posted the card
-        var messageId = await turn.SendAsync(statusCards.Build(deployment), ct);
-        await statusCards.RecordAsync(deployment.Id, messageId, 0, null, ct);
-    }
+    private Task ShowStatusCardAsync(TurnContext turn, Api.Deployments.DeploymentView deployment, CancellationToken ct) =>
+        statusCards.ShowFirstAsync(deployment, turn.SendAsync, ct);
 
-    private async Task<DialogTurnResult> ShowFirstErrorStepAsync(DialogContext dc, JsonObject state, UiForm form, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowFirstErrorStepAsync(DialogContext dc, DeployState state, UiForm form, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
     {
         await dc.Turn.SendTextAsync("Some values need a fix; the fields are marked below.", ct);
         return await ShowStepAsync(dc, state, FormSession.StepOf(form, errors), errors, ct);
     }
 
-    private async Task<DialogTurnResult> ShowStepAsync(DialogContext dc, JsonObject state, int stepIndex, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowStepAsync(DialogContext dc, DeployState state, int stepIndex, IReadOnlyDictionary<string, string> errors, CancellationToken ct)
     {
         var form = await CurrentFormAsync(dc, state, ct);
         if (form is null)
         {
             await dc.Turn.SendTextAsync("This module has just left the catalog, so it can't be deployed any more.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
-        state["phase"] = "form";
+        state.Phase = DeployPhase.Form;
         await dc.Turn.SendAsync(Session(state).Show(form, stepIndex, errors), ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<UiForm?> CurrentFormAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<UiForm?> CurrentFormAsync(DialogContext dc, DeployState state, CancellationToken ct)
     {
-        var module = await catalog.FindAsync(Viewer(dc.Turn), (string?)state["module"] ?? "", (string?)state["owner"], ct);
+        var module = await catalog.FindAsync(Viewer(dc.Turn), state.Module ?? "", state.Owner, ct);
         return module is null ? null : Session(state).Bind(ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create));
     }
 
-    private FormSession Session(JsonObject state) => new(state, secrets);
+    private FormSession Session(DeployState state) => new(state.Form, secrets);
 
     private static JsonObject Inputs(FormConversion conversion)
     {
@@ -351,7 +348,7 @@ public sealed class DeployDialog(
                 new UiText(why + " Nothing was started or charged.", UiTextTone.Attention),
                 new UiFactSet([new UiFact("Cost", CatalogCard.CreditText(cost)), new UiFact(purchasedOnly ? "Purchased credits" : "Balance", CatalogCard.CreditText(available))]),
             ],
-            [new UiAction("Buy credits", CardVerbs.Billing, new JsonObject { ["tab"] = "buy" }, UiActionStyle.Primary), new UiAction("Cancel", DeploymentRoutes.Cancel)]);
+            [new UiAction("Buy credits", Billing.BillingChatRoutes.Billing, new JsonObject { ["tab"] = "buy" }, UiActionStyle.Primary), new UiAction("Cancel", DeploymentRoutes.Cancel)]);
     }
 
     private static CatalogViewer Viewer(TurnContext turn) => new(turn.User.Id, turn.User.Email, turn.User.IsAdmin);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Cards.Forms;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 using ApiDeploymentView = PartnerBot.Api.Deployments.DeploymentView;
@@ -15,64 +16,166 @@ namespace PartnerBot.Bot.Features.Deployments;
 /// caller by the deployment service, so a tampered card cannot reach another partner's deployment.
 /// </summary>
 public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCatalog catalog, DeploymentStatusCards statusCards, FormSecrets secrets)
-    : Dialog(DialogId)
+    : Dialog<DeploymentsState>(DialogId, DeploymentStateJson.Default.DeploymentsState)
 {
     public const string DialogId = "deployments";
     private const int PageSize = 8;
 
-    public override Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary>Log lines on one page of the chat's log view.</summary>
+    public const int LogPageLines = 20;
+
+    private const int LogChunksPerRead = 100;
+
+    /// <summary>The log view reads at most this many lines (the REST API pages through any length).</summary>
+    private const int LogLinesLimit = 50_000;
+
+    /// <summary>
+    /// <c>deployments [status]</c>, and the list's buttons (More, the status filters; data: <c>status</c>, <c>continuation</c>).
+    /// </summary>
+    public Task<DialogTurnResult> ListAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var verb = (string?)options?["verb"] ?? CardVerbs.Deployments;
-        var data = options?["data"] as JsonObject ?? [];
-        var arguments = ((string?)options?["arguments"])?.Trim();
-        if (verb == CardVerbs.Deployments && !string.IsNullOrEmpty(arguments)) data["status"] = arguments;
-        return HandleAsync(dc, verb, data, ct);
+        var data = route.Data;
+        if (route.Arguments.Length > 0) data["status"] = route.Arguments;
+        return ListAsync(route.Dialog, data, ct);
     }
 
-    public override Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct) =>
-        dc.Turn.Verb is { } verb
-            ? HandleAsync(dc, verb, dc.Turn.Data, ct)
-            : HandleAsync(dc, CardVerbs.Deployments, new JsonObject { ["status"] = dc.Turn.Text }, ct);
+    public async Task<DialogTurnResult> ShowAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        var view = await deployments.GetAsync(Caller(route.Turn), id, ct);
+        await route.Turn.SendAsync(view is null ? NotFound() : Details(view), ct);
+        return DialogTurnResult.Waiting;
+    }
 
-    private async Task<DialogTurnResult> HandleAsync(DialogContext dc, string verb, JsonObject data, CancellationToken ct)
+    public async Task<DialogTurnResult> CancelAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        await ReportAsync(route.Turn, await deployments.CancelAsync(Caller(route.Turn), id, ct), "Cancelled", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    public async Task<DialogTurnResult> DeleteAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        await ReportAsync(route.Turn, await deployments.DeleteAsync(Caller(route.Turn), id, ct), "Deleting: its resources are being destroyed", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    public async Task<DialogTurnResult> PurgeAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        await ReportAsync(route.Turn, await deployments.PurgeAsync(Caller(route.Turn), id, ct), "Forgotten (nothing was destroyed)", ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    public async Task<DialogTurnResult> UpdateAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        return await StartUpdateAsync(route.Dialog, Caller(route.Turn), id, ct);
+    }
+
+    /// <summary>
+    /// The whole log of a deployment, <see cref="LogPageLines"/> lines a page, newest page first; Older / Newer page
+    /// through it (data: <c>deploymentId</c>, <c>page</c>).
+    /// </summary>
+    public async Task<DialogTurnResult> LogsAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (DeploymentId(route) is not { } id) return await NotFoundAsync(route.Turn, ct);
+        var caller = Caller(route.Turn);
+        var view = await deployments.GetAsync(caller, id, ct);
+        var lines = view is null ? null : await ReadLogAsync(caller, id, ct);
+        if (view is null || lines is null) return await NotFoundAsync(route.Turn, ct);
+        var pages = Math.Max(1, (lines.Count + LogPageLines - 1) / LogPageLines);
+        var page = route.Data["page"] is JsonValue p && p.TryGetValue<int>(out var n) ? Math.Clamp(n, 0, pages - 1) : pages - 1;
+        await route.Turn.SendAsync(LogCard(view, lines, page, pages), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    /// <summary>Every log line of the deployment, oldest first (null when the caller cannot see it).</summary>
+    private async Task<List<string>?> ReadLogAsync(DeploymentCaller caller, string id, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var page = await deployments.GetLogsAsync(caller, id, continuation, LogChunksPerRead, ct);
+            if (page is null) return null;
+            lines.AddRange(page.Lines);
+            continuation = page.ContinuationToken;
+        } while (continuation is not null && lines.Count < LogLinesLimit);
+        return lines;
+    }
+
+    private static UiMessage LogCard(ApiDeploymentView d, IReadOnlyList<string> lines, int page, int pages)
+    {
+        var first = page * LogPageLines;
+        var shown = lines.Skip(first).Take(LogPageLines).ToList();
+        var data = new JsonObject { ["deploymentId"] = d.Id };
+        var position = lines.Count == 0 ? "No log lines yet." : $"Lines {first + 1}–{first + shown.Count} of {lines.Count} (page {page + 1} of {pages}).";
+        var body = new List<UiElement>
+        {
+            new UiHeading($"Log of {d.ModuleName}"),
+            new UiText($"{UiMarkdown.Escape(d.Id, 100)} · {DeploymentStatusCards.Describe(d.State)}. {position}", UiTextTone.Subtle),
+        };
+        if (shown.Count > 0) body.Add(new UiText(UiMarkdown.Escape(string.Join("\n", shown), 3500)));
+        var actions = new List<UiAction>();
+        if (page > 0) actions.Add(new UiAction("◀ Older", DeploymentRoutes.Logs, With(data, page - 1)));
+        if (page < pages - 1) actions.Add(new UiAction("Newer ▶", DeploymentRoutes.Logs, With(data, page + 1)));
+        actions.Add(new UiAction("Latest", DeploymentRoutes.Logs, data.DeepClone().AsObject()));
+        actions.Add(new UiAction("Details", DeploymentRoutes.Show, data.DeepClone().AsObject()));
+        return new UiMessage($"Log of {d.ModuleName} ({d.Id}): {position}", body, actions);
+
+        static JsonObject With(JsonObject data, int page)
+        {
+            var copy = data.DeepClone().AsObject();
+            copy["page"] = page;
+            return copy;
+        }
+    }
+
+    /// <summary>The update form's buttons, and typed text (a status filter).</summary>
+    public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var caller = new DeploymentCaller(turn.User.Id, turn.User.IsAdmin);
-        var id = (string?)data["deploymentId"];
-        switch (verb)
+        switch (turn.Verb)
         {
-            case DeploymentRoutes.Show when id is not null:
-                var view = await deployments.GetAsync(caller, id, ct);
-                await turn.SendAsync(view is null ? NotFound() : Details(view), ct);
-                return DialogTurnResult.Waiting;
-            case DeploymentRoutes.CancelDeployment when id is not null:
-                await ReportAsync(turn, await deployments.CancelAsync(caller, id, ct), "Cancelled", ct);
-                return DialogTurnResult.Waiting;
-            case DeploymentRoutes.Delete when id is not null:
-                await ReportAsync(turn, await deployments.DeleteAsync(caller, id, ct), "Deleting: its resources are being destroyed", ct);
-                return DialogTurnResult.Waiting;
-            case DeploymentRoutes.Update when id is not null:
-                return await StartUpdateAsync(dc, caller, id, ct);
-            case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit when (string?)dc.ActiveDialog!.State["phase"] == "update":
-                return await UpdateFormAsync(dc, caller, ct);
+            case CardVerbs.FormBack or CardVerbs.FormNext or CardVerbs.FormSubmit when State(dc).Phase == DeploymentsPhase.Update:
+                return await UpdateFormAsync(dc, Caller(turn), ct);
+            case CardVerbs.FormOpen when State(dc).Phase == DeploymentsPhase.Update:
+                return await ReopenUpdateFormAsync(dc, Caller(turn), ct);
             case CardVerbs.FormCancel:
-                dc.ActiveDialog!.State["phase"] = null;
+                State(dc).Phase = DeploymentsPhase.Browsing;
                 await turn.SendTextAsync("Update cancelled; nothing changed.", ct);
                 return DialogTurnResult.Waiting;
-            case DeploymentRoutes.Purge when id is not null:
-                await ReportAsync(turn, await deployments.PurgeAsync(caller, id, ct), "Forgotten (nothing was destroyed)", ct);
-                return DialogTurnResult.Waiting;
+            case null:
+                return await ListAsync(dc, new JsonObject { ["status"] = turn.Text }, ct);
             default:
-                var status = ParseStatus((string?)data["status"]);
-                if (data["status"] is not null && status is null && !string.IsNullOrWhiteSpace((string?)data["status"]))
-                {
-                    await turn.SendTextAsync($"I don't know the status \"{UiMarkdown.Escape((string?)data["status"], 40)}\". Try one of: {string.Join(", ", Enum.GetNames<DeploymentState>())}.", ct);
-                    return DialogTurnResult.Waiting;
-                }
-                var list = await deployments.ListAsync(caller, all: false, status, (string?)data["continuation"], PageSize, ct);
-                await turn.SendAsync(List(list, status), ct);
-                return DialogTurnResult.Waiting;
+                return DialogTurnResult.Empty;
         }
+    }
+
+    private async Task<DialogTurnResult> ListAsync(DialogContext dc, JsonObject data, CancellationToken ct)
+    {
+        var turn = dc.Turn;
+        var status = ParseStatus((string?)data["status"]);
+        if (data["status"] is not null && status is null && !string.IsNullOrWhiteSpace((string?)data["status"]))
+        {
+            await turn.SendTextAsync($"I don't know the status \"{UiMarkdown.Escape((string?)data["status"], 40)}\". Try one of: {string.Join(", ", Enum.GetNames<DeploymentState>())}.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        var list = await deployments.ListAsync(Caller(turn), all: false, status, (string?)data["continuation"], PageSize, ct);
+        await turn.SendAsync(List(list, status), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private static DeploymentCaller Caller(TurnContext turn) => new(turn.User.Id, turn.User.IsAdmin);
+
+    private static string? DeploymentId(ChatRouteContext route) => (string?)route.Data["deploymentId"] is { Length: > 0 } id ? id : null;
+
+    private static async Task<DialogTurnResult> NotFoundAsync(TurnContext turn, CancellationToken ct)
+    {
+        await turn.SendAsync(NotFound(), ct);
+        return DialogTurnResult.Waiting;
     }
 
     /// <summary>The module's form in update mode, prefilled with the current inputs; only <c>updatesafe</c> inputs are editable.</summary>
@@ -96,21 +199,37 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             await turn.SendTextAsync($"**{deployment.ModuleName}** has no inputs that may change after deployment.", ct);
             return DialogTurnResult.Waiting;
         }
-        var state = dc.ActiveDialog!.State;
-        state["phase"] = "update";
-        state["deploymentId"] = id;
-        var session = new FormSession(state, secrets);
+        var state = State(dc);
+        state.Phase = DeploymentsPhase.Update;
+        state.DeploymentId = id;
+        var session = new FormSession(state.Form, secrets);
         session.Start(form);
         await turn.SendAsync(session.Show(form, 0), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    /// <summary>The update form's current step again (Slack's "Open form" button).</summary>
+    private async Task<DialogTurnResult> ReopenUpdateFormAsync(DialogContext dc, DeploymentCaller caller, CancellationToken ct)
+    {
+        var state = State(dc);
+        var deployment = await deployments.GetAsync(caller, state.DeploymentId ?? "", ct);
+        var form = deployment is null ? null : await UpdateFormAsync(dc.Turn, deployment, ct);
+        if (form is null)
+        {
+            await dc.Turn.SendTextAsync("That form is no longer open.", ct);
+            return DialogTurnResult.Waiting;
+        }
+        var session = new FormSession(state.Form, secrets);
+        await dc.Turn.SendAsync(session.Show(form, session.Step), ct);
         return DialogTurnResult.Waiting;
     }
 
     private async Task<DialogTurnResult> UpdateFormAsync(DialogContext dc, DeploymentCaller caller, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var state = dc.ActiveDialog!.State;
-        var session = new FormSession(state, secrets);
-        var deployment = await deployments.GetAsync(caller, (string?)state["deploymentId"] ?? "", ct);
+        var state = State(dc);
+        var session = new FormSession(state.Form, secrets);
+        var deployment = await deployments.GetAsync(caller, state.DeploymentId ?? "", ct);
         var form = deployment is null ? null : await UpdateFormAsync(turn, deployment, ct);
         var submission = form is null ? null : session.Read(turn, session.Bind(form));
         if (form is null || submission is null)
@@ -148,9 +267,9 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             await turn.SendAsync(session.Show(form, FormSession.StepOf(form, byInput), byInput), ct);
             return DialogTurnResult.Waiting;
         }
-        state["phase"] = null;
+        state.Phase = DeploymentsPhase.Browsing;
         await ReportAsync(turn, result, "Updating with the new values", ct);
-        if (result is DeploymentCommandResult.Done done) await turn.SendAsync(statusCards.Build(done.Deployment), ct);
+        if (result is DeploymentCommandResult.Done done) await statusCards.ShowHereAsync(done.Deployment, turn.SendAsync, ct);
         return DialogTurnResult.Waiting;
     }
 
@@ -198,7 +317,8 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
             actions.Add(new UiAction("Delete (destroy)", DeploymentRoutes.Delete, data.DeepClone().AsObject(), UiActionStyle.Destructive));
             actions.Add(new UiAction("Purge (forget)", DeploymentRoutes.Purge, data.DeepClone().AsObject()));
         }
-        actions.Add(new UiAction("All my deployments", CardVerbs.Deployments));
+        actions.Add(new UiAction("Logs", DeploymentRoutes.Logs, data.DeepClone().AsObject()));
+        actions.Add(new UiAction("All my deployments", DeploymentRoutes.Deployments));
         return new UiMessage(card.Summary, body, actions);
     }
 
@@ -213,11 +333,11 @@ public sealed class DeploymentsDialog(DeploymentService deployments, IModuleCata
         }
         var actions = new List<UiAction>();
         if (list.ContinuationToken is not null)
-            actions.Add(new UiAction("More", CardVerbs.Deployments, new JsonObject { ["continuation"] = list.ContinuationToken, ["status"] = status?.ToString() }));
-        actions.Add(new UiAction("Running", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Working) }));
-        actions.Add(new UiAction("Succeeded", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Success) }));
-        actions.Add(new UiAction("Failed", CardVerbs.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Failure) }));
-        actions.Add(new UiAction("New deployment", CardVerbs.Deploy, Style: UiActionStyle.Primary));
+            actions.Add(new UiAction("More", DeploymentRoutes.Deployments, new JsonObject { ["continuation"] = list.ContinuationToken, ["status"] = status?.ToString() }));
+        actions.Add(new UiAction("Running", DeploymentRoutes.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Working) }));
+        actions.Add(new UiAction("Succeeded", DeploymentRoutes.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Success) }));
+        actions.Add(new UiAction("Failed", DeploymentRoutes.Deployments, new JsonObject { ["status"] = nameof(DeploymentState.Failure) }));
+        actions.Add(new UiAction("New deployment", DeploymentRoutes.Deploy, Style: UiActionStyle.Primary));
         return new UiMessage(status is null ? "Your deployments" : $"Your {status} deployments", body, actions);
     }
 

@@ -26,7 +26,7 @@ public static class HelpCards
         var nav = new List<UiAction>();
         if (index > 0) nav.Add(new UiAction("◀ Previous", HelpRoutes.Section, new JsonObject { ["guide"] = guide.Id, ["section"] = index - 1 }));
         if (index < guide.Sections.Count - 1) nav.Add(new UiAction("Next ▶", HelpRoutes.Section, new JsonObject { ["guide"] = guide.Id, ["section"] = index + 1 }));
-        nav.Add(new UiAction("All guides", CardVerbs.Help));
+        nav.Add(new UiAction("All guides", HelpRoutes.Guides));
         return new UiMessage($"{guide.Title}: {section.Title}", body, nav);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 
@@ -12,34 +13,34 @@ public sealed class HelpDialog(GuideLibrary library) : Dialog(DialogId)
 {
     public const string DialogId = "help";
 
-    public override Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary><c>guides</c> shows the guides; <c>guides WORDS</c> searches them.</summary>
+    public Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct) =>
+        route.Arguments.Length > 0 ? SearchAsync(route.Dialog, route.Arguments, ct) : IndexAsync(route.Dialog, ct);
+
+    public Task<DialogTurnResult> SearchAsync(ChatRouteContext route, CancellationToken ct) =>
+        SearchAsync(route.Dialog, (string?)route.Data["query"], ct);
+
+    public async Task<DialogTurnResult> SectionAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var verb = (string?)options?["verb"];
-        var data = options?["data"] as JsonObject ?? [];
-        var arguments = ((string?)options?["arguments"])?.Trim() ?? "";
-        if (verb is null && arguments.Length > 0) data["query"] = arguments;
-        return HandleAsync(dc, verb ?? CardVerbs.Help, data, ct);
+        if (library.Find((string?)route.Data["guide"] ?? "") is not { } guide) return await IndexAsync(route.Dialog, ct);
+        var index = route.Data["section"] is JsonValue v && v.TryGetValue<int>(out var i) ? i : 0;
+        await route.Turn.SendAsync(HelpCards.Section(guide, Math.Clamp(index, 0, Math.Max(0, guide.Sections.Count - 1))), ct);
+        return DialogTurnResult.Waiting;
     }
 
+    /// <summary>Typed words while the guides are open search them.</summary>
     public override Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct) =>
-        dc.Turn.Verb is { } verb
-            ? HandleAsync(dc, verb, dc.Turn.Data, ct)
-            : HandleAsync(dc, HelpRoutes.Search, new JsonObject { ["query"] = dc.Turn.Text }, ct);
+        dc.Turn.Verb is null ? SearchAsync(dc, dc.Turn.Text, ct) : Task.FromResult(DialogTurnResult.Empty);
 
-    private async Task<DialogTurnResult> HandleAsync(DialogContext dc, string verb, JsonObject data, CancellationToken ct)
+    private async Task<DialogTurnResult> SearchAsync(DialogContext dc, string? query, CancellationToken ct)
     {
-        var query = (string?)data["query"];
-        if ((verb == HelpRoutes.Search || verb == CardVerbs.Help) && !string.IsNullOrWhiteSpace(query))
-        {
-            await dc.Turn.SendAsync(SearchResults(query), ct);
-            return DialogTurnResult.Waiting;
-        }
-        if (verb == HelpRoutes.Section && library.Find((string?)data["guide"] ?? "") is { } guide)
-        {
-            var index = data["section"] is JsonValue v && v.TryGetValue<int>(out var i) ? i : 0;
-            await dc.Turn.SendAsync(HelpCards.Section(guide, Math.Clamp(index, 0, Math.Max(0, guide.Sections.Count - 1))), ct);
-            return DialogTurnResult.Waiting;
-        }
+        if (string.IsNullOrWhiteSpace(query)) return await IndexAsync(dc, ct);
+        await dc.Turn.SendAsync(SearchResults(query), ct);
+        return DialogTurnResult.Waiting;
+    }
+
+    private async Task<DialogTurnResult> IndexAsync(DialogContext dc, CancellationToken ct)
+    {
         await dc.Turn.SendAsync(Index(), ct);
         return DialogTurnResult.Waiting;
     }
@@ -69,7 +70,7 @@ public sealed class HelpDialog(GuideLibrary library) : Dialog(DialogId)
             body.Add(new UiText($"**{hit.Guide.Title}: {section.Title}**\n\n{Excerpt(section.Markdown, query)}"));
             body.Add(new UiActionRow([new UiAction("Read", HelpRoutes.Section, new JsonObject { ["guide"] = hit.Guide.Id, ["section"] = hit.SectionIndex })]));
         }
-        return new UiMessage($"{hits.Count} guide sections match {query}", body, [new UiAction("All guides", CardVerbs.Help)]);
+        return new UiMessage($"{hits.Count} guide sections match {query}", body, [new UiAction("All guides", HelpRoutes.Guides)]);
     }
 
     private static string Excerpt(string markdown, string query)

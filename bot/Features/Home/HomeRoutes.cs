@@ -4,21 +4,29 @@ using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Features.Home;
 
-/// <summary>
-/// Routes of the home feature.
-///
-/// | Chat verb / command | Card verbs    | Dialog          |
-/// |---------------------|---------------|-----------------|
-/// | menu, help (typed)  | menu          | (ChatBot)       |
-/// | cancel (typed)      |               | (ChatBot)       |
-/// | theme [light|dark]  | theme, theme.set | theme        |
-/// </summary>
-public static class HomeRoutes
+/// <summary>The menu, help, cancel, and the theme.</summary>
+public sealed class HomeRoutes : IChatFeature
 {
-    public static IServiceCollection AddHomeFeature(this IServiceCollection services)
+    public const string Theme = "theme";
+    public const string SetTheme = "theme.set";
+
+    public int Order => 90;
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(new ChatRoute(CardVerbs.Theme, "Theme", ThemeDialog.DialogId, ["dark", "light"]));
+        services.AddSingleton<HomeCommands>();
         services.AddSingleton<Dialog, ThemeDialog>();
-        return services;
+    }
+
+    public void MapRoutes(ChatRouteBuilder routes)
+    {
+        routes.Dialog<ThemeDialog>(ThemeDialog.DialogId)
+            .Command(Theme, d => d.StartAsync, new("theme [light|dark]", "Switch between light and dark cards"), ["light", "dark"], menu: "Theme")
+            .Verb(SetTheme, d => d.SetAsync);
+        routes.Handler<HomeCommands>()
+            .Command("help", h => h.HelpAsync, new("help", "Show the menu and every command you can use"), suggested: true)
+            .Command("menu", h => h.MenuAsync, new("menu", "Show the menu"), ["start", "hi", "hello"])
+            .Command("cancel", h => h.CancelAsync, new("cancel", "Stop what is in progress"), ["stop", "quit"])
+            .Verb(CardVerbs.Menu, h => h.MenuAsync);
     }
 }

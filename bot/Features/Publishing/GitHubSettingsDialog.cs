@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Publishing;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
@@ -13,7 +14,7 @@ namespace PartnerBot.Bot.Features.Publishing;
 /// are more than 100) → the chosen repository is saved, and modules of a previously chosen one leave the catalog.
 /// </summary>
 public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubApiClient github, ModulePublisher publisher,
-    ILogger<GitHubSettingsDialog> logger) : Dialog(DialogId)
+    ILogger<GitHubSettingsDialog> logger) : Dialog<GitHubSettingsState>(DialogId, PublishingStateJson.Default.GitHubSettingsState)
 {
     public const string DialogId = "github";
     public const string TokenFormPrefix = "github-token-";
@@ -23,41 +24,48 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
     public const string SearchInputId = "repositorySearch";
     public const int DropdownLimit = 100;
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    /// <summary>The connection as it stands, and the token form.</summary>
+    public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var state = dc.ActiveDialog!.State;
-        var verb = (string?)options?["verb"];
-        var connection = await connections.GetAsync(dc.Turn.User.Id, ct);
-        if (verb is PublishingRoutes.Repositories or PublishingRoutes.SearchRepositories && connection?.ProtectedToken is not null)
-            return await ShowRepositoriesAsync(dc, state, (string?)(options?["data"] as JsonObject)?[SearchInputId], ct);
+        var connection = await connections.GetAsync(route.Turn.User.Id, ct);
+        await route.Turn.SendAsync(StatusCard(connection), ct);
+        return await ShowTokenFormAsync(route.Dialog, State(route.Dialog), connection is not null, null, ct);
+    }
 
-        await dc.Turn.SendAsync(StatusCard(connection), ct);
-        return await ShowTokenFormAsync(dc, state, connection is not null, null, ct);
+    /// <summary>"Choose repository" and the repository search; without a token yet, the settings as on <c>github</c>.</summary>
+    public async Task<DialogTurnResult> RepositoriesAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        if (route.Started && (await connections.GetAsync(route.Turn.User.Id, ct))?.ProtectedToken is null) return await StartAsync(route, ct);
+        return await ShowRepositoriesAsync(route.Dialog, State(route.Dialog), (string?)route.Data[SearchInputId], ct);
     }
 
     public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
     {
         var turn = dc.Turn;
-        var state = dc.ActiveDialog!.State;
+        var state = State(dc);
         switch (turn.Verb)
         {
+            case CardVerbs.FormOpen when state.Phase == GitHubSettingsPhase.Repositories:
+                return await ShowRepositoriesAsync(dc, state, null, ct);
+            case CardVerbs.FormOpen:
+                return await ShowTokenFormAsync(dc, state, replacing: true, null, ct);
             case CardVerbs.FormCancel:
                 await turn.SendTextAsync("Nothing was changed.", ct);
-                return await dc.EndDialogAsync(null, ct);
-            case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["tokenFormId"]:
+                return await dc.EndDialogAsync(ct);
+            case CardVerbs.FormSubmit or CardVerbs.FormNext when state.TokenFormId is { } tokenForm && (string?)turn.Data["formId"] == tokenForm:
                 return await TokenSubmittedAsync(dc, state, ct);
-            case CardVerbs.FormSubmit or CardVerbs.FormNext when (string?)turn.Data["formId"] == (string?)state["repositoryFormId"]:
+            case CardVerbs.FormSubmit or CardVerbs.FormNext when state.RepositoryFormId is { } repositoryForm && (string?)turn.Data["formId"] == repositoryForm:
                 return await RepositoryChosenAsync(dc, state, ct);
-            case PublishingRoutes.Repositories or PublishingRoutes.SearchRepositories:
-                return await ShowRepositoriesAsync(dc, state, (string?)turn.Data[SearchInputId], ct);
+            case not null:
+                return DialogTurnResult.Empty;
         }
-        if (turn.Verb is null && (string?)state["phase"] == "repositories" && turn.Text.Length > 0)
+        if (turn.Verb is null && state.Phase == GitHubSettingsPhase.Repositories && turn.Text.Length > 0)
             return await ShowRepositoriesAsync(dc, state, turn.Text, ct);
         await turn.SendTextAsync("Please use the card above (never paste a token into the chat), or type **cancel** to stop.", ct);
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> TokenSubmittedAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> TokenSubmittedAsync(DialogContext dc, GitHubSettingsState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var token = ((string?)(turn.Data[TokenInputId] as JsonValue))?.Trim() ?? "";
@@ -81,7 +89,7 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         catch (GitHubFailure e)
         {
             await turn.SendAsync(ErrorCard.Build("GitHub did not answer", e.Message + " Your settings were not changed."), ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
 
         if (owner.Scopes is { } scopes && !scopes.Contains("repo", StringComparer.Ordinal))
@@ -103,7 +111,7 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         return await ShowRepositoriesAsync(dc, state, null, ct);
     }
 
-    private async Task<DialogTurnResult> ShowRepositoriesAsync(DialogContext dc, JsonObject state, string? search, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowRepositoriesAsync(DialogContext dc, GitHubSettingsState state, string? search, CancellationToken ct)
     {
         var turn = dc.Turn;
         var connection = await connections.GetAsync(turn.User.Id, ct);
@@ -118,13 +126,13 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         }
         catch (GitHubFailure e)
         {
-            await turn.SendAsync(ErrorCard.Build("Could not list your repositories", e.Message, actions: [new UiAction("GitHub settings", CardVerbs.GitHub)]), ct);
-            return await dc.EndDialogAsync(null, ct);
+            await turn.SendAsync(ErrorCard.Build("Could not list your repositories", e.Message, actions: [new UiAction("GitHub settings", PublishingRoutes.GitHub)]), ct);
+            return await dc.EndDialogAsync(ct);
         }
         if (repositories.Count == 0)
         {
             await turn.SendTextAsync("This token cannot read any repository. Give it access to your modules repository on GitHub, then type **github** again.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
 
         var query = search?.Trim() ?? "";
@@ -146,15 +154,15 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         }
         if (shown.Count == 0)
         {
-            state["phase"] = "repositories";
+            state.Phase = GitHubSettingsPhase.Repositories;
             await turn.SendTextAsync("No repository matches that search. Try another word.", ct);
             return DialogTurnResult.Waiting;
         }
 
         var formId = RepositoryFormPrefix + Guid.NewGuid().ToString("N")[..8];
-        state["phase"] = "repositories";
-        state["repositoryFormId"] = formId;
-        state["offered"] = new JsonArray(shown.Select(r => (JsonNode?)JsonValue.Create(r.FullName)).ToArray());
+        state.Phase = GitHubSettingsPhase.Repositories;
+        state.RepositoryFormId = formId;
+        state.Offered = shown.Select(r => r.FullName).ToList();
         var current = connection.Repository is { } chosen && shown.Any(r => r.FullName == chosen) ? chosen : null;
         var form = new UiForm(formId, "Choose your modules repository",
         [
@@ -169,11 +177,11 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> RepositoryChosenAsync(DialogContext dc, JsonObject state, CancellationToken ct)
+    private async Task<DialogTurnResult> RepositoryChosenAsync(DialogContext dc, GitHubSettingsState state, CancellationToken ct)
     {
         var turn = dc.Turn;
         var chosen = ((string?)(turn.Data[RepositoryInputId] as JsonValue))?.Trim() ?? "";
-        var offered = (state["offered"] as JsonArray)?.Select(n => (string?)n).ToHashSet(StringComparer.Ordinal) ?? [];
+        var offered = state.Offered.ToHashSet(StringComparer.Ordinal);
         if (!offered.Contains(chosen) || !RepositoryName.TryParse(chosen, out var repository))
         {
             await turn.SendTextAsync("Please choose one of the repositories in the list.", ct);
@@ -216,15 +224,15 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
                 new UiText($"✅ Repository **{UiMarkdown.Escape(repository.FullName, 200)}** is saved.{removedNote} Its modules are visible only to you " +
                            "(and admins) once you publish them.", UiTextTone.Good),
             ],
-            [new UiAction("Publish modules", CardVerbs.Publish, Style: UiActionStyle.Primary)]), ct);
-        return await dc.EndDialogAsync(null, ct);
+            [new UiAction("Publish modules", PublishingRoutes.Publish, Style: UiActionStyle.Primary)]), ct);
+        return await dc.EndDialogAsync(ct);
     }
 
-    private static async Task<DialogTurnResult> ShowTokenFormAsync(DialogContext dc, JsonObject state, bool replacing, string? error, CancellationToken ct)
+    private static async Task<DialogTurnResult> ShowTokenFormAsync(DialogContext dc, GitHubSettingsState state, bool replacing, string? error, CancellationToken ct)
     {
         var formId = TokenFormPrefix + Guid.NewGuid().ToString("N")[..8];
-        state["phase"] = "token";
-        state["tokenFormId"] = formId;
+        state.Phase = GitHubSettingsPhase.Token;
+        state.TokenFormId = formId;
         var form = new UiForm(formId, replacing ? "Enter a new GitHub token" : "Connect GitHub",
         [
             new UiFormStep("token", "Personal access token",
@@ -260,6 +268,6 @@ public sealed class GitHubSettingsDialog(GitHubConnections connections, GitHubAp
         if (connection.LastSyncProblem is { } problem) body.Add(new UiText("Last sync failed: " + UiMarkdown.Escape(problem, 500), UiTextTone.Warning));
         body.Add(new UiText("To replace the token, enter a new one below.", UiTextTone.Subtle));
         return new UiMessage("GitHub settings", body,
-            [new UiAction("Choose repository", PublishingRoutes.Repositories), new UiAction("Publish modules", CardVerbs.Publish)]);
+            [new UiAction("Choose repository", PublishingRoutes.Repositories), new UiAction("Publish modules", PublishingRoutes.Publish)]);
     }
 }

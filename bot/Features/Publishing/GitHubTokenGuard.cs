@@ -22,7 +22,7 @@ public sealed class GitHubTokenGuard : IInputGuard
                            "anyone who sees this conversation. Revoke it now on GitHub (Settings → Developer settings → Personal " +
                            "access tokens), create a new one, and enter it in the masked field of **GitHub settings**.", UiTextTone.Attention),
             ],
-            [new UiAction("GitHub settings", CardVerbs.GitHub), UiAction.Link("Revoke on GitHub", "https://github.com/settings/tokens")]));
+            [new UiAction("GitHub settings", PublishingRoutes.GitHub), UiAction.Link("Revoke on GitHub", "https://github.com/settings/tokens")]));
     }
 
     /// <summary>Tokens become their hint (<c>ghp_…abcd</c>) before the transcript is stored.</summary>

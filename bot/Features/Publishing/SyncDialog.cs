@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Publishing;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.Model;
 
@@ -10,10 +11,11 @@ public sealed class SyncDialog(ModulePublisher publisher, Microsoft.Extensions.O
 {
     public const string DialogId = "sync";
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var turn = dc.Turn;
-        var platform = string.Equals(((string?)options?["arguments"])?.Trim(), "platform", StringComparison.OrdinalIgnoreCase);
+        var turn = route.Turn;
+        var dc = route.Dialog;
+        var platform = string.Equals(route.Arguments, "platform", StringComparison.OrdinalIgnoreCase);
         try
         {
             if (platform) await SyncPlatformAsync(turn, ct);
@@ -25,9 +27,9 @@ public sealed class SyncDialog(ModulePublisher publisher, Microsoft.Extensions.O
         }
         catch (NotConnectedException e)
         {
-            await turn.SendAsync(new UiMessage(e.Message, [new UiText(e.Message)], [new UiAction("GitHub settings", CardVerbs.GitHub)]), ct);
+            await turn.SendAsync(new UiMessage(e.Message, [new UiText(e.Message)], [new UiAction("GitHub settings", PublishingRoutes.GitHub)]), ct);
         }
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 
     private async Task SyncPlatformAsync(TurnContext turn, CancellationToken ct)
@@ -50,7 +52,7 @@ public sealed class SyncDialog(ModulePublisher publisher, Microsoft.Extensions.O
     {
         var result = await publisher.SyncPartnerAsync(turn.User.Id, needSnapshot: false, ct);
         await turn.SendAsync(new UiMessage("Sync done", [new UiText(Describe(result, "your modules"))],
-            [new UiAction("Publish modules", CardVerbs.Publish)]), ct);
+            [new UiAction("Publish modules", PublishingRoutes.Publish)]), ct);
     }
 
     private static string Describe(SyncResult result, string what)

@@ -3,6 +3,7 @@ using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Support;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.AdaptiveCards;
 using PartnerBot.Cards.Forms;
@@ -15,23 +16,26 @@ namespace PartnerBot.Bot.Features.Support;
 /// staff channels by <see cref="SupportDeliveryWorker"/>.
 /// </summary>
 public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService deployments, IModuleCatalog catalog,
-    Admin.ChatIdentityEmails emails, ILogger<SupportRequestDialog> log) : Dialog(DialogId)
+    Admin.ChatIdentityEmails emails, MainMenu menu, ILogger<SupportRequestDialog> log)
+    : Dialog<SupportRequestState>(DialogId, SupportStateJson.Default.SupportRequestState)
 {
     public const string DialogId = "support.request";
     private const int RecentDeployments = 10;
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
+        var dc = route.Dialog;
         if (!Permissions.CanRaiseTicket(Actor.Of(dc.Turn.User)))
         {
             await dc.Turn.SendTextAsync("Sign in to contact support.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         var recent = await deployments.ListAsync(new DeploymentCaller(dc.Turn.User.Id, false), false, null, null, RecentDeployments, ct);
-        var choices = new JsonArray();
-        foreach (var d in recent.Items)
-            choices.Add(new JsonObject { ["id"] = d.Id, ["title"] = $"{d.ModuleName} ({d.State}, {d.CreatedAt:yyyy-MM-dd})", ["module"] = d.ModuleName, ["owner"] = d.ModuleOwner });
-        dc.ActiveDialog!.State["deployments"] = choices;
+        var state = State(dc);
+        state.Phase = SupportRequestPhase.Form;
+        state.Deployments = recent.Items
+            .Select(d => new SupportDeploymentChoice(d.Id, $"{d.ModuleName} ({d.State}, {d.CreatedAt:yyyy-MM-dd})", d.ModuleName, d.ModuleOwner))
+            .ToList();
         await dc.Turn.SendAsync(FormStep(dc, new Dictionary<string, string?>(), new Dictionary<string, string>()), ct);
         return DialogTurnResult.Waiting;
     }
@@ -44,10 +48,15 @@ public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService
             await dc.Turn.SendTextAsync("Please fill in the support form above, or type **cancel**.", ct);
             return DialogTurnResult.Waiting;
         }
+        if (action.Verb == CardVerbs.FormOpen)
+        {
+            await dc.Turn.SendAsync(FormStep(dc, new Dictionary<string, string?>(), new Dictionary<string, string>()), ct);
+            return DialogTurnResult.Waiting;
+        }
         if (action.Verb == CardVerbs.FormCancel)
         {
-            await dc.Turn.SendAsync(MainMenuCard.Build("Your support request was not sent. What would you like to do?"), ct);
-            return await dc.EndDialogAsync(null, ct);
+            await dc.Turn.SendAsync(menu.Build("Your support request was not sent. What would you like to do?"), ct);
+            return await dc.EndDialogAsync(ct);
         }
 
         var form = Form(dc);
@@ -58,7 +67,7 @@ public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService
         if (category is null && !errors.ContainsKey("category")) errors["category"] = "Pick one of the categories.";
         var deploymentId = values.GetValueOrDefault("deployment") is { Length: > 0 } picked && picked != SupportCards.NoDeployment ? picked : null;
         var deployment = deploymentId is null ? null
-            : (dc.ActiveDialog!.State["deployments"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(d => (string?)d["id"] == deploymentId);
+            : State(dc).Deployments.FirstOrDefault(d => d.Id == deploymentId);
         if (deploymentId is not null && deployment is null) errors["deployment"] = "Pick one of your deployments, or None.";
         if (errors.Count > 0)
         {
@@ -70,27 +79,25 @@ public sealed class SupportRequestDialog(TicketStore tickets, IDeploymentService
         // Staff see who wrote: the email too, when the channel can tell it.
         var user = await emails.EnsureEmailAsync(dc.Turn, ct);
         var ticket = await tickets.CreateAsync(new NewTicket(user.Id, user.DisplayName, user.Email, values["subject"]!.Trim(), category!,
-            values["message"]!.Trim(), deploymentId, (string?)deployment?["module"], technical, dc.Turn.Input.Channel,
+            values["message"]!.Trim(), deploymentId, deployment?.Module, technical, dc.Turn.Input.Channel,
             dc.Turn.Responder.ConversationAddress.DeepClone().AsObject()), dc.Turn.Input.ActivityId, ct);
         log.LogInformation("Support ticket {TicketId} raised by {UserId} ({Category})", ticket.Id, user.Id, ticket.Category);
         await dc.Turn.SendAsync(new UiMessage($"Support request sent: {ticket.Subject}",
             [new UiHeading("Support request sent"),
              new UiText($"**{UiMarkdown.Escape(ticket.Subject, 150)}** went to the support team (ticket {ticket.Id}). Their answers will appear in this conversation.")],
             [new UiAction("My tickets", SupportRoutes.Tickets), new UiAction("Back to menu", CardVerbs.Menu)]), ct);
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 
-    private async Task<IReadOnlyList<string>> TechnicalSupportUsersAsync(JsonObject? deployment, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> TechnicalSupportUsersAsync(SupportDeploymentChoice? deployment, CancellationToken ct)
     {
-        if (deployment is null || (string?)deployment["module"] is not { } name || (string?)deployment["owner"] is not { } owner) return [];
-        var module = await catalog.GetAsync(owner, name, ct);
+        if (deployment?.Owner is not { } owner) return [];
+        var module = await catalog.GetAsync(owner, deployment.Module, ct);
         return module?.Model.Metadata.TechnicalSupportUsers ?? [];
     }
 
-    private static UiForm Form(DialogContext dc) =>
-        SupportCards.RequestForm((dc.ActiveDialog!.State["deployments"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(d => ((string)d["id"]!, (string)d["title"]!)).ToList());
+    private UiForm Form(DialogContext dc) => SupportCards.RequestForm(State(dc).Deployments.Select(d => (d.Id, d.Title)).ToList());
 
-    private static UiMessage FormStep(DialogContext dc, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, string> errors) =>
+    private UiMessage FormStep(DialogContext dc, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, string> errors) =>
         new UiFormStepElement(Form(dc), 0, values, errors).ToMessage();
 }

@@ -8,22 +8,14 @@ using PartnerBot.Cards.Model;
 namespace PartnerBot.Bot.Features.Support;
 
 /// <summary>
-/// Support requests, forwarded to the support staff's Slack and/or Teams channel, answered from there.
-///
-/// | Chat command      | Card verbs                                   | Who                | Dialog            |
-/// |-------------------|----------------------------------------------|--------------------|-------------------|
-/// | support, contact  | support, form.* (in dialog)                  | everyone           | support.request   |
-/// | tickets           | support.tickets, support.show                | own / staff: all   | support.tickets   |
-/// |                   | support.claim, support.resolve, support.close| support role       | support.action    |
-/// |                   | support.deployments                          | support role       | support.action    |
-/// |                   | support.reply (form: reply text)             | support role       | support.reply     |
-/// |                   | support.answer (form: answer text)           | the requester      | support.answer    |
-/// Card data of every ticket verb: <c>{ticketId}</c>. Who may do what: <see cref="Permissions"/>.
-/// HTTP: <c>GET /api/tickets</c>, <c>GET /api/users</c> (<see cref="SupportApiRoutes"/>).
-/// Forwards, relays and status notices are delivered by <see cref="SupportDeliveryWorker"/> from the ticket's pending list.
+/// Support requests, forwarded to the support staff's Slack and/or Teams channel, answered from there. Card data of
+/// every ticket verb: <c>{ticketId}</c>. Who may do what: <see cref="Permissions"/>. HTTP: <c>GET /api/tickets</c>,
+/// <c>GET /api/users</c> (<see cref="SupportApiRoutes"/>). Forwards, relays and status notices are delivered by
+/// <see cref="SupportDeliveryWorker"/> from the ticket's pending list.
 /// </summary>
-public static class SupportRoutes
+public sealed class SupportRoutes : IChatFeature
 {
+    public const string Support = CardVerbs.Support;
     public const string Claim = "support.claim";
     public const string Reply = "support.reply";
     public const string Resolve = "support.resolve";
@@ -33,16 +25,11 @@ public static class SupportRoutes
     public const string Tickets = "support.tickets";
     public const string CustomerDeployments = "support.deployments";
 
-    public static IServiceCollection AddSupportChat(this IServiceCollection services, IConfiguration configuration)
+    public int Order => 60;
+
+    public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddPartnerBotSupport(configuration);
-        services.AddSingleton(new ChatRoute(CardVerbs.Support, "Contact support", SupportRequestDialog.DialogId, ["contact", "ticket"]));
-        services.AddSingleton(new ChatRoute(Tickets, "Support tickets", TicketListDialog.DialogId, ["tickets"]));
-        services.AddSingleton(new ChatRoute(Show, "Support ticket", TicketListDialog.DialogId));
-        foreach (var verb in new[] { Claim, Resolve, Close, CustomerDeployments })
-            services.AddSingleton(new ChatRoute(verb, "Support ticket", TicketActionDialog.DialogId));
-        services.AddSingleton(new ChatRoute(Reply, "Reply to a customer", TicketMessageDialog.StaffDialogId));
-        services.AddSingleton(new ChatRoute(Answer, "Reply to support", TicketMessageDialog.CustomerDialogId));
         services.AddSingleton<Dialog, SupportRequestDialog>();
         services.AddSingleton<Dialog, TicketListDialog>();
         services.AddSingleton<Dialog, TicketActionDialog>();
@@ -52,6 +39,24 @@ public static class SupportRoutes
         services.AddChatIdentityEmails();
         services.AddSingleton<SupportDeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SupportDeliveryWorker>());
-        return services;
+    }
+
+    public void MapRoutes(ChatRouteBuilder routes)
+    {
+        routes.Dialog<SupportRequestDialog>(SupportRequestDialog.DialogId)
+            .Command(Support, d => d.StartAsync, new("support", "Ask the support team for help; their answers come back here"),
+                ["contact", "ticket"], menu: "Contact support");
+        routes.Dialog<TicketListDialog>(TicketListDialog.DialogId)
+            .Command("tickets", d => d.ListAsync, new("tickets", "Your support requests (support staff: the open queue)"))
+            .Verb(Tickets, d => d.ListAsync)
+            .Verb(Show, d => d.ShowAsync);
+        // Staff actions on forwarded requests; each checks the support role itself, and says so when it is missing.
+        routes.Dialog<TicketActionDialog>(TicketActionDialog.DialogId)
+            .Verb(Claim, d => d.ClaimAsync)
+            .Verb(Resolve, d => d.ResolveAsync)
+            .Verb(Close, d => d.CloseAsync)
+            .Verb(CustomerDeployments, d => d.CustomerDeploymentsAsync);
+        routes.Dialog<TicketMessageDialog>(TicketMessageDialog.StaffDialogId).Verb(Reply, d => d.StartAsync);
+        routes.Dialog<TicketMessageDialog>(TicketMessageDialog.CustomerDialogId).Verb(Answer, d => d.StartAsync);
     }
 }

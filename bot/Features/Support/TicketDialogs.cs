@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Identity;
 using PartnerBot.Api.Support;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Cards.AdaptiveCards;
 using PartnerBot.Cards.Forms;
@@ -12,7 +13,7 @@ namespace PartnerBot.Bot.Features.Support;
 /// <summary>Reads the ticket a card action names, answering plainly when there is none.</summary>
 internal static class TicketLookup
 {
-    public static string? TicketId(JsonNode? options) => (string?)(options?["data"] as JsonObject)?["ticketId"] is { Length: > 0 } id ? id : null;
+    public static string? TicketId(ChatRouteContext route) => (string?)route.Data["ticketId"] is { Length: > 0 } id ? id : null;
 
     public static async Task<SupportTicket?> FindAsync(DialogContext dc, TicketStore tickets, string? ticketId, CancellationToken ct)
     {
@@ -30,28 +31,32 @@ public sealed class TicketListDialog(TicketStore tickets) : Dialog(DialogId)
 {
     public const string DialogId = "support.tickets";
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    public async Task<DialogTurnResult> ShowAsync(ChatRouteContext route, CancellationToken ct)
     {
+        var dc = route.Dialog;
         var actor = Actor.Of(dc.Turn.User);
-        if ((string?)options?["verb"] == SupportRoutes.Show)
+        var ticket = await TicketLookup.FindAsync(dc, tickets, TicketLookup.TicketId(route), ct);
+        if (ticket is not null)
         {
-            var ticket = await TicketLookup.FindAsync(dc, tickets, TicketLookup.TicketId(options), ct);
-            if (ticket is not null)
-            {
-                if (Permissions.CanReadTicket(actor, ticket.RequesterId))
-                    await dc.Turn.SendAsync(SupportCards.TicketDetail(ticket, staff: actor.UserId != ticket.RequesterId), ct);
-                else
-                    await dc.Turn.SendTextAsync("That ticket is not yours, so I cannot show it.", ct);
-            }
-            return await dc.EndDialogAsync(null, ct);
+            if (Permissions.CanReadTicket(actor, ticket.RequesterId))
+                await dc.Turn.SendAsync(SupportCards.TicketDetail(ticket, staff: actor.UserId != ticket.RequesterId), ct);
+            else
+                await dc.Turn.SendTextAsync("That ticket is not yours, so I cannot show it.", ct);
         }
+        return await dc.EndDialogAsync(ct);
+    }
+
+    public async Task<DialogTurnResult> ListAsync(ChatRouteContext route, CancellationToken ct)
+    {
+        var dc = route.Dialog;
+        var actor = Actor.Of(dc.Turn.User);
         var staff = Permissions.CanHandleTickets(actor);
         var list = staff
             ? (await tickets.ListAllAsync(TicketStatus.New, null, 25, ct)).Items
                 .Concat((await tickets.ListAllAsync(TicketStatus.InProgress, null, 25, ct)).Items).ToList()
             : (await tickets.ListForRequesterAsync(actor.UserId, null, 25, ct)).Items;
         await dc.Turn.SendAsync(SupportCards.TicketList(list, staff), ct);
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 }
 
@@ -61,34 +66,30 @@ public sealed class TicketActionDialog(TicketStore tickets, IDeploymentService d
 {
     public const string DialogId = "support.action";
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    public Task<DialogTurnResult> ClaimAsync(ChatRouteContext route, CancellationToken ct) => WithTicketAsync(route, (ticket, user) =>
+        ReportAsync(route.Dialog, tickets.ClaimAsync(ticket, user.Id, user.DisplayName, ct), "claimed", ct), ct);
+
+    public Task<DialogTurnResult> ResolveAsync(ChatRouteContext route, CancellationToken ct) => WithTicketAsync(route, (ticket, user) =>
+        ReportAsync(route.Dialog, tickets.SetStatusAsync(ticket, TicketStatus.Resolved, user.Id, user.DisplayName, ct), "resolved", ct), ct);
+
+    public Task<DialogTurnResult> CloseAsync(ChatRouteContext route, CancellationToken ct) => WithTicketAsync(route, (ticket, user) =>
+        ReportAsync(route.Dialog, tickets.SetStatusAsync(ticket, TicketStatus.Closed, user.Id, user.DisplayName, ct), "closed", ct), ct);
+
+    public Task<DialogTurnResult> CustomerDeploymentsAsync(ChatRouteContext route, CancellationToken ct) => WithTicketAsync(route, (ticket, user) =>
+        ShowDeploymentsAsync(route.Dialog, Actor.Of(user), ticket, ct), ct);
+
+    /// <summary>Runs a staff action on the ticket the card names; the dialog ends with the turn.</summary>
+    private async Task<DialogTurnResult> WithTicketAsync(ChatRouteContext route, Func<SupportTicket, PlatformUser, Task> action, CancellationToken ct)
     {
-        var actor = Actor.Of(dc.Turn.User);
-        if (!Permissions.CanHandleTickets(actor))
+        var dc = route.Dialog;
+        if (!Permissions.CanHandleTickets(Actor.Of(dc.Turn.User)))
         {
             await TicketLookup.NotAllowedAsync(dc, ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
-        var ticket = await TicketLookup.FindAsync(dc, tickets, TicketLookup.TicketId(options), ct);
-        if (ticket is null) return await dc.EndDialogAsync(null, ct);
-
-        var user = dc.Turn.User;
-        switch ((string?)options?["verb"])
-        {
-            case SupportRoutes.Claim:
-                await ReportAsync(dc, await tickets.ClaimAsync(ticket, user.Id, user.DisplayName, ct), "claimed", ct);
-                break;
-            case SupportRoutes.Resolve:
-                await ReportAsync(dc, await tickets.SetStatusAsync(ticket, TicketStatus.Resolved, user.Id, user.DisplayName, ct), "resolved", ct);
-                break;
-            case SupportRoutes.Close:
-                await ReportAsync(dc, await tickets.SetStatusAsync(ticket, TicketStatus.Closed, user.Id, user.DisplayName, ct), "closed", ct);
-                break;
-            case SupportRoutes.CustomerDeployments:
-                await ShowDeploymentsAsync(dc, actor, ticket, ct);
-                break;
-        }
-        return await dc.EndDialogAsync(null, ct);
+        var ticket = await TicketLookup.FindAsync(dc, tickets, TicketLookup.TicketId(route), ct);
+        if (ticket is not null) await action(ticket, dc.Turn.User);
+        return await dc.EndDialogAsync(ct);
     }
 
     private async Task ShowDeploymentsAsync(DialogContext dc, Actor actor, SupportTicket ticket, CancellationToken ct)
@@ -108,8 +109,9 @@ public sealed class TicketActionDialog(TicketStore tickets, IDeploymentService d
         await dc.Turn.SendAsync(SupportCards.CustomerDeployments(ticket, views), ct);
     }
 
-    private static Task ReportAsync(DialogContext dc, TicketChange change, string done, CancellationToken ct)
+    private static async Task ReportAsync(DialogContext dc, Task<TicketChange> changing, string done, CancellationToken ct)
     {
+        var change = await changing;
         var t = change.Ticket;
         var text = change.Outcome switch
         {
@@ -119,7 +121,7 @@ public sealed class TicketActionDialog(TicketStore tickets, IDeploymentService d
             TicketChangeOutcome.NotOpen => $"**{UiMarkdown.Escape(t!.Subject, 150)}** is {SupportTicket.StatusText(t.Status)}; nothing changed.",
             _ => "That support ticket does not exist (any more).",
         };
-        return dc.Turn.SendTextAsync(text, ct);
+        await dc.Turn.SendTextAsync(text, ct);
     }
 }
 
@@ -132,14 +134,15 @@ public sealed class TicketMessageDialog(TicketStore tickets, bool staff) : Dialo
     public const string StaffDialogId = "support.reply";
     public const string CustomerDialogId = "support.answer";
 
-    public override async Task<DialogTurnResult> BeginAsync(DialogContext dc, JsonNode? options, CancellationToken ct)
+    public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
     {
-        var ticket = await TicketLookup.FindAsync(dc, tickets, TicketLookup.TicketId(options), ct);
-        if (ticket is null || !await AllowedAsync(dc, ticket, ct)) return await dc.EndDialogAsync(null, ct);
+        var dc = route.Dialog;
+        var ticket = await TicketLookup.FindAsync(dc, tickets, TicketLookup.TicketId(route), ct);
+        if (ticket is null || !await AllowedAsync(dc, ticket, ct)) return await dc.EndDialogAsync(ct);
         if (ticket.Status == TicketStatus.Closed)
         {
             await dc.Turn.SendTextAsync($"**{UiMarkdown.Escape(ticket.Subject, 150)}** is closed." + (staff ? "" : " Send a new request with **support**."), ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         await dc.Turn.SendAsync(new UiFormStepElement(SupportCards.MessageForm(staff, ticket), 0, new Dictionary<string, string?>(),
             new Dictionary<string, string>()).ToMessage(), ct);
@@ -158,12 +161,17 @@ public sealed class TicketMessageDialog(TicketStore tickets, bool staff) : Dialo
         if (action.Verb == CardVerbs.FormCancel)
         {
             await dc.Turn.SendTextAsync("Nothing was sent.", ct);
-            return await dc.EndDialogAsync(null, ct);
+            return await dc.EndDialogAsync(ct);
         }
         var ticket = await TicketLookup.FindAsync(dc, tickets, ticketId, ct);
-        if (ticket is null || !await AllowedAsync(dc, ticket, ct)) return await dc.EndDialogAsync(null, ct);
+        if (ticket is null || !await AllowedAsync(dc, ticket, ct)) return await dc.EndDialogAsync(ct);
 
         var form = SupportCards.MessageForm(staff, ticket);
+        if (action.Verb == CardVerbs.FormOpen)
+        {
+            await dc.Turn.SendAsync(new UiFormStepElement(form, 0, new Dictionary<string, string?>(), new Dictionary<string, string>()).ToMessage(), ct);
+            return DialogTurnResult.Waiting;
+        }
         var values = AdaptiveCardForms.ReadValues(dc.Turn.Data, form.Step(0));
         var errors = FormValues.Validate(form.Step(0), values);
         if (errors.Count > 0)
@@ -179,7 +187,7 @@ public sealed class TicketMessageDialog(TicketStore tickets, bool staff) : Dialo
         await dc.Turn.SendTextAsync(change.Outcome == TicketChangeOutcome.Changed
             ? staff ? $"Reply sent to {UiMarkdown.Escape(ticket.RequesterName, 100)}." : "Your answer was sent to the support team."
             : "The ticket was closed meanwhile; nothing was sent.", ct);
-        return await dc.EndDialogAsync(null, ct);
+        return await dc.EndDialogAsync(ct);
     }
 
     private async Task<bool> AllowedAsync(DialogContext dc, SupportTicket ticket, CancellationToken ct)

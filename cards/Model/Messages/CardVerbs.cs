@@ -1,18 +1,17 @@
 namespace PartnerBot.Cards.Model;
 
-/// <summary>Every card verb the cards in this library emit, in one table. Handlers route on these strings.</summary>
+/// <summary>
+/// The verbs the cards of this library emit by themselves. Features own their other verbs (in their route tables);
+/// a host that shows these cards must serve these verbs: <c>form.*</c> go to the dialog that shows the form, the
+/// others are routes of the host's features.
+/// </summary>
 public static class CardVerbs
 {
-    // Main menu
-    public const string Deploy = "deploy";
-    public const string Deployments = "deployments";
-    public const string Publish = "publish";
-    public const string GitHub = "github";
-    public const string Billing = "billing";
-    public const string Help = "help";
-    public const string Support = "support";
-    public const string Theme = "theme";
+    /// <summary>The main menu (<see cref="ErrorCard"/>'s default button).</summary>
     public const string Menu = "menu";
+
+    /// <summary>Contact support (<see cref="ErrorCard"/>'s default button).</summary>
+    public const string Support = "support";
 
     // Catalog (data: module | tab, page, query)
     public const string DeployPick = "deploy.pick";
@@ -20,17 +19,15 @@ public static class CardVerbs
     public const string DeployTab = "deploy.tab";
     public const string DeployPage = "deploy.page";
 
-    // Deployment status (data: deploymentId)
-    public const string DeploymentRefresh = "deployment.refresh";
-    public const string DeploymentShow = "deployment.show";
-
-    // Forms (data: formId, step)
+    // Form steps (data: formId, step); rendered by the Adaptive Card and Block Kit form renderers.
     public const string FormBack = "form.back";
     public const string FormNext = "form.next";
     public const string FormSubmit = "form.submit";
     public const string FormCancel = "form.cancel";
 
-    // Confirmation (data: whatever the caller passes)
-    public const string Confirm = "confirm";
-    public const string ConfirmCancel = "confirm.cancel";
+    /// <summary>Opens a form step as a modal (Slack messages carry this button instead of the form).</summary>
+    public const string FormOpen = "form.open";
+
+    /// <summary>Whether <paramref name="verb"/> is one of a form's own buttons, served by the dialog showing the form.</summary>
+    public static bool IsFormVerb(string verb) => verb.StartsWith("form.", StringComparison.Ordinal);
 }

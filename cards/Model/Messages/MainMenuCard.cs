@@ -1,29 +1,21 @@
 namespace PartnerBot.Cards.Model;
 
-/// <summary>The bot's home: one button per area.</summary>
+/// <summary>The bot's home: one button per area (the caller's menu items, in order).</summary>
 public static class MainMenuCard
 {
-    public static IReadOnlyList<UiAction> Items { get; } =
-    [
-        new("Deploy a module", CardVerbs.Deploy, Style: UiActionStyle.Primary),
-        new("My deployments", CardVerbs.Deployments),
-        new("Publish modules", CardVerbs.Publish),
-        new("GitHub settings", CardVerbs.GitHub),
-        new("Billing", CardVerbs.Billing),
-        new("Help & guides", CardVerbs.Help),
-        new("Contact support", CardVerbs.Support),
-        new("Theme", CardVerbs.Theme),
-    ];
-
-    public static UiMessage Build(string? greeting = null) => new(
-        "PartnerBot menu: deploy a module, see your deployments, publish modules, GitHub settings, billing, help, support, theme.",
-        [
+    /// <param name="items">The menu's buttons; the bot takes them from its route table.</param>
+    /// <param name="more">Elements shown below the buttons (e.g. the list of commands).</param>
+    public static UiMessage Build(IReadOnlyList<UiAction> items, string? greeting = null, IReadOnlyList<UiElement>? more = null)
+    {
+        var body = new List<UiElement>
+        {
             new UiHeading("PartnerBot"),
             new UiText(greeting ?? "What would you like to do?", UiTextTone.Subtle),
-            // Rows of three stay readable in the narrowest host (Web Chat's card column, Teams on mobile).
-            new UiActionRow(Items.Take(3).ToArray()),
-            new UiActionRow(Items.Skip(3).Take(3).ToArray()),
-            new UiActionRow(Items.Skip(6).ToArray()),
-        ],
-        []);
+        };
+        // Rows of three stay readable in the narrowest host (Web Chat's card column, Teams on mobile).
+        body.AddRange(items.Chunk(3).Select(row => new UiActionRow(row)));
+        body.AddRange(more ?? []);
+        var summary = items.Count == 0 ? "PartnerBot menu." : "PartnerBot menu: " + string.Join(", ", items.Select(i => i.Title)) + ".";
+        return new UiMessage(summary, body, []);
+    }
 }

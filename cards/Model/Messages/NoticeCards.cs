@@ -4,12 +4,13 @@ namespace PartnerBot.Cards.Model;
 public static class ConfirmationCard
 {
     /// <param name="text">Trusted markdown from the bot (escape user data with <see cref="UiMarkdown.Escape"/>).</param>
-    public static UiMessage Build(string title, string text, UiAction confirm, UiAction? cancel = null, IReadOnlyList<UiFact>? facts = null)
+    /// <param name="cancel">The caller's cancel button (its verb is the caller's to serve).</param>
+    public static UiMessage Build(string title, string text, UiAction confirm, UiAction cancel, IReadOnlyList<UiFact>? facts = null)
     {
         var body = new List<UiElement> { new UiHeading(title), new UiText(text) };
         if (facts is { Count: > 0 }) body.Add(new UiFactSet(facts));
         return new UiMessage($"{title}: {text}", body, [confirm with { Style = confirm.Style == UiActionStyle.Default ? UiActionStyle.Primary : confirm.Style },
-            cancel ?? new UiAction("Cancel", CardVerbs.ConfirmCancel)]);
+            cancel]);
     }
 }
 

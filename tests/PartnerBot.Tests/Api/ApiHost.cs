@@ -90,6 +90,17 @@ public sealed class ApiHost : IAsyncLifetime
         return client;
     }
 
+    /// <summary>Waits for the deployment's plan, applies it with <c>POST /api/deployments/{id}/apply</c>, and waits for the end.</summary>
+    public static async Task<JsonObject> ApplyPlanAsync(HttpClient client, string id, string finalState = "Success")
+    {
+        var ready = await WaitForStateAsync(client, id, "PlanReady", "Failure", "InternalError");
+        if (ready["state"]!.GetValue<string>() != "PlanReady") throw new InvalidOperationException($"No plan for {id}: {ready["message"]}");
+        var applied = await client.PostAsync($"/api/deployments/{id}/apply", null);
+        if (applied.StatusCode != System.Net.HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"Apply of {id} answered {applied.StatusCode}: {await applied.Content.ReadAsStringAsync()}");
+        return await WaitForStateAsync(client, id, finalState, "Failure", "InternalError");
+    }
+
     /// <summary>Polls <c>GET /api/deployments/{id}</c> until the state is one of <paramref name="states"/>.</summary>
     public static async Task<JsonObject> WaitForStateAsync(HttpClient client, string id, params string[] states)
     {

@@ -98,8 +98,19 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.Equal(HttpStatusCode.OK, duplicate.StatusCode);
         Assert.Equal(id, (await duplicate.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
 
+        // Two steps: the deployment waits in PlanReady with the plan's summary until the caller applies it.
+        var ready = await ApiHost.WaitForStateAsync(client, id, "PlanReady", "Failure", "InternalError");
+        Assert.Equal("PlanReady", ready["state"]!.GetValue<string>());
+        Assert.Equal("1 to add, 0 to change, 0 to destroy", ready["plan"]!["summary"]!.GetValue<string>());
+        Assert.Equal(["terraform_data.thing"], ready["plan"]!["creates"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Null(ready["chargedAt"]);
+        var applied = await client.PostAsync($"/api/deployments/{id}/apply", null);
+        Assert.Equal(HttpStatusCode.Accepted, applied.StatusCode);
+        await AssertProblemAsync(await client.PostAsync($"/api/deployments/{id}/discard", null), HttpStatusCode.Conflict);
+
         var done = await ApiHost.WaitForStateAsync(client, id, "Success", "Failure", "InternalError");
         Assert.Equal("Success", done["state"]!.GetValue<string>());
+        Assert.NotNull(done["chargedAt"]);
         Assert.Equal("yes", done["outputs"]!["applied"]!.GetValue<string>());
         Assert.Equal(DeploymentView.Redacted, done["outputs"]!["inputs"]!.GetValue<string>());
         Assert.False(done["inputs"]!.AsObject().ContainsKey("password"));
@@ -244,17 +255,19 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
         using var client = await host.ClientForAsync("api-delete");
         var first = (await (await client.PostAsync("/api/deployments", Body(TinyStart("one")))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         var second = (await (await client.PostAsync("/api/deployments", Body(TinyStart("two")))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        await ApiHost.WaitForStateAsync(client, first, "Success");
-        await ApiHost.WaitForStateAsync(client, second, "Success");
+        Assert.Equal("Success", (await ApiHost.ApplyPlanAsync(client, first))["state"]!.GetValue<string>());
+        Assert.Equal("Success", (await ApiHost.ApplyPlanAsync(client, second))["state"]!.GetValue<string>());
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync($"/api/deployments/{first}")).StatusCode);
-        await ApiHost.WaitForStateAsync(client, first, "Deleted");
-        Assert.Contains("destroy " + first, host.Fake.Calls);
+        var destroyPlan = await ApiHost.WaitForStateAsync(client, first, "PlanReady");
+        Assert.Equal("0 to add, 0 to change, 1 to destroy", destroyPlan["plan"]!["summary"]!.GetValue<string>());
+        Assert.Equal("Deleted", (await ApiHost.ApplyPlanAsync(client, first, "Deleted"))["state"]!.GetValue<string>());
+        Assert.Equal(2, host.Fake.Calls.Count(c => c == "plan " + first));
 
         var purged = await client.DeleteAsync($"/api/deployments/{second}?purge=true");
         Assert.Equal(HttpStatusCode.OK, purged.StatusCode);
         Assert.Equal("Deleted", (await purged.Content.ReadFromJsonAsync<JsonObject>())!["state"]!.GetValue<string>());
-        Assert.DoesNotContain("destroy " + second, host.Fake.Calls);
+        Assert.Single(host.Fake.Calls, c => c == "plan " + second);
 
         await AssertProblemAsync(await client.DeleteAsync($"/api/deployments/{second}"), HttpStatusCode.Conflict);
     }
@@ -264,7 +277,7 @@ public sealed class RestApiTests(ApiHost host) : IClassFixture<ApiHost>
     {
         using var client = await host.ClientForAsync("api-events");
         var id = (await (await client.PostAsync("/api/deployments", Body(TinyStart("events")))).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        await ApiHost.WaitForStateAsync(client, id, "Success");
+        await ApiHost.ApplyPlanAsync(client, id);
         using var runner = host.Anonymous();
         var body = """{"eventId":"evt-1","type":"log","lines":["remote: step 1","remote: step 2"]}""";
 

@@ -94,11 +94,11 @@ public class AdaptiveCardRendererTests
     {
         foreach (var host in new[] { CardHost.Teams, CardHost.WebChat })
         {
-            var card = AdaptiveCardRenderer.Render(MainMenuCard.Build(), host);
+            var card = AdaptiveCardRenderer.Render(MainMenuCard.Build(MenuItems), host);
             AssertValidCard(card);
             var verbs = card["body"]!.AsArray().Where(n => (string?)n!["type"] == "ActionSet")
                 .SelectMany(n => n!["actions"]!.AsArray()).Select(a => (string?)a!["data"]!["verb"]).ToList();
-            Assert.Equal(["deploy", "deployments", "publish", "github", "billing", "help", "support", "theme"], verbs);
+            Assert.Equal(["deploy", "deployments", "publish", "github", "billing", "guides", "support", "theme"], verbs);
         }
     }
 

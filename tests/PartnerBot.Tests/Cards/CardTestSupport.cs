@@ -5,6 +5,9 @@ namespace PartnerBot.Tests.Cards;
 
 internal static class CardTestSupport
 {
+    /// <summary>The product's main menu buttons, as the route table makes them.</summary>
+    public static IReadOnlyList<PartnerBot.Cards.Model.UiAction> MenuItems { get; } = PartnerBot.Bot.Conversations.ChatRouteTable.Product().Menu;
+
     public static string TestData(params string[] parts) =>
         Path.Combine([AppContext.BaseDirectory, "TestData", "Cards", .. parts]);
 

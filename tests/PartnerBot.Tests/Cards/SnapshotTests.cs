@@ -20,14 +20,14 @@ public class SnapshotTests
 
     private static Dictionary<string, Func<JsonNode>> Snapshots()
     {
-        var menu = MainMenuCard.Build();
+        var menu = MainMenuCard.Build(CardTestSupport.MenuItems);
         var catalog = CatalogCard.Build(ViewCardTests.Catalog(20), ModuleSource.Platform, null, 1);
         var deployment = DeploymentCard.Build(new DeploymentView("d-42", "Wordpress", DeploymentViewStatus.Succeeded, 7, 7,
-            new DateTimeOffset(2026, 11, 23, 21, 0, 0, TimeSpan.Zero), TimeSpan.FromSeconds(754),
+            new DateTimeOffset(2026, 11, 23, 21, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 23, 21, 12, 34, TimeSpan.Zero),
             [new DeploymentOutputView("site_url", "https://blog.example.org"), new DeploymentOutputView("admin_password", "x", Sensitive: true)],
             [new UiAction("Update", "deployment.update", new JsonObject { ["deploymentId"] = "d-42" }), new UiAction("Destroy", "deployment.destroy", new JsonObject { ["deploymentId"] = "d-42" }, UiActionStyle.Destructive)]));
         var confirm = ConfirmationCard.Build("Deploy Wordpress?", "This costs **25 credits**.", new UiAction("Deploy", "deploy.confirm", new JsonObject { ["formId"] = "provision:Wordpress:create" }),
-            facts: [new UiFact("Balance after", "75 credits")]);
+            new UiAction("Cancel", "deploy.cancel"), facts: [new UiFact("Balance after", "75 credits")]);
         var error = ErrorCard.Build("Not enough credits", "You need 25 credits and have 10.", "req-7f3a");
         var form = ProvisioningFormBuilder.Build(SampleModules.Wordpress(), ProvisioningFormMode.Create);
         var values = new Dictionary<string, string?> { ["create_postgres"] = "true" };

@@ -95,20 +95,41 @@ public class ViewCardTests
     [Fact]
     public void Deployment_card_shows_progress_elapsed_outputs_and_hides_sensitive_values()
     {
-        var view = new DeploymentView("d-42", "Wordpress", DeploymentViewStatus.Running, 3, 10, new DateTimeOffset(2026, 11, 23, 21, 0, 0, TimeSpan.Zero),
-            TimeSpan.FromSeconds(252), [new DeploymentOutputView("url", "https://blog.example.org"), new DeploymentOutputView("db_password", "hunter2", Sensitive: true)],
-            [new UiAction("Refresh", CardVerbs.DeploymentRefresh, new JsonObject { ["deploymentId"] = "d-42" })]);
+        var started = new DateTimeOffset(2026, 11, 23, 21, 0, 0, TimeSpan.Zero);
+        var view = new DeploymentView("d-42", "Wordpress", DeploymentViewStatus.Running, 3, 10, started,
+            started.AddSeconds(252), [new DeploymentOutputView("url", "https://blog.example.org"), new DeploymentOutputView("db_password", "hunter2", Sensitive: true)],
+            [new UiAction("Refresh", "deployment.refresh", new JsonObject { ["deploymentId"] = "d-42" })], Phase: "Deploying…");
         var message = DeploymentCard.Build(view);
         AssertFitsEverywhere(message);
         var json = Strings(AdaptiveCardRenderer.Render(message, CardHost.Teams));
-        Assert.Contains("🔄 Wordpress: Running", json);
+        Assert.Contains("🔄 Wordpress: Deploying… (4 min 12 s)", json);
         Assert.Contains("▰▰▰▱▱▱▱▱▱▱  Step 3 of 10", json);
-        Assert.Contains("4m 12s", json);
+        Assert.Contains("2026-11-23 21:00:00 UTC", json);
+        Assert.Contains("2026-11-23 21:04:12 UTC", json);
         Assert.Contains("https://blog.example.org", json);
         Assert.DoesNotContain("hunter2", json);
         Assert.DoesNotContain("hunter2", BlockKitRenderer.RenderMessage(message).Blocks.ToJsonString());
+        Assert.Equal("Wordpress: Deploying… (4 min 12 s)", message.Summary);
         Assert.Equal("▰▰▰▰▰▰▰▰▰▰", DeploymentCard.ProgressBar(12, 10));
-        Assert.Equal("1h 5m", DeploymentCard.FormatElapsed(TimeSpan.FromMinutes(65)));
+        Assert.Equal("1 h 5 min", DeploymentCard.FormatElapsed(TimeSpan.FromMinutes(65)));
+    }
+
+    [Theory]
+    [InlineData(DeploymentViewStatus.Queued, "Queued", 0, "Queued")]
+    [InlineData(DeploymentViewStatus.Queued, "Queued", 45, "Queued (45 s)")]
+    [InlineData(DeploymentViewStatus.Running, "Deploying…", 80, "Deploying… (1 min 20 s)")]
+    [InlineData(DeploymentViewStatus.Succeeded, "Succeeded", 123, "Succeeded in 2 min 3 s")]
+    [InlineData(DeploymentViewStatus.Failed, "Failed", 7, "Failed after 7 s")]
+    [InlineData(DeploymentViewStatus.Cancelled, "Cancelled", 3900, "Cancelled after 1 h 5 min")]
+    [InlineData(DeploymentViewStatus.Succeeded, "Deleted", 0, "Deleted")]
+    public void Deployment_card_headline_says_the_state_once_with_its_time(DeploymentViewStatus status, string phase, int seconds, string expected)
+    {
+        var started = new DateTimeOffset(2026, 11, 23, 21, 0, 0, TimeSpan.Zero);
+        var view = new DeploymentView("d-1", "Network", status, 1, 3, started, started.AddSeconds(seconds), [], [], Phase: phase);
+        Assert.Equal(expected, DeploymentCard.Headline(view));
+        var text = Strings(AdaptiveCardRenderer.Render(DeploymentCard.Build(view), CardHost.WebChat));
+        Assert.Contains("Network: " + expected, text);
+        Assert.Equal(seconds > 0, text.Contains(view.Finished ? "Finished" : "Last update", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -116,9 +137,9 @@ public class ViewCardTests
     {
         var confirm = ConfirmationCard.Build("Destroy Wordpress?", "This deletes **all** resources.",
             new UiAction("Destroy", "deployment.destroy", new JsonObject { ["deploymentId"] = "d-1" }, UiActionStyle.Destructive),
-            facts: [new UiFact("Deployment", "d-1")]);
+            new UiAction("Cancel", "deployment.keep"), facts: [new UiFact("Deployment", "d-1")]);
         AssertFitsEverywhere(confirm);
-        Assert.Equal(["deployment.destroy", "confirm.cancel"], confirm.Actions.Select(a => a.Verb));
+        Assert.Equal(["deployment.destroy", "deployment.keep"], confirm.Actions.Select(a => a.Verb));
         var error = ErrorCard.Build("Deployment failed", "Terraform exited with code 1: <quota exceeded>", "err-123");
         AssertFitsEverywhere(error);
         Assert.Equal(["menu", "support"], error.Actions.Select(a => a.Verb));

@@ -87,13 +87,19 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
         var deploy = DirectLineTestClient.Actions(confirm).Single(a => (string?)a["data"]?["verb"] == "deploy.confirm");
 
         await chat.SubmitAsync(deploy["data"]!.DeepClone().AsObject());
-        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Network:"));
+        var statusCard = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Network:"));
         // The same click again (a double-click) starts nothing new.
         await chat.SubmitAsync(deploy["data"]!.DeepClone().AsObject());
         await chat.WaitForTextAsync("already started");
 
         var success = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Succeeded"), TimeSpan.FromSeconds(60));
         Assert.Contains("applied", DirectLineTestClient.AllText(success));
+        // The status card was updated in place: read from the start, the conversation holds it once, finished.
+        var finalCard = await LatestVersionAsync(chat, (string)statusCard["id"]!, a => DirectLineTestClient.AllText(a).Contains("Succeeded in"));
+        Assert.Contains("✅ Network: Succeeded in", DirectLineTestClient.AllText(finalCard));
+        // Every version the client was sent tells something new.
+        var versions = chat.Received.Where(a => (string?)a["id"] == (string?)statusCard["id"]).Select(a => DirectLineTestClient.Card(a)!.ToJsonString()).ToList();
+        Assert.Equal(versions.Count, versions.Distinct().Count());
 
         var user = await _host.Services.GetRequiredService<UserDirectory>().FindByIdentityAsync("directline", chat.UserId);
         var balance = await _host.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(user!.Id);
@@ -138,6 +144,20 @@ public abstract class DirectLineDeployJourneyTests(StoreKind kind) : IAsyncLifet
         var list = await _host.Services.GetRequiredService<IDeploymentService>().ListAsync(new DeploymentCaller(user!.Id, false), false, null, null);
         Assert.Empty(list.Items);
         Assert.Empty(_terraform.Calls);
+    }
+
+    /// <summary>The only version of an activity a client reading from the start gets, once it satisfies <paramref name="done"/>.</summary>
+    private async Task<JsonObject> LatestVersionAsync(DirectLineTestClient chat, string id, Func<JsonObject, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var replay = chat.Reconnect(_host.Client);
+            await replay.PollAsync();
+            var version = Assert.Single(replay.Received, a => (string?)a["id"] == id);
+            if (done(version) || DateTime.UtcNow > deadline) return version;
+            await Task.Delay(200);
+        }
     }
 
     private static string? InputValue(JsonObject card, string id) => FormDriver.Inputs(card).FirstOrDefault(i => (string?)i["id"] == id)?["value"]?.ToString();

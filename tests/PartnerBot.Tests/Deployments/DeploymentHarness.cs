@@ -11,7 +11,8 @@ namespace PartnerBot.Tests.Deployments;
 
 /// <summary>
 /// The deployments feature over a real store (SQLite unless told otherwise), in a generic host (worker and outbox dispatcher running), with
-/// the fake Terraform CLI first on the runner's PATH and the test module catalog loaded.
+/// the fake Terraform CLI first on the runner's PATH and the test module catalog loaded. Plans are applied without
+/// approval unless <c>Deployments:RequirePlanApproval</c> is set; a destroy always waits for its plan to be applied.
 /// </summary>
 public sealed class DeploymentHarness : IAsyncDisposable
 {
@@ -56,6 +57,8 @@ public sealed class DeploymentHarness : IAsyncDisposable
             ["Deployments:Local:WorkRoot"] = workRoot,
             ["Deployments:PollInterval"] = "00:00:00.050",
             ["Deployments:LeaseDuration"] = "00:00:05",
+            // Tests about other things apply right away; the plan approval tests turn it on.
+            ["Deployments:RequirePlanApproval"] = "false",
             ["Deployments:Outbox:PollInterval"] = "00:00:00.050",
             ["Deployments:Outbox:FirstRetryDelay"] = "00:00:00.050",
         };
@@ -99,6 +102,23 @@ public sealed class DeploymentHarness : IAsyncDisposable
                 throw new TimeoutException($"Deployment {deploymentId} is still {view?.State.ToString() ?? "missing"}.");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Waits for the plan of the current action, then applies it (as the partner would with Apply).</summary>
+    public async Task<DeploymentView> ApprovePlanAsync(string partnerId, string deploymentId)
+    {
+        var ready = await WaitAsync(partnerId, deploymentId, v => v.State == DeploymentState.PlanReady || v.State.IsSettled());
+        Assert.True(ready.State == DeploymentState.PlanReady, $"Expected a plan to approve, but the deployment is {ready.State}: {ready.Message}");
+        var applied = await Get<IDeploymentService>().ApplyAsync(new DeploymentCaller(partnerId, false), deploymentId);
+        Assert.IsType<DeploymentCommandResult.Done>(applied);
+        return await WaitAsync(partnerId, deploymentId);
+    }
+
+    /// <summary>Deletes the deployment and applies its destroy plan.</summary>
+    public async Task<DeploymentView> DestroyAsync(string partnerId, string deploymentId)
+    {
+        Assert.IsType<DeploymentCommandResult.Done>(await Get<IDeploymentService>().DeleteAsync(new DeploymentCaller(partnerId, false), deploymentId));
+        return await ApprovePlanAsync(partnerId, deploymentId);
     }
 
     public async Task StopAsync()

@@ -32,7 +32,7 @@ public sealed class DeploymentRecoveryTests
         var done = await harness.WaitAsync("p-resume", "dep-resume");
 
         Assert.Equal(DeploymentState.Success, done.State);
-        Assert.Contains(done.History, h => h.Message == "Resuming after a service restart.");
+        Assert.Contains(done.History, h => h.Message == "Resuming after a service restart: planning again.");
         Assert.Equal(DeploymentState.InternalError, done.Builds[0].Result);
         Assert.Equal(DeploymentState.Success, done.Builds[1].Result);
     }

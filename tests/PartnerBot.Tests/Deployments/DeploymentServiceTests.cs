@@ -31,7 +31,7 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
         Assert.Equal(DeploymentState.Success, done.State);
         Assert.Equal("yes", done.Outputs["applied"]!.GetValue<string>());
         Assert.Equal(DeploymentView.Redacted, done.Outputs["inputs"]!.GetValue<string>());
-        Assert.Equal([DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Working, DeploymentState.Success],
+        Assert.Equal([DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Planning, DeploymentState.Working, DeploymentState.Success],
             done.History.Select(h => h.State));
         Assert.Equal(9, (await Ledger.GetBalanceAsync("p-ok")).Total);
         Assert.Contains(done.LogTail, l => l.Contains("Apply complete!"));
@@ -190,14 +190,14 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
         await _harness.WaitAsync("p-del", b.Deployment.Id);
         var caller = new DeploymentCaller("p-del", false);
 
-        Assert.IsType<DeploymentCommandResult.Done>(await Service.DeleteAsync(caller, a.Deployment.Id));
-        var deleted = await _harness.WaitAsync("p-del", a.Deployment.Id);
+        var deleted = await _harness.DestroyAsync("p-del", a.Deployment.Id);
         Assert.Equal(DeploymentState.Deleted, deleted.State);
-        Assert.Contains(_harness.Fake.Calls, c => c == "destroy " + a.Deployment.Id);
+        Assert.Contains(_harness.Fake.Calls, c => c == "plan " + a.Deployment.Id);
+        Assert.Contains(deleted.History, h => h.State == DeploymentState.PlanReady && h.Message!.Contains("0 to add, 0 to change, 1 to destroy"));
 
         Assert.IsType<DeploymentCommandResult.Done>(await Service.PurgeAsync(caller, b.Deployment.Id));
         Assert.Equal(DeploymentState.Deleted, (await Service.GetAsync(caller, b.Deployment.Id))!.State);
-        Assert.DoesNotContain(_harness.Fake.Calls, c => c == "destroy " + b.Deployment.Id);
+        Assert.Single(_harness.Fake.Calls, c => c == "plan " + b.Deployment.Id); // the plan of its apply; no destroy plan
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class DeploymentServiceTests : IAsyncLifetime
         _harness.Fake.Slow(false);
         var done = await _harness.WaitAsync("p-wait", dependent.Deployment.Id, v => v.State is DeploymentState.Success or DeploymentState.Failure);
         Assert.Equal(DeploymentState.Success, done.State);
-        Assert.Equal([DeploymentState.Waiting, DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Working, DeploymentState.Success],
+        Assert.Equal([DeploymentState.Waiting, DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Planning, DeploymentState.Working, DeploymentState.Success],
             done.History.Select(h => h.State));
     }
 

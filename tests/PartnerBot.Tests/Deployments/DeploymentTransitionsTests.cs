@@ -10,9 +10,18 @@ public class DeploymentTransitionsTests
     [InlineData(DeploymentState.Working, DeploymentState.Success)]
     [InlineData(DeploymentState.Working, DeploymentState.Timeout)]
     [InlineData(DeploymentState.Waiting, DeploymentState.Queued)]
-    [InlineData(DeploymentState.Success, DeploymentState.Deleting)]
+    [InlineData(DeploymentState.Success, DeploymentState.Queued)]
+    [InlineData(DeploymentState.Pending, DeploymentState.Planning)]
+    [InlineData(DeploymentState.Planning, DeploymentState.PlanReady)]
+    [InlineData(DeploymentState.Planning, DeploymentState.Working)]
+    [InlineData(DeploymentState.PlanReady, DeploymentState.Queued)]
+    [InlineData(DeploymentState.PlanReady, DeploymentState.Discarded)]
+    [InlineData(DeploymentState.PlanReady, DeploymentState.Expired)]
+    [InlineData(DeploymentState.PlanReady, DeploymentState.Success)]
+    [InlineData(DeploymentState.Pending, DeploymentState.Deleting)]
     [InlineData(DeploymentState.Deleting, DeploymentState.Deleted)]
     [InlineData(DeploymentState.Failure, DeploymentState.Queued)]
+    [InlineData(DeploymentState.Discarded, DeploymentState.Deleted)]
     public void Allowed_transitions(DeploymentState from, DeploymentState to) => Assert.True(DeploymentTransitions.IsAllowed(from, to));
 
     [Theory]
@@ -21,6 +30,11 @@ public class DeploymentTransitionsTests
     [InlineData(DeploymentState.Success, DeploymentState.Working)]
     [InlineData(DeploymentState.Deleting, DeploymentState.Success)]
     [InlineData(DeploymentState.Working, DeploymentState.Deleted)]
+    [InlineData(DeploymentState.Success, DeploymentState.Deleting)]
+    [InlineData(DeploymentState.PlanReady, DeploymentState.Working)]
+    [InlineData(DeploymentState.PlanReady, DeploymentState.Deleted)]
+    [InlineData(DeploymentState.Queued, DeploymentState.PlanReady)]
+    [InlineData(DeploymentState.Discarded, DeploymentState.Working)]
     public void Refused_transitions(DeploymentState from, DeploymentState to) => Assert.False(DeploymentTransitions.IsAllowed(from, to));
 
     [Fact]

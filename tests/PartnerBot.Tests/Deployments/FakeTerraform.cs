@@ -2,8 +2,8 @@ namespace PartnerBot.Tests.Deployments;
 
 /// <summary>
 /// A stand-in for the Terraform CLI at the process boundary: a shell script named <c>terraform</c> in its own folder,
-/// put first on the runner's PATH. It answers init/apply/output/destroy like the CLI (stdout, stderr, exit codes),
-/// keeps a state file in the work folder, and records every call. Marker files make it fail or hang.
+/// put first on the runner's PATH. It answers init/plan/show/apply/output/destroy like the CLI (stdout, stderr, exit
+/// codes; a saved plan file holds the planned values), keeps a state file in the work folder, and records every call. Marker files make it fail or hang.
 /// </summary>
 public sealed class FakeTerraform : IDisposable
 {
@@ -17,6 +17,30 @@ public sealed class FakeTerraform : IDisposable
             echo "Initializing the backend..."
             echo "Terraform has been successfully initialized!"
             ;;
+          plan)
+            if [ -f "$here/fail-plan" ]; then echo "Error: planning failed: the thing is not valid" >&2; exit 1; fi
+            destroy=no; out=""
+            for a in "$@"; do
+              case "$a" in -destroy) destroy=yes ;; -out=*) out="${a#-out=}" ;; esac
+            done
+            if [ "$destroy" = yes ]; then
+              if [ -f fake.tfstate ]; then echo destroy > "$out"; echo "Plan: 0 to add, 0 to change, 1 to destroy."; exit 2; fi
+              echo nothing > "$out"; echo "No changes."; exit 0
+            fi
+            if [ ! -f terraform.tfvars.json ]; then echo "Error: No value for required variable" >&2; exit 1; fi
+            if [ -f fake.tfstate ]; then kind=update; else kind=create; fi
+            { echo "$kind"; cat terraform.tfvars.json; } > "$out"
+            if [ "$kind" = create ]; then echo "Plan: 1 to add, 0 to change, 0 to destroy."; else echo "Plan: 0 to add, 1 to change, 0 to destroy."; fi
+            exit 2
+            ;;
+          show)
+            for a in "$@"; do file="$a"; done
+            kind=$(head -n 1 "$file")
+            case "$kind" in
+              create) actions='"create"' ;; update) actions='"update"' ;; destroy) actions='"delete"' ;; *) actions='"no-op"' ;;
+            esac
+            printf '{"format_version":"1.2","resource_changes":[{"address":"terraform_data.thing","mode":"managed","type":"terraform_data","name":"thing","change":{"actions":[%s]}}]}\n' "$actions"
+            ;;
           apply)
             i=0
             while [ -f "$here/slow" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
@@ -25,8 +49,23 @@ public sealed class FakeTerraform : IDisposable
               echo "Error: creating the thing failed: quota exceeded" >&2
               exit 1
             fi
-            if [ ! -f terraform.tfvars.json ]; then echo "Error: No value for required variable" >&2; exit 1; fi
-            cp terraform.tfvars.json fake.tfstate
+            for a in "$@"; do last="$a"; done
+            case "$last" in
+              -*)
+                if [ ! -f terraform.tfvars.json ]; then echo "Error: No value for required variable" >&2; exit 1; fi
+                cp terraform.tfvars.json fake.tfstate
+                ;;
+              *)
+                kind=$(head -n 1 "$last")
+                if [ "$kind" = destroy ] || [ "$kind" = nothing ]; then
+                  if [ -f "$here/fail-destroy" ]; then echo "Error: destroy failed" >&2; exit 1; fi
+                  rm -f fake.tfstate
+                  echo "Apply complete! Resources: 0 added, 0 changed, 1 destroyed."
+                  exit 0
+                fi
+                tail -n +2 "$last" > fake.tfstate
+                ;;
+            esac
             echo "terraform_data.thing: Creating..."
             echo "terraform_data.thing: Creation complete after 0s"
             echo "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
@@ -62,6 +101,7 @@ public sealed class FakeTerraform : IDisposable
     public string SearchPath => Folder + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
 
     public void FailApply(bool fail = true) => Marker("fail-apply", fail);
+    public void FailPlan(bool fail = true) => Marker("fail-plan", fail);
     public void FailDestroy(bool fail = true) => Marker("fail-destroy", fail);
     /// <summary>While set, apply waits (up to a minute) before doing anything.</summary>
     public void Slow(bool slow = true) => Marker("slow", slow);

@@ -119,7 +119,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
         await WaitUntilAsync(() => Task.FromResult(notifier.Delivered.Any(c => c.State == DeploymentState.Success)), TimeSpan.FromSeconds(10));
         var states = notifier.Delivered.Where(c => c.DeploymentId == started.Deployment.Id).OrderBy(c => c.Sequence).Select(c => c.State);
-        Assert.Equal([DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Working, DeploymentState.Success], states);
+        Assert.Equal([DeploymentState.Queued, DeploymentState.Pending, DeploymentState.Planning, DeploymentState.Working, DeploymentState.Success], states);
         Assert.All(notifier.Delivered, c => Assert.Equal("c-1", c.Conversation!["id"]!.GetValue<string>()));
     }
 

@@ -1,5 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Dialogs;
@@ -8,33 +11,57 @@ using PartnerBot.Tests.Infrastructure;
 namespace PartnerBot.Tests.DirectLine;
 
 /// <summary>Dialog state and conversations live in SQLite: restarts and crashes lose nothing that was saved.</summary>
-public sealed class RestartTests
+public sealed partial class RestartTests
 {
-    /// <summary>A two-question waterfall whose second step can be made to hang, standing in for a long turn.</summary>
+    /// <summary>A two-question survey whose second question can be made to hang, standing in for a long turn.</summary>
     private static void AddSurvey(WebApplicationBuilder builder, SemaphoreSlim? hang)
     {
-        builder.Services.AddSingleton(new ChatRoute("survey", "Survey", "survey"));
-        builder.Services.AddSingleton<Dialog>(new WaterfallDialog("survey",
-        [
-            async (step, ct) =>
-            {
-                await step.Turn.SendTextAsync("Question one: your name?", ct);
-                return WaterfallStepContext.Wait();
-            },
-            async (step, ct) =>
-            {
-                step.Values["name"] = step.Result?.DeepClone();
-                if (hang is not null) await hang.WaitAsync(ct);
-                await step.Turn.SendTextAsync($"Question two, {step.Result}: your team?", ct);
-                return WaterfallStepContext.Wait();
-            },
-            async (step, ct) =>
-            {
-                await step.Turn.SendTextAsync($"Thanks {step.Values["name"]} of {step.Result}.", ct);
-                return await step.EndAsync(null, ct);
-            },
-        ]));
+        builder.Services.AddChatFeature(new SurveyFeature(), builder.Configuration);
+        builder.Services.AddSingleton<Dialog>(new SurveyDialog(hang));
     }
+
+    private sealed class SurveyFeature : IChatFeature
+    {
+        public int Order => 100;
+        public void AddServices(IServiceCollection services, IConfiguration configuration) { }
+        public void MapRoutes(ChatRouteBuilder routes) =>
+            routes.Dialog<SurveyDialog>("survey").Command("survey", d => d.StartAsync, new("survey", "Answer two questions"));
+    }
+
+    private enum SurveyPhase { Name, Team }
+
+    private sealed record SurveyState
+    {
+        public SurveyPhase Phase { get; set; }
+        public string? Name { get; set; }
+    }
+
+    private sealed class SurveyDialog(SemaphoreSlim? hang) : Dialog<SurveyState>("survey", SurveyJson.Default.SurveyState)
+    {
+        public async Task<DialogTurnResult> StartAsync(ChatRouteContext route, CancellationToken ct)
+        {
+            await route.Turn.SendTextAsync("Question one: your name?", ct);
+            return DialogTurnResult.Waiting;
+        }
+
+        public override async Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct)
+        {
+            var state = State(dc);
+            if (state.Phase == SurveyPhase.Name)
+            {
+                (state.Phase, state.Name) = (SurveyPhase.Team, dc.Turn.Text);
+                if (hang is not null) await hang.WaitAsync(ct);
+                await dc.Turn.SendTextAsync($"Question two, {dc.Turn.Text}: your team?", ct);
+                return DialogTurnResult.Waiting;
+            }
+            await dc.Turn.SendTextAsync($"Thanks {state.Name} of {dc.Turn.Text}.", ct);
+            return await dc.EndDialogAsync(ct);
+        }
+    }
+
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    [JsonSerializable(typeof(SurveyState))]
+    private sealed partial class SurveyJson : JsonSerializerContext;
 
     [Fact]
     public async Task A_conversation_continues_where_it_was_after_a_restart()
@@ -48,6 +75,8 @@ public sealed class RestartTests
             await chat.WaitForTextAsync("Question one");
             await chat.SendTextAsync("Ada");
             await chat.WaitForTextAsync("Question two, Ada");
+            // The answer is sent before the turn saves the conversation: the restart comes after the save.
+            await first.Services.GetRequiredService<TurnDispatcher>().WhenIdleAsync();
         }
 
         await using var second = await BotTestHost.StartAsync(dataDirectory: dataDirectory, configure: b => AddSurvey(b, null));

@@ -24,6 +24,9 @@ public sealed class DirectLineTestClient
     public string Token { get; private set; }
     public string UserId { get; }
 
+    /// <summary>The watermark after the last poll.</summary>
+    public long Watermark => _watermark;
+
     /// <summary>Every activity received so far, user echoes included.</summary>
     public List<JsonObject> Received { get; } = [];
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Publishing;
 using PartnerBot.Bot.Channels.DirectLine;
@@ -52,16 +53,17 @@ public sealed class PublishingJourneyTests : IAsyncLifetime
         await CardForms.SubmitAsync(chat, filtered, new() { [GitHubSettingsDialogIds.Repository] = FakeGitHub.Repository });
         await chat.WaitForTextAsync("is saved");
 
-        // Publish lists valid and invalid modules; two are published.
+        // Publish lists valid and invalid modules with the choice, in one message; two are published.
         await chat.SendTextAsync("publish");
-        var list = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Publish modules"));
-        var listText = DirectLineTestClient.AllText(list);
-        Assert.Contains("network** · new", listText);
-        Assert.Contains("dns** · new", listText);
-        Assert.Contains("helpers** · invalid", listText);
+        var publishForm = await chat.WaitForCardAsync(c => CardForms.HasInput(c, "modules"));
+        AssertOnlyBotMessageSinceLastInput(chat, publishForm);
+        var listText = DirectLineTestClient.AllText(publishForm);
+        Assert.Contains("network · new", listText);
+        Assert.Contains("dns · new", listText);
+        Assert.Contains("helpers · invalid", listText);
         Assert.Contains("Not a platform module", listText);
         Assert.DoesNotContain("docs", listText);
-        var publishForm = await chat.WaitForCardAsync(c => CardForms.HasInput(c, "modules"));
+        Assert.Equal("Publish", SubmitTitle(publishForm));
         var offered = CardForms.Input(publishForm, "modules")!["choices"]!.AsArray().Select(c => (string?)c!["value"]).ToList();
         Assert.Equal(["dns", "network", "storage"], offered.Order().ToList());
         await CardForms.SubmitAsync(chat, publishForm, new() { ["modules"] = "network,storage" });
@@ -76,19 +78,34 @@ public sealed class PublishingJourneyTests : IAsyncLifetime
         // A change in the repository shows as "changed" and is updated.
         _host.GitHub.AddModule("modules/storage", "storage", "Storage: buckets with lifecycle rules.");
         await chat.SendTextAsync("publish");
-        var changed = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Publish modules"));
-        Assert.Contains("storage** · changed", DirectLineTestClient.AllText(changed));
-        Assert.Contains("network** · unchanged", DirectLineTestClient.AllText(changed));
-        await chat.SubmitAsync(CardForms.ActionData(changed, "publish.changed"));
+        var changed = await chat.WaitForCardAsync(c => CardForms.HasInput(c, "modules"));
+        AssertOnlyBotMessageSinceLastInput(chat, changed);
+        Assert.Contains("storage · changed", DirectLineTestClient.AllText(changed));
+        Assert.Contains("network · unchanged", DirectLineTestClient.AllText(changed));
+        // dns is new, so the button still publishes; "publish changed" updates every changed module at once.
+        Assert.Equal("Publish", SubmitTitle(changed));
+        await chat.SendTextAsync("publish changed");
         await chat.WaitForTextAsync("Updated: **storage**");
         var storage = await _host.Service<IModuleCatalog>().GetAsync(user.Id, "storage");
         Assert.Equal("Storage: buckets with lifecycle rules.", storage!.Model.Metadata.Description);
+
+        // With every module on offer already published (only changed ones left), the button updates.
+        await chat.SendTextAsync("publish new");
+        await chat.WaitForTextAsync("Published: **dns**");
+        _host.GitHub.AddModule("modules/storage", "storage", "Storage: buckets, lifecycle rules and replication.");
+        await chat.SendTextAsync("publish");
+        var onlyChanged = await chat.WaitForCardAsync(c => CardForms.HasInput(c, "modules"));
+        AssertOnlyBotMessageSinceLastInput(chat, onlyChanged);
+        Assert.Equal("Update", SubmitTitle(onlyChanged));
+        Assert.Contains("Select the modules, then Update.", DirectLineTestClient.AllText(onlyChanged));
+        await CardForms.SubmitAsync(chat, onlyChanged, new() { ["modules"] = "storage" });
+        await chat.WaitForTextAsync("Updated: **storage**");
 
         // A folder deleted in the repository leaves the catalog on the next sync.
         _host.GitHub.RemoveFolder("modules/network");
         await chat.SendTextAsync("sync");
         await chat.WaitForTextAsync("Removed from the catalog because their folder is gone: **network**");
-        Assert.Equal(["storage"], await _host.CatalogNamesAsync(user.Id));
+        Assert.Equal(["dns", "storage"], await _host.CatalogNamesAsync(user.Id));
 
         // An unchanged repository costs one request, answered 304.
         _host.GitHub.Server.ResetLogEntries();
@@ -207,6 +224,19 @@ public sealed class PublishingJourneyTests : IAsyncLifetime
         Assert.Contains("2 modules published from acme/modules left the catalog", DirectLineTestClient.AllText(saved));
         Assert.Empty(await _host.CatalogNamesAsync(user.Id));
     }
+
+    /// <summary>The title of the form's submit button.</summary>
+    private static string? SubmitTitle(JsonObject activity) =>
+        (string?)DirectLineTestClient.Actions(activity).Single(a => (string?)a["data"]?["verb"] == "form.submit")["title"];
+
+    /// <summary>The bot answered the last input with exactly this one message.</summary>
+    private static void AssertOnlyBotMessageSinceLastInput(DirectLineTestClient chat, JsonObject answer)
+    {
+        var at = chat.Received.IndexOf(answer);
+        var lastInput = chat.Received.FindLastIndex(at, a => (string?)a["from"]?["role"] != "bot");
+        Assert.Equal([answer], chat.Received.Skip(lastInput + 1).Take(at - lastInput).Where(a => (string?)a["from"]?["role"] == "bot"));
+    }
+
 }
 
 /// <summary>The input ids of the GitHub settings cards, as the tests see them.</summary>
@@ -215,4 +245,5 @@ internal static class GitHubSettingsDialogIds
     public const string Token = PartnerBot.Bot.Features.Publishing.GitHubSettingsDialog.TokenInputId;
     public const string Repository = PartnerBot.Bot.Features.Publishing.GitHubSettingsDialog.RepositoryInputId;
     public const string Search = PartnerBot.Bot.Features.Publishing.GitHubSettingsDialog.SearchInputId;
+
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using NJsonSchema;
 using PartnerBot.Bot.Channels.Slack;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Tests.Slack;
 
@@ -45,7 +46,7 @@ public sealed class SlackManifestTests
     public async Task Schema_rejects_a_manifest_that_breaks_its_rules()
     {
         var schema = await ManifestSchemaAsync();
-        var broken = SlackManifest.Build("https://partnerbot.example.com");
+        var broken = SlackManifest.Build("https://partnerbot.example.com", ChatRouteTable.Product());
         broken["features"]!["slash_commands"]![0]!["command"] = "partnerbot";
         broken["settings"]!["interactivity"]!.AsObject().Remove("is_enabled");
         Assert.NotEmpty(schema.Validate(broken.ToJsonString()));

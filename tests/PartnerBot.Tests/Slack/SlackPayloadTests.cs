@@ -139,7 +139,7 @@ public sealed class SlackPayloadTests : IAsyncLifetime
         using var response = await host.PostSignedAsync(form, "application/x-www-form-urlencoded");
         var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Contains("dance", answer["text"]!.GetValue<string>());
-        Assert.Contains(SlackRoutes.SlashCommandUsage, answer["text"]!.GetValue<string>());
+        Assert.Contains(SlackRoutes.UsageHint(ChatRouteTable.Product()), answer["text"]!.GetValue<string>());
         Assert.Empty(bot.Turns);
     }
 

@@ -39,7 +39,11 @@ public sealed class CosmosTestServer
     public CosmosStorageOptions Options(string database) => new()
     {
         ConnectionString = ConnectionString, Database = database, ConnectionMode = "Gateway", LimitToEndpoint = true,
+        StartupTimeout = StartupTimeout,
     };
+
+    /// <summary>A loaded test machine may need longer than the production default to create a database and its containers.</summary>
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(2);
 
     public IReadOnlyDictionary<string, string?> Configuration(string database) => new Dictionary<string, string?>
     {
@@ -48,6 +52,7 @@ public sealed class CosmosTestServer
         ["Storage:Cosmos:Database"] = database,
         ["Storage:Cosmos:ConnectionMode"] = "Gateway",
         ["Storage:Cosmos:LimitToEndpoint"] = "true",
+        ["Storage:Cosmos:StartupTimeout"] = StartupTimeout.ToString("c"),
     };
 
     public static string Folder => Path.Combine(RepositoryRoot(), "tests", "cosmos-server");

@@ -24,6 +24,8 @@ public sealed class ChannelIdentityServer : IDisposable
 
     private readonly RSA _teamsKey = RSA.Create(2048);
     private readonly RSA _slackOnlyKey = RSA.Create(2048);
+    private readonly List<JsonObject> _rotatedKeys = [];
+    private readonly List<RSA> _ownedKeys = [];
 
     public WireMockServer Server { get; } = WireMockServer.Start();
     public string BaseUrl => Server.Urls[0].Replace("localhost", "127.0.0.1");
@@ -42,12 +44,7 @@ public sealed class ChannelIdentityServer : IDisposable
                 ["token_endpoint_auth_methods_supported"] = new JsonArray("private_key_jwt"),
             }.ToJsonString()));
         Server.Given(Request.Create().WithPath("/v1/.well-known/keys").UsingGet())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(new JsonObject
-            {
-                ["keys"] = new JsonArray(
-                    Jwk(_teamsKey, TeamsKeyId, "msteams", "emulator", "webchat"),
-                    Jwk(_slackOnlyKey, SlackOnlyKeyId, "slack")),
-            }.ToJsonString()));
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(_ => KeySet()));
         Server.Given(Request.Create().WithPath("/botframework.com/oauth2/v2.0/token").UsingPost())
             .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(new JsonObject
             {
@@ -56,6 +53,26 @@ public sealed class ChannelIdentityServer : IDisposable
                 ["ext_expires_in"] = 3599,
                 ["access_token"] = BotAccessToken,
             }.ToJsonString()));
+    }
+
+    /// <summary>Publishes one more signing key, as the channel does when it rotates keys; tokens signed with it name <paramref name="kid"/>.</summary>
+    public RSA PublishKey(string kid, params string[] endorsements)
+    {
+        var rsa = RSA.Create(2048);
+        lock (_rotatedKeys)
+        {
+            _ownedKeys.Add(rsa);
+            _rotatedKeys.Add(Jwk(rsa, kid, endorsements));
+        }
+        return rsa;
+    }
+
+    private string KeySet()
+    {
+        var keys = new JsonArray(Jwk(_teamsKey, TeamsKeyId, "msteams", "emulator", "webchat"), Jwk(_slackOnlyKey, SlackOnlyKeyId, "slack"));
+        lock (_rotatedKeys)
+            foreach (var key in _rotatedKeys) keys.Add(key.DeepClone());
+        return new JsonObject { ["keys"] = keys }.ToJsonString();
     }
 
     public int TokenRequests => Server.LogEntries.Count(e => e.RequestMessage.Path.EndsWith("/oauth2/v2.0/token"));
@@ -110,5 +127,6 @@ public sealed class ChannelIdentityServer : IDisposable
         Server.Dispose();
         _teamsKey.Dispose();
         _slackOnlyKey.Dispose();
+        foreach (var key in _ownedKeys) key.Dispose();
     }
 }

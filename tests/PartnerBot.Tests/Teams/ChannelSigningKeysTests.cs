@@ -26,16 +26,51 @@ public sealed class ChannelSigningKeysTests : IDisposable
         Assert.Contains("msteams", key!.Endorsements);
         Assert.DoesNotContain("msteams", (await keys.FindAsync(ChannelIdentityServer.SlackOnlyKeyId, CancellationToken.None))!.Endorsements);
 
-        // An unknown kid right away does not hammer the endpoint; after the minimum interval it triggers a refresh.
-        Assert.Null(await keys.FindAsync("rotated-key", CancellationToken.None));
-        Assert.Equal(1, MetadataReads);
-        _clock.Now += TimeSpan.FromMinutes(1);
-        Assert.Null(await keys.FindAsync("rotated-key", CancellationToken.None));
+        // The first unknown kid refreshes at once; further unknown kids do not hammer the endpoint until the
+        // minimum interval has passed since that refresh.
+        Assert.Null(await keys.FindAsync("unknown-key", CancellationToken.None));
         Assert.Equal(2, MetadataReads);
+        Assert.Null(await keys.FindAsync("unknown-key", CancellationToken.None));
+        Assert.Null(await keys.FindAsync("another-unknown-key", CancellationToken.None));
+        Assert.Equal(2, MetadataReads);
+        _clock.Now += TimeSpan.FromMinutes(1);
+        Assert.Null(await keys.FindAsync("another-unknown-key", CancellationToken.None));
+        Assert.Equal(3, MetadataReads);
 
         // Known keys are re-read once a day.
         _clock.Now += TimeSpan.FromHours(25);
         await keys.FindAsync(ChannelIdentityServer.TeamsKeyId, CancellationToken.None);
+        Assert.Equal(4, MetadataReads);
+    }
+
+    [Fact]
+    public async Task A_token_signed_with_a_freshly_rotated_key_is_accepted_even_right_after_a_load()
+    {
+        using var services = Services();
+        var validator = services.GetRequiredService<ChannelTokenValidator>();
+        const string url = "https://smba.trafficmanager.net/amer/";
+        async Task<string?> Failure(string token) => (await validator.ValidateTokenAsync("Bearer " + token, CancellationToken.None)).Failure;
+
+        Assert.Null(await Failure(_identity.MintToken(url)));
+        Assert.Equal(1, MetadataReads);
+
+        // The channel rotates its keys a few seconds after we loaded them.
+        var rotated = _identity.PublishKey("rotated-key", "msteams");
+        _clock.Now += TimeSpan.FromSeconds(5);
+        Assert.Null(await Failure(_identity.MintToken(url, keyId: "rotated-key", signWith: rotated)));
+        Assert.Equal(2, MetadataReads);
+
+        // Tokens naming kids nobody publishes are refused without a load each, until the interval has passed.
+        _clock.Now += TimeSpan.FromSeconds(5);
+        Assert.NotNull(await Failure(_identity.MintToken(url, keyId: "junk-1")));
+        Assert.NotNull(await Failure(_identity.MintToken(url, keyId: "junk-2")));
+        Assert.Equal(2, MetadataReads);
+        _clock.Now += ChannelSigningKeys.MinRefreshInterval;
+        Assert.NotNull(await Failure(_identity.MintToken(url, keyId: "junk-3")));
+        Assert.Equal(3, MetadataReads);
+
+        // The rotated key stays usable from the cache.
+        Assert.Null(await Failure(_identity.MintToken(url, keyId: "rotated-key", signWith: rotated)));
         Assert.Equal(3, MetadataReads);
     }
 

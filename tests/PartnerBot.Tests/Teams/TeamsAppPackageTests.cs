@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using NJsonSchema;
 using PartnerBot.Bot.Channels.Teams;
 using PartnerBot.Bot.Cli;
+using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Tests.Teams;
 
@@ -41,14 +42,16 @@ public sealed class TeamsAppPackageTests : IDisposable
         Assert.Equal(ChannelIdentityServer.AppId, bot["botId"]!.GetValue<string>());
         Assert.Equal(["personal", "team", "groupChat"], bot["scopes"]!.AsArray().Select(s => s!.GetValue<string>()));
         var commands = bot["commandLists"]![0]!["commands"]!.AsArray().Select(c => c!["title"]!.GetValue<string>()).ToArray();
-        Assert.Equal(["deploy", "deployments", "publish", "github", "billing", "help", "support", "theme"], commands);
+        // The command menu is the route table's: the main menu's commands, then help.
+        Assert.Equal(["deploy", "deployments", "publish", "github", "billing", "guides", "support", "theme", "help"], commands);
+        Assert.Equal(ChatRouteTable.Product().Suggested.Select(c => c.Name), commands);
         Assert.Equal("bot.example.com", Assert.Single(manifest["validDomains"]!.AsArray())!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_manifest_breaking_the_schema_is_caught_by_the_same_validation()
     {
-        var manifest = TeamsAppPackage.BuildManifest(ChannelIdentityServer.AppId, "https://bot.example.com");
+        var manifest = TeamsAppPackage.BuildManifest(ChannelIdentityServer.AppId, "https://bot.example.com", ChatRouteTable.Product());
         manifest["accentColor"] = "blue";
         manifest.Remove("developer");
         var schema = await JsonSchema.FromFileAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "Teams", "MicrosoftTeams.schema.v1.22.json"));
