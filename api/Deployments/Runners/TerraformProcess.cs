@@ -102,11 +102,32 @@ internal sealed class TerraformProcess(TerraformLaunch launch, IRunObserver obse
         catch (OperationCanceledException)
         {
             await StopAsync(process);
-            await pumps;
+            await DrainAsync(pumps);
             throw;
         }
-        await pumps;
+        await DrainAsync(pumps);
         return new ProcessResult(process.ExitCode, captured.ToString(), lastError);
+    }
+
+    /// <summary>The time output may still arrive after the CLI exited.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Reads the rest of the output. Without a sandbox a process the CLI started may outlive it and hold its output
+    /// open; then the run goes on without it instead of waiting forever (in the sandbox such processes die with it).
+    /// </summary>
+    private async Task DrainAsync(Task pumps)
+    {
+        try
+        {
+            await pumps.WaitAsync(DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            _ = pumps.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            await observer.LogAsync($"{Path.GetFileName(launch.Executable)} exited, but a process it started still holds its output open; it is no longer read.",
+                CancellationToken.None);
+        }
     }
 
     private async Task StopAsync(Process process)

@@ -75,6 +75,21 @@ public sealed class GitHubActionsRunnerTests : IDisposable
         ["run_started_at"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
     }.ToJsonString();
 
+    [Fact]
+    public async Task A_partner_module_the_policy_blocks_is_never_dispatched()
+    {
+        GivenDispatchAccepted();
+        var request = new RunRequest("dep-gh-blocked", "partner-1", DeploymentAction.Apply, new ModuleReference("Sneaky", "partner-1"),
+            new Dictionary<string, string> { ["main.tf"] = "data \"external\" \"env\" {\n  program = [\"env\"]\n}\n" }, [], [], 1);
+
+        var outcome = await _runner.RunAsync(request, new RecordingObserver(), CancellationToken.None);
+
+        Assert.Equal(RunResult.Failed, outcome.Result);
+        Assert.Equal("The module policy blocks this module, so it was not run: main.tf:1: the external data source runs a program on the host running Terraform.",
+            outcome.Message);
+        Assert.Empty(_github.LogEntries);
+    }
+
     private void GivenDispatchAccepted() =>
         _github.Given(Request.Create().WithPath($"/repos/{Repository}/actions/workflows/deploy.yml/dispatches").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(204));

@@ -37,9 +37,10 @@ public sealed partial class TerraformLauncher(
     /// </summary>
     public string PluginCacheFor(string partnerId) => Path.Combine(PluginCacheRoot, SafeName(partnerId));
 
-    /// <param name="backendEnvironment">The state backend's variables (credentials); a remote backend means the run needs the network.</param>
+    /// <param name="backendEnvironment">The state backend's variables (e.g. <c>TF_HTTP_PASSWORD</c>), added to the run's environment.</param>
+    /// <param name="remoteBackend">The state lives in a backend reached over the network (any but the local one): the sandbox shares the network.</param>
     internal async Task<PreparedRun> PrepareAsync(RunRequest request, string workFolder, IRunObserver observer, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? backendEnvironment = null)
+        IReadOnlyDictionary<string, string>? backendEnvironment = null, bool remoteBackend = false)
     {
         var local = options.Value.Local;
         var analysis = policy.Analyze(request.Files);
@@ -71,7 +72,7 @@ public sealed partial class TerraformLauncher(
         var variables = RunEnvironment.Build(searchPath, workFolder, pluginCache, local.PassEnvironment, backendEnvironment,
             Environment.GetEnvironmentVariable);
 
-        var network = analysis.NeedsNetwork || backendEnvironment is { Count: > 0 };
+        var network = analysis.NeedsNetwork || remoteBackend;
         SandboxCommand? command = null;
         if (status.Bubblewrap is { } bubblewrap)
         {
