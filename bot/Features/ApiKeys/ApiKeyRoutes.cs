@@ -28,7 +28,8 @@ public sealed class ApiKeyRoutes : IChatFeature
         routes.Dialog<ApiKeyDialog>(ApiKeyDialog.DialogId, Roles.Partner)
             .Command(ApiKeys, d => d.StartAsync,
                 new("api key [create NAME | revoke ID]", "Your keys for the REST API: list them, create one (shown once), revoke one"),
-                ["api", "apikeys"], menu: "API keys")
+                ["api", "apikeys"])
+            .Verb(ApiKeys, d => d.StartAsync)
             .Verb(Create, d => d.CreateAsync)
             .Verb(Revoke, d => d.ConfirmRevokeAsync)
             .Verb(RevokeConfirmed, d => d.RevokeAsync);

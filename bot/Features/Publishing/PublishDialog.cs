@@ -200,7 +200,9 @@ public sealed class PublishDialog(ModulePublisher publisher, ILogger<PublishDial
         {
             var detail = c.Problem ?? c.Description;
             return $"• {Shorten(c.Name, 100)} · {Badge(c.Status).Text}{(c.Published && c.Status != ModuleStatus.Unchanged ? " (published)" : "")}" +
-                   (string.IsNullOrWhiteSpace(detail) ? "" : " — " + Shorten(detail, 160));
+                   (string.IsNullOrWhiteSpace(detail) ? "" : " — " + Shorten(detail, 160)) +
+                   string.Concat(c.Violations.Take(10).Select(v => $"\n    - {Shorten(v.File, 100)} line {v.Line}: {Shorten(v.Reason, 300)}")) +
+                   (c.Violations.Count > 10 ? $"\n    - and {c.Violations.Count - 10} more" : "");
         }));
 
     private static string RepositoryLine(SyncResult sync) =>

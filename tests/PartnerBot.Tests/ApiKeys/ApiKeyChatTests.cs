@@ -26,6 +26,7 @@ public sealed class ApiKeyChatTests : IAsyncLifetime
         _host = await BotTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Deployments:Runner"] = "Local",
+            ["Deployments:RequirePlanApproval"] = "false",
             ["Logging:LogLevel:Default"] = "Debug",
         }, configure: builder => builder.Logging.AddProvider(_logs));
 

@@ -111,6 +111,8 @@ public sealed class CardVerbTests : IAsyncLifetime
         var confirm = await FormDriver.FillRemainingStepsAsync(chat, await FormDriver.WaitForFormAsync(chat),
             new Dictionary<string, string> { ["project_id"] = "acme-prod-1", ["subnet_count"] = "2" });
         await chat.SubmitAsync(DirectLineTestClient.Actions(confirm).Single(a => (string?)a["data"]?["verb"] == "deploy.confirm")["data"]!.DeepClone().AsObject());
+        var plan = await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains(" to add, "), TimeSpan.FromSeconds(90));
+        await chat.SubmitAsync(DirectLineTestClient.Actions(plan).Single(a => (string?)a["title"] == "Apply")["data"]!.DeepClone().AsObject());
         await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Succeeded"), TimeSpan.FromSeconds(90));
 
         var user = (await _host.Services.GetRequiredService<UserDirectory>().FindByIdentityAsync("directline", chat.UserId))!;

@@ -17,6 +17,7 @@ public sealed class DeploymentLogsChatTests : IAsyncLifetime
     public async Task InitializeAsync() => _host = await BotTestHost.StartAsync(new Dictionary<string, string?>
     {
         ["Deployments:Local:SearchPath"] = _terraform.SearchPath,
+            ["Deployments:RequirePlanApproval"] = "false",
         ["LocalChat:Roles"] = "user,partner",
     });
 

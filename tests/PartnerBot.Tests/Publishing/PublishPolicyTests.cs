@@ -52,17 +52,18 @@ public sealed class PublishPolicyTests : IAsyncLifetime
         await _host.ConnectAsync(user.Id);
 
         await chat.SendTextAsync("publish");
-        var list = DirectLineTestClient.AllText(await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Publish modules")));
-
-        Assert.Contains("runner** · blocked", list);
-        Assert.Contains("main.tf line 4: a local-exec provisioner runs commands on the host running Terraform.", list);
-        Assert.Contains("probe** · blocked", list);
-        Assert.Contains("data.tf line 1: the external data source runs a program on the host running Terraform.", list);
-        Assert.Contains("shady** · blocked", list);
-        Assert.Contains("versions.tf line 3: the provider registry.terraform.io/shadycorp/shady is not allowed here", list);
-        Assert.Contains("network** · new", list);
-
+        // One message: the selection form lists every module, the blocked ones with their reasons.
         var form = await chat.WaitForCardAsync(c => CardForms.HasInput(c, "modules"));
+        var list = DirectLineTestClient.AllText(form);
+
+        Assert.Contains("runner · blocked", list);
+        Assert.Contains("main.tf line 4: a local-exec provisioner runs commands on the host running Terraform.", list);
+        Assert.Contains("probe · blocked", list);
+        Assert.Contains("data.tf line 1: the external data source runs a program on the host running Terraform.", list);
+        Assert.Contains("shady · blocked", list);
+        Assert.Contains("versions.tf line 3: the provider registry.terraform.io/shadycorp/shady is not allowed here", list);
+        Assert.Contains("network · new", list);
+
         var offered = CardForms.Input(form, "modules")!["choices"]!.AsArray().Select(c => (string?)c!["value"]).Order().ToList();
         Assert.Equal(["dns", "network", "storage"], offered);
 

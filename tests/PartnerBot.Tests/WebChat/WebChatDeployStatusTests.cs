@@ -25,7 +25,7 @@ public sealed class WebChatDeployStatusTests
     public async Task A_deployment_shows_one_status_card_in_the_page_that_changes_until_it_succeeded()
     {
         // The real Terraform CLI applies the sample Network module (terraform_data only, offline).
-        await using var host = await BotTestHost.StartAsync(new Dictionary<string, string?> { ["Deployments:Runner"] = "Local" });
+        await using var host = await BotTestHost.StartAsync(new Dictionary<string, string?> { ["Deployments:Runner"] = "Local", ["Deployments:RequirePlanApproval"] = "false" });
         await using var browser = await WebChatBrowser.OpenAsync(host.BaseAddress);
         var page = browser.Page;
 

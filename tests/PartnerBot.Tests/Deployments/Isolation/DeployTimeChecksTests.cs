@@ -80,7 +80,11 @@ public sealed class DeployTimeChecksTests
             new StartDeploymentRequest("p-stop", DeploymentHarness.Viewer("p-stop"), "Tiny", new JsonObject { ["label"] = "stopping" }), "k-3"));
         var runFolder = Path.Combine(harness.WorkRoot, "p-stop", started.Deployment.Id);
         for (var deadline = DateTime.UtcNow.AddSeconds(90); !File.Exists(Path.Combine(runFolder, "started.marker")); await Task.Delay(50))
-            Assert.True(DateTime.UtcNow < deadline, "the stand-in never started");
+        {
+            if (DateTime.UtcNow < deadline) continue;
+            var seen = await harness.Get<IDeploymentService>().GetAsync(new DeploymentCaller("p-stop", false), started.Deployment.Id);
+            Assert.Fail($"the stand-in never started; the deployment is {seen?.State}: {seen?.Message} | {string.Join(" / ", seen?.LogTail ?? [])}");
+        }
 
         await harness.StopAsync();
 

@@ -2,7 +2,7 @@ namespace PartnerBot.Tests.Deployments.Isolation;
 
 /// <summary>
 /// A shell script configured as <c>Deployments:Local:Command</c> in place of Terraform, in its own folder: it answers
-/// <c>init</c> and <c>output</c> and runs the script given for <c>apply</c>, so a test can watch what a run may do
+/// <c>init</c>, <c>plan</c>, <c>show</c> and <c>output</c> and runs the script given for <c>apply</c>, so a test can watch what a run may do
 /// inside the sandbox and how it is stopped.
 /// </summary>
 public sealed class StandInCli : IDisposable
@@ -13,7 +13,10 @@ public sealed class StandInCli : IDisposable
         Folder = Path.Combine(Path.GetTempPath(), "partnerbot-tests", "stand-in-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         ScriptPath = Path.Combine(Folder, "terraform");
-        var script = "#!/bin/sh\ncase \"$1\" in\n  init) echo \"Terraform has been successfully initialized!\" ;;\n  output) echo '{}' ;;\n  apply)\n"
+        // plan writes the saved plan file it is asked for and reports one change; show describes it.
+        const string plan = "  plan) for a in \"$@\"; do case \"$a\" in -out=*) echo plan > \"${a#-out=}\" ;; esac; done; exit 2 ;;\n";
+        const string show = "  show) echo '{\"format_version\":\"1.2\",\"resource_changes\":[{\"address\":\"terraform_data.thing\",\"change\":{\"actions\":[\"create\"]}}]}' ;;\n";
+        var script = "#!/bin/sh\ncase \"$1\" in\n  init) echo \"Terraform has been successfully initialized!\" ;;\n  output) echo '{}' ;;\n" + plan + show + "  apply)\n"
                      + apply(Token).Replace("\r\n", "\n") + "\n    ;;\n  *) echo \"Error: unknown command $1\" >&2; exit 1 ;;\nesac\n";
         File.WriteAllText(ScriptPath, script);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(ScriptPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
