@@ -121,6 +121,12 @@ public sealed class GitHubActionsRunnerOptions
     /// <summary><c>Deployments:GitHubActions:CallbackSecret</c>: master key from which each deployment's event-signing secret is derived.</summary>
     public string CallbackSecret { get; set; } = "";
 
+    /// <summary>
+    /// <c>Deployments:GitHubActions:GitBaseUrl</c> (default <c>https://github.com/</c>): where runs clone module repositories,
+    /// <c>{GitBaseUrl}owner/name.git</c> (e.g. a GitHub Enterprise Server address).
+    /// </summary>
+    public string GitBaseUrl { get; set; } = "https://github.com/";
+
     /// <summary><c>Deployments:GitHubActions:PollInterval</c>.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 

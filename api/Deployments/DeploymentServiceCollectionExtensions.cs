@@ -48,6 +48,9 @@ public static class DeploymentServiceCollectionExtensions
         services.TryAddSingleton<IDeploymentService>(sp => sp.GetRequiredService<DeploymentService>());
         services.AddTerraformIsolation();
         services.TryAddSingleton<LocalTerraformRunner>();
+        services.AddStorageContainer(Runners.GitHubActions.RunnerRuns.Container);
+        services.TryAddSingleton<Runners.GitHubActions.RunnerRuns>();
+        services.TryAddSingleton<Runners.GitHubActions.RunnerRunTokens>();
         services.TryAddSingleton<GitHubActionsRunner>();
         services.TryAddSingleton<IDeploymentRunner>(sp =>
             sp.GetRequiredService<IOptions<DeploymentOptions>>().Value.Runner == RunnerKind.GitHubActions

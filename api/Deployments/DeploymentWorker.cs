@@ -377,7 +377,7 @@ public sealed class DeploymentWorker(
 
         var observer = new DeploymentRunObserver(deployment, logs, repository, secretValues);
         var request = new RunRequest(deployment.Id, deployment.PartnerId, deployment.Action, deployment.Module, module.Files,
-            variables, sensitive, deployment.Builds.Count) { Step = step, SavedPlan = savedPlan };
+            variables, sensitive, deployment.Builds.Count) { Step = step, SavedPlan = savedPlan, Version = module.Version };
         try
         {
             return await runner.RunAsync(request, observer, ct);

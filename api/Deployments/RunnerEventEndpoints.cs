@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using PartnerBot.Api.Deployments.Runners.GitHubActions;
 using PartnerBot.Api.Http;
 
 namespace PartnerBot.Api.Deployments;
@@ -29,6 +30,7 @@ public static class RunnerEventEndpoints
             .Produces<RunnerEventResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        endpoints.MapRunnerRunEndpoints();
         return endpoints;
     }
 

@@ -11,5 +11,6 @@ internal static class CliCommands
         yield return ApiKeyCommands.Create();
         yield return TeamsCommands.Create(invocation);
         yield return SlackCommands.Create();
+        yield return RunnerCommands.Create();
     }
 }

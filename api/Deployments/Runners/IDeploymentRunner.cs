@@ -27,6 +27,9 @@ public sealed record RunRequest(
     /// <summary>The approved plan file to apply (Apply and Destroy steps of a runner that saves plans).</summary>
     public byte[]? SavedPlan { get; init; }
 
+    /// <summary>The pinned module version (where a runner that checks modules out finds them).</summary>
+    public Versions.ModuleVersion? Version { get; init; }
+
     public bool IsPlanStep => Step is RunStep.Plan or RunStep.PlanDestroy;
 }
 
