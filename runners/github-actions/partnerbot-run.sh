@@ -143,7 +143,7 @@ bot_get variables "$WORK/module/terraform.tfvars.json"
 tf init -input=false -no-color "${BACKEND_ARGS[@]}" || fail init $?
 plan_args=(plan -out=partnerbot.tfplan -detailed-exitcode -input=false -no-color)
 [ "$ACTION" = destroy ] && plan_args=(plan -destroy -out=partnerbot.tfplan -detailed-exitcode -input=false -no-color)
-set +e; tf "${plan_args[@]}"; code=$?; set -e
+code=0; tf "${plan_args[@]}" || code=$?
 [ "$code" = 0 ] || [ "$code" = 2 ] || fail plan "$code"
 rm -f "$WORK/module/terraform.tfvars.json"
 (cd "$WORK/module" && "$TERRAFORM" show -json -no-color partnerbot.tfplan > "$WORK/plan.body") || fail show $?
