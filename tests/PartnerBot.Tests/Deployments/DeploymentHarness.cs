@@ -10,6 +10,8 @@ using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Storage;
 using PartnerBot.Tests.Storage;
 
+using PartnerBot.Tests.Infrastructure;
+
 namespace PartnerBot.Tests.Deployments;
 
 /// <summary>
@@ -51,7 +53,7 @@ public sealed class DeploymentHarness : IAsyncDisposable
         var fake = sharedFake ?? new FakeTerraform();
         var workRoot = sharedWorkRoot ?? Path.Combine(Path.GetTempPath(), "partnerbot-tests", "work-" + Guid.NewGuid().ToString("N"));
         // The built-in state backend is served on loopback, so the real CLI keeps its state there (the fake ignores it).
-        var backendUrl = $"http://127.0.0.1:{FreePort()}";
+        var backendUrl = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().UseUrls(backendUrl);
         builder.Services.AddRoutingCore();
@@ -96,12 +98,6 @@ public sealed class DeploymentHarness : IAsyncDisposable
         return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public static CatalogViewer Viewer(string userId, string? email = null, bool admin = false) => new(userId, email, admin);
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+using PartnerBot.Tests.Infrastructure;
+
 namespace PartnerBot.Tests.Hosting;
 
 /// <summary>
@@ -10,14 +12,6 @@ namespace PartnerBot.Tests.Hosting;
 /// </summary>
 public sealed class ListenAddressTests
 {
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static async Task AssertServesAsync(int port, IEnumerable<string> arguments, IDictionary<string, string> environment)
     {
@@ -72,21 +66,21 @@ public sealed class ListenAddressTests
     [Fact]
     public async Task ASPNETCORE_URLS_is_honoured()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await AssertServesAsync(port, [], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
     }
 
     [Fact]
     public async Task The_urls_option_is_honoured()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await AssertServesAsync(port, ["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string>());
     }
 
     [Fact]
     public async Task The_urls_option_wins_over_ASPNETCORE_URLS()
     {
-        var (port, other) = (FreePort(), FreePort());
+        var (port, other) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         await AssertServesAsync(port, ["--urls", $"http://127.0.0.1:{port}"],
             new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{other}" });
     }
