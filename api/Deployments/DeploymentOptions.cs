@@ -113,7 +113,7 @@ public sealed class GitHubActionsRunnerOptions
     public string Repository { get; set; } = "";
 
     /// <summary><c>Deployments:GitHubActions:Workflow</c>: workflow file name or id (default <c>deploy.yml</c>).</summary>
-    public string Workflow { get; set; } = "deploy.yml";
+    public string Workflow { get; set; } = "partnerbot-deploy.yml";
 
     /// <summary><c>Deployments:GitHubActions:Ref</c>: branch the workflow runs on.</summary>
     public string Ref { get; set; } = "main";
