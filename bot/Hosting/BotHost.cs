@@ -58,6 +58,7 @@ public static class BotHost
 
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<UnhandledErrorHandler>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ChatOptions>()
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
@@ -87,6 +88,7 @@ public static class BotHost
         services.AddChatFeatures(builder.Configuration);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         var webChat = app.Services.GetRequiredService<IOptions<ChatOptions>>().Value;
         if (webChat.WebChatEnabled && app.Services.GetRequiredService<WebChatSessions>().RequiresSignIn)
             app.UseAuthentication(); // answers the OpenID Connect callback
