@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -80,6 +81,7 @@ public static class BotHost
 
         // Channels
         services.AddDirectLineChannel();
+        services.AddWebChatSignIn(builder.Configuration, builder.Environment);
         services.AddSlackChannel(builder.Configuration);
 
         // Features: every IChatFeature of this assembly (each registers its services and route table in Features/X/XRoutes.cs)
@@ -87,6 +89,9 @@ public static class BotHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        var webChat = app.Services.GetRequiredService<IOptions<ChatOptions>>().Value;
+        if (webChat.WebChatEnabled && app.Services.GetRequiredService<WebChatSessions>().RequiresSignIn)
+            app.UseAuthentication(); // answers the OpenID Connect callback
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         app.MapGet("/healthz", () => Results.Text("ok"));
@@ -97,7 +102,7 @@ public static class BotHost
         app.MapBillingEndpoints();
         app.MapSlackChannel();
 
-        if (app.Services.GetRequiredService<IOptions<ChatOptions>>().Value.WebChatEnabled)
+        if (webChat.WebChatEnabled)
         {
             app.MapDirectLineChannel();
             MapWebChatPage(app);
@@ -112,6 +117,12 @@ public static class BotHost
         if (!Directory.Exists(root)) return;
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(root), RequestPath = "/webchat" });
         var index = Path.Combine(root, "index.html");
-        app.MapGet("/", () => Results.File(index, "text/html; charset=utf-8"));
+        app.MapGet("/", async (HttpContext http, WebChatSessions sessions) =>
+        {
+            // With OpenID Connect the page itself is the sign-in: the browser comes back with its session cookie.
+            if (sessions.RequiresSignIn && !(await http.AuthenticateAsync(WebChatSessions.Scheme)).Succeeded)
+                return Results.Challenge();
+            return Results.File(index, "text/html; charset=utf-8");
+        });
     }
 }

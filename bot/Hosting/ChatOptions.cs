@@ -12,10 +12,13 @@ public sealed class ChatOptions
     /// <summary><c>LocalChat:Roles</c>: roles of Web Chat users in the Development environment.</summary>
     public string LocalChatRoles { get; set; } = "user,partner,admin";
 
-    /// <summary><c>LocalChat:Enabled</c>: serve the local Web Chat page and Direct Line endpoint (default: on outside Production).</summary>
+    /// <summary><c>LocalChat:Enabled</c>: serve the local Web Chat page and Direct Line endpoint (default: on in Development only).</summary>
     public bool? LocalChatEnabled { get; set; }
 
     public bool IsDevelopment { get; set; }
+
+    /// <summary><c>LocalChat:Authentication</c> and its OpenID Connect keys.</summary>
+    public Channels.DirectLine.WebChatSignInOptions SignIn { get; set; } = new();
 
     public bool WebChatEnabled => LocalChatEnabled ?? IsDevelopment;
 
@@ -31,6 +34,7 @@ public sealed class ChatOptions
         options.LocalChatRoles = configuration["LocalChat:Roles"] ?? options.LocalChatRoles;
         options.LocalChatEnabled = bool.TryParse(configuration["LocalChat:Enabled"], out var enabled) ? enabled : null;
         options.IsDevelopment = environment.IsDevelopment();
+        options.SignIn = Channels.DirectLine.WebChatSignInOptions.From(configuration, options.IsDevelopment);
     }
 
     public static string? Validate(ChatOptions options)
@@ -39,6 +43,6 @@ public sealed class ChatOptions
             return $"PublicBaseUrl: '{options.PublicBaseUrl}' is not an absolute http(s) URL.";
         if (!options.IsDevelopment && uri.Scheme != "https" && !uri.IsLoopback)
             return $"PublicBaseUrl: '{options.PublicBaseUrl}' must use https outside the Development environment.";
-        return null;
+        return options.SignIn.Validate(options.WebChatEnabled, options.IsDevelopment);
     }
 }

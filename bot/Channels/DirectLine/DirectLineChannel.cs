@@ -48,7 +48,7 @@ public static class DirectLineChannel
     {
         var group = app.MapGroup("/v3/directline").WithTags("Direct Line");
         group.MapPost("/tokens/generate", GenerateTokenAsync);
-        group.MapPost("/tokens/refresh", RefreshToken);
+        group.MapPost("/tokens/refresh", RefreshTokenAsync);
         group.MapPost("/conversations", StartConversationAsync);
         group.MapGet("/conversations/{conversationId}", ReconnectAsync);
         group.MapPost("/conversations/{conversationId}/activities", PostActivityAsync);
@@ -57,9 +57,13 @@ public static class DirectLineChannel
         return app;
     }
 
-    private static async Task<IResult> GenerateTokenAsync(HttpRequest request, DirectLineTokens tokens, CancellationToken ct)
+    /// <summary>
+    /// A token for a new conversation of the browser's own session: the user id comes from the server-issued
+    /// session cookie, never from the body (Direct Line's <c>user.id</c> is ignored), so no caller can pick one.
+    /// </summary>
+    private static async Task<IResult> GenerateTokenAsync(HttpContext http, DirectLineTokens tokens, WebChatSessions sessions, CancellationToken ct)
     {
-        var body = await JsonRequestBody.ReadBytesAsync(request, 16 * 1024, ct);
+        var body = await JsonRequestBody.ReadBytesAsync(http.Request, 16 * 1024, ct);
         if (body is null) return JsonRequestBody.Problem("Request too large", "The token request is too large.");
         TokenRequest? tokenRequest = null;
         if (body.Length > 0)
@@ -67,19 +71,25 @@ public static class DirectLineChannel
             try { tokenRequest = JsonSerializer.Deserialize(body, DirectLineJson.Default.TokenRequest); }
             catch (JsonException e) { return JsonRequestBody.Problem("Invalid JSON", $"The request body is not valid JSON: {e.Message}"); }
         }
-        var userId = tokenRequest?.User?.Id;
-        if (string.IsNullOrWhiteSpace(userId) || userId.Length > 128) userId = "dl_" + Guid.NewGuid().ToString("N");
-        var grant = new DirectLineGrant(DirectLineTokens.NewConversationId(), userId, tokenRequest?.User?.Name);
+        var user = await sessions.CurrentAsync(http, tokenRequest?.User?.Name);
+        if (user is null) return SignInRequired();
+        var grant = new DirectLineGrant(DirectLineTokens.NewConversationId(), user.Id, user.Name);
+        return Results.Ok(new TokenResponse(grant.ConversationId, tokens.Issue(grant), (int)DirectLineTokens.Lifetime.TotalSeconds, null, new TokenUser(user.Id, user.Name)));
+    }
+
+    private static async Task<IResult> RefreshTokenAsync(HttpContext http, DirectLineTokens tokens, WebChatSessions sessions)
+    {
+        var grant = tokens.Validate(DirectLineTokens.FromRequest(http.Request));
+        if (grant is null) return Forbidden();
+        // A browser renews its session while it chats; another browser's cookie cannot take this conversation over.
+        var user = await sessions.CurrentAsync(http);
+        if (user is null) return SignInRequired();
+        if (user.Id != grant.UserId) return Forbidden();
         return Results.Ok(new TokenResponse(grant.ConversationId, tokens.Issue(grant), (int)DirectLineTokens.Lifetime.TotalSeconds, null));
     }
 
-    private static IResult RefreshToken(HttpRequest request, DirectLineTokens tokens)
-    {
-        var grant = tokens.Validate(DirectLineTokens.FromRequest(request));
-        return grant is null
-            ? Forbidden()
-            : Results.Ok(new TokenResponse(grant.ConversationId, tokens.Issue(grant), (int)DirectLineTokens.Lifetime.TotalSeconds, null));
-    }
+    private static IResult SignInRequired() =>
+        JsonRequestBody.Problem("Sign-in required", "Sign in on the Web Chat page first.", StatusCodes.Status401Unauthorized);
 
     private static async Task<IResult> StartConversationAsync(HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, CancellationToken ct)
     {
@@ -282,7 +292,11 @@ public static class DirectLineChannel
 }
 
 public sealed record TokenRequest(ChannelAccount? User);
-public sealed record TokenResponse(string ConversationId, string Token, [property: JsonPropertyName("expires_in")] int ExpiresIn, string? StreamUrl);
+public sealed record TokenResponse(string ConversationId, string Token, [property: JsonPropertyName("expires_in")] int ExpiresIn, string? StreamUrl,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TokenUser? User = null);
+
+/// <summary>Who the token speaks for (the page shows its own messages by this id).</summary>
+public sealed record TokenUser(string Id, string? Name);
 public sealed record ActivitySet(IReadOnlyList<Activity> Activities, string Watermark);
 public sealed record DirectLineError(DirectLineErrorBody Error);
 public sealed record DirectLineErrorBody(string Code, string Message);

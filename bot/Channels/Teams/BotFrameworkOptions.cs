@@ -21,7 +21,7 @@ public sealed class BotFrameworkOptions
     public string ToChannelFromBotOAuthScope { get; set; } = "https://api.botframework.com";
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>No app id: the Emulator-style local mode, where only loopback callers are accepted.</summary>
+    /// <summary>No app id: the Emulator-style local mode (Development only), where only loopback callers are accepted.</summary>
     public bool IsAnonymous => string.IsNullOrWhiteSpace(MicrosoftAppId);
 
     public bool IsSingleTenant => string.Equals(MicrosoftAppType, SingleTenant, StringComparison.OrdinalIgnoreCase);

@@ -47,8 +47,20 @@ public static class TeamsChannelExtensions
     }
 
     /// <summary>Maps <c>POST /api/messages</c>.</summary>
+    /// <remarks>
+    /// Outside Development a host without <c>MicrosoftAppId</c> does not serve the endpoint at all: nothing on the
+    /// network (a reverse proxy on the same host included) can reach the Emulator-style anonymous mode.
+    /// </remarks>
     public static IEndpointRouteBuilder MapTeamsChannel(this IEndpointRouteBuilder endpoints)
     {
+        var services = endpoints.ServiceProvider;
+        var options = services.GetRequiredService<IOptions<BotFrameworkOptions>>().Value;
+        if (options.IsAnonymous && !services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TeamsChannelExtensions).FullName!)
+                .LogInformation("Teams is off: no MicrosoftAppId is configured, so {Route} is not served", TeamsRoutes.Messages);
+            return endpoints;
+        }
         endpoints.MapPost(TeamsRoutes.Messages, (HttpContext http, TeamsEndpoint endpoint) => endpoint.HandleAsync(http))
             .DisableAntiforgery()
             .WithName("BotFrameworkMessages");

@@ -12,6 +12,19 @@ namespace PartnerBot.Bot.Channels.Teams;
 internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityProcessor processor, TrustedServiceUrls trusted,
     BotUrlPolicy urls, IOptions<BotFrameworkOptions> options, ILogger<TeamsEndpoint> log)
 {
+    /// <summary>
+    /// The channel the caller is authenticated for: a signed token vouches for the activity's channel (the key's
+    /// endorsements are checked), and only Teams (plus the Emulator in Development) is accepted; an anonymous
+    /// loopback caller (Development only) is the Emulator whatever its body says.
+    /// </summary>
+    private string? AuthenticatedChannel(bool anonymous, string? claimed)
+    {
+        var channel = claimed?.ToLowerInvariant();
+        var accepted = channel == TeamsRoutes.ChannelId || (channel == TeamsRoutes.EmulatorChannelId && urls.IsDevelopment);
+        if (!accepted) return null;
+        return anonymous ? TeamsRoutes.EmulatorChannelId : channel;
+    }
+
     public async Task<IResult> HandleAsync(HttpContext http)
     {
         var ct = http.RequestAborted;
@@ -19,6 +32,8 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
         ChannelIdentity? identity = null;
         if (anonymous)
         {
+            // Mapped only in Development without an app id; this guards a host wired up another way.
+            if (!urls.IsDevelopment) return Reject("no MicrosoftAppId is configured outside Development");
             if (http.Connection.RemoteIpAddress is not { } ip || !IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip))
                 return Reject("no MicrosoftAppId is configured, so only loopback callers are accepted");
         }
@@ -37,6 +52,15 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
                 ? null : "anonymous callers may only use a loopback serviceUrl";
         activityFailure ??= urls.IsAllowed(activity.ServiceUrl) ? null : "the serviceUrl scheme is not allowed";
         if (activityFailure is not null) return Reject(activityFailure);
+
+        var channel = AuthenticatedChannel(anonymous, activity.ChannelId);
+        if (channel is null)
+        {
+            log.LogWarning("Refused a Bot Framework activity for channel {Channel}", activity.ChannelId);
+            return Results.Problem(statusCode: 403, title: "Forbidden", detail: "This endpoint accepts Microsoft Teams activities only.");
+        }
+        // Identities and conversation keys come from the authenticated channel, never from the body's claim.
+        activity.ChannelId = channel;
 
         await trusted.TrustAsync(activity.ServiceUrl!, ct);
         var result = await processor.ProcessAsync(activity, ct);

@@ -27,6 +27,9 @@ public static class TeamsRoutes
 
     public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
     public const string ChannelId = "msteams";
+
+    /// <summary>The Bot Framework Emulator's channel, accepted in Development only.</summary>
+    public const string EmulatorChannelId = "emulator";
 }
 
 /// <summary>How long an invoke's turn may run before Teams gets its answer (a type so tests can shorten it).</summary>

@@ -32,14 +32,8 @@
     }
   });
 
-  const userId = (() => {
-    let id = localStorage.getItem('partnerbot.userId');
-    if (!id) {
-      id = 'dl_' + (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
-      localStorage.setItem('partnerbot.userId', id);
-    }
-    return id;
-  })();
+  // The server decides who this browser is (its HttpOnly session cookie) and says so in the token response.
+  let userId = null;
 
   let directLine = null;
   let store = null;
@@ -75,10 +69,12 @@
     const response = await fetch('/v3/directline/tokens/generate', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: { id: userId, name: 'You' } })
+      credentials: 'same-origin',
+      body: '{}'
     });
     if (!response.ok) throw new Error('Could not start a chat (HTTP ' + response.status + ')');
-    const { token } = await response.json();
+    const { token, user } = await response.json();
+    userId = user.id;
     directLine = window.WebChat.createDirectLine({ token, domain: location.origin + '/v3/directline', webSocket: true });
     store = window.WebChat.createStore({}, () => (next) => (action) => {
       if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {

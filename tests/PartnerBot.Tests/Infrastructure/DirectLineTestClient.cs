@@ -30,12 +30,17 @@ public sealed class DirectLineTestClient
     /// <summary>Every activity received so far, user echoes included.</summary>
     public List<JsonObject> Received { get; } = [];
 
+    /// <summary>
+    /// A new browser: no session cookie, so the host gives it a new local identity (its id is in the token
+    /// response). <paramref name="userId"/> is only sent as a client would; the host ignores it.
+    /// </summary>
     public static async Task<DirectLineTestClient> StartAsync(HttpClient http, string? userId = null)
     {
-        userId ??= "user-" + Guid.NewGuid().ToString("N")[..8];
-        var tokenResponse = await http.PostAsJsonAsync("v3/directline/tokens/generate", new { user = new { id = userId, name = "Test User" } });
+        var tokenResponse = await http.PostAsJsonAsync("v3/directline/tokens/generate", new { user = new { id = userId ?? "ignored", name = "Test User" } });
         tokenResponse.EnsureSuccessStatusCode();
-        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+        var generated = (await tokenResponse.Content.ReadFromJsonAsync<JsonObject>())!;
+        var token = generated["token"]!.GetValue<string>();
+        userId = generated["user"]!["id"]!.GetValue<string>();
 
         using var start = new HttpRequestMessage(HttpMethod.Post, "v3/directline/conversations");
         start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

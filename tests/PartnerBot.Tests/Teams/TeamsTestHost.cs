@@ -51,6 +51,9 @@ public sealed class TeamsTestHost : IAsyncLifetime
     /// <summary>Extra configuration for one fixture variant (e.g. anonymous mode).</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>The host environment (Development unless a test checks Production behaviour).</summary>
+    public string Environment { get; set; } = "Development";
+
     /// <summary>When true the host keeps its own dialog engine instead of the recording bot.</summary>
     public bool UseProductBot { get; set; }
 
@@ -77,7 +80,7 @@ public sealed class TeamsTestHost : IAsyncLifetime
         };
         foreach (var (key, value) in Settings) settings[key] = value;
 
-        App = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
+        App = BotHost.Build(["--urls", "http://127.0.0.1:0", "--environment", Environment], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services =>

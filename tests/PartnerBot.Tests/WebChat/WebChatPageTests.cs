@@ -37,12 +37,16 @@ public sealed class WebChatPageTests
             await browser.Page.GetByText("your theme is now").First.WaitForAsync();
             await browser.ScreenshotAsync("webchat-dark");
 
-            // The same person opening the page in a fresh browser (their id kept, the local choice not) after a restart.
-            var userId = await browser.Page.EvaluateAsync<string>("localStorage.getItem('partnerbot.userId')");
+            // The same person (their session cookie kept, the page's local choice not) in a fresh browser after a restart.
+            var session = (await browser.Page.Context.CookiesAsync()).Where(c => c.Name == "partnerbot.webchat")
+                .Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, SameSite = c.SameSite })
+                .ToList();
+            Assert.Single(session);
             await host.DisposeAsync();
             await using var restarted = await BotTestHost.StartAsync(dataDirectory: dataDirectory);
             await using var fresh = await WebChatBrowser.OpenAsync(restarted.BaseAddress);
-            await fresh.Page.EvaluateAsync("id => { localStorage.clear(); localStorage.setItem('partnerbot.userId', id); }", userId);
+            await fresh.Page.Context.AddCookiesAsync(session);
+            await fresh.Page.EvaluateAsync("() => localStorage.clear()");
             await fresh.Page.ReloadAsync();
             await Assertions.Expect(fresh.Page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
         }
