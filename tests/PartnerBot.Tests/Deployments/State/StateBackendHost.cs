@@ -102,6 +102,33 @@ public class StateBackendHost : IAsyncLifetime
         return id;
     }
 
+    /// <summary>Records a settled deployment with this id unless there is one.</summary>
+    public async Task EnsureDeploymentAsync(string deploymentId, string partnerId)
+    {
+        var repository = Get<DeploymentRepository>();
+        if (await repository.FindAsync(deploymentId) is not null) return;
+        var now = DateTimeOffset.UtcNow;
+        try
+        {
+            await repository.CreateAsync(new Deployment
+            {
+                Id = deploymentId,
+                PartnerId = partnerId,
+                CreatedBy = "user-1",
+                Module = new ModuleReference("Tiny", "platform"),
+                State = DeploymentState.Success,
+                Builds = [new DeploymentBuild(1, DeploymentAction.Apply, "Local", now)],
+                CreatedAt = now,
+                CreatedAtMs = now.ToUnixTimeMilliseconds(),
+            });
+        }
+        catch (Exception)
+        {
+            // Another test may have recorded it first; anything else is an error.
+            if (await repository.FindAsync(deploymentId) is null) throw;
+        }
+    }
+
     /// <summary>A client that sends <paramref name="deploymentId"/>'s own credentials (or the given ones).</summary>
     public async Task<HttpClient> ClientAsync(string deploymentId, string? user = null, string? password = null)
     {
