@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Identity;
@@ -26,33 +25,35 @@ public sealed class ChatBot(
     IEnumerable<IInputGuard> guards) : IChatBot
 {
     private readonly DialogSet _dialogs = new(dialogs);
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _conversationLocks = new();
+    private readonly TurnGates _gates = new();
     private readonly IReadOnlyList<IInputGuard> _guards = guards.ToList();
 
     public async Task OnTurnAsync(IncomingTurn turn, ITurnResponder responder, CancellationToken ct = default)
     {
-        // One turn at a time per conversation in this process; the ETag check covers other processes.
-        var gate = _conversationLocks.GetOrAdd(turn.ConversationKey, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
-        {
-            await RunTurnAsync(turn, responder, ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        var key = ConversationStateKey.For(turn);
+        // One turn at a time per dialog state in this process; the ETag check covers other processes.
+        using (await _gates.EnterAsync(key.ToString(), ct))
+            await RunTurnAsync(turn, key, responder, ct);
     }
 
-    private async Task RunTurnAsync(IncomingTurn turn, ITurnResponder responder, CancellationToken ct)
+    private async Task RunTurnAsync(IncomingTurn turn, ConversationStateKey key, ITurnResponder responder, CancellationToken ct)
     {
         if (_guards.Select(g => g.Inspect(turn)).FirstOrDefault(r => r is not null) is { } refusal)
         {
             await RefuseAsync(turn, responder, refusal, ct);
             return;
         }
+        if (ForeignOwner(turn) is { } owner)
+        {
+            // Someone else's form or card: nothing is loaded or saved, their dialog stays exactly as it was.
+            logger.LogInformation("Input {ActivityId} in {ConversationKey} pressed a button of another member; left unchanged",
+                turn.ActivityId, turn.ConversationKey);
+            await responder.SendAsync(UiMessage.Text(
+                $"This form belongs to {UiMarkdown.Escape(owner.Name, 100)}, so I left it as it is. To start your own, type **menu** or a command such as **deploy**."), ct);
+            return;
+        }
 
-        var (state, etag) = await states.LoadAsync(turn.ConversationKey, ct);
+        var (state, etag) = await states.LoadAsync(key, ct);
         if (state.RecentInputs.Contains(turn.ActivityId))
         {
             logger.LogInformation("Skipped redelivered input {ActivityId} in {ConversationKey}", turn.ActivityId, turn.ConversationKey);
@@ -61,6 +62,8 @@ public sealed class ChatBot(
 
         var user = await users.ResolveAsync(turn.From.Channel, turn.From.UserId, turn.From.DisplayName, turn.From.Email,
             chatOptions.Value.InitialRolesFor(turn.From.Channel), ct);
+        if (turn.IsGroupConversation)
+            responder = new OwnedTurnResponder(responder, new UiActionOwner(ConversationStateKey.OwnerKey(turn.From), user.DisplayName));
         var context = new TurnContext(turn, responder, user, services);
         var dc = new DialogContext(_dialogs, context, state.Stack);
 
@@ -81,7 +84,7 @@ public sealed class ChatBot(
         state.Address = responder.ConversationAddress;
         try
         {
-            await states.SaveAsync(turn.ConversationKey, state, etag, ct);
+            await states.SaveAsync(key, state, etag, ct);
         }
         catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.Conflict)
         {
@@ -90,6 +93,11 @@ public sealed class ChatBot(
             await responder.SendAsync(UiMessage.Text("Two of your actions arrived at the same time and I kept the other one. Please repeat this one if it is still needed."), ct);
         }
     }
+
+    /// <summary>The other member whose button this card action is, in a shared conversation; null when it is the sender's own (or nobody's).</summary>
+    private static UiActionOwner? ForeignOwner(IncomingTurn turn) =>
+        turn is { IsGroupConversation: true, Kind: TurnKind.CardAction } && UiActionOwner.Read(turn.Data) is { } owner
+        && owner.Key != ConversationStateKey.OwnerKey(turn.From) ? owner : null;
 
     /// <summary>A refused input never reaches the dialogs or the stored state; its stored echo is removed where possible.</summary>
     private async Task RefuseAsync(IncomingTurn turn, ITurnResponder responder, InputRefusal refusal, CancellationToken ct)

@@ -17,6 +17,8 @@ public enum TurnKind { Message, CardAction, ConversationStart }
 /// <param name="ActivityId">The channel's id for this input; a redelivered input with the same id is processed once.</param>
 /// <param name="Verb">The card action's verb (button), or null for typed text.</param>
 /// <param name="Data">The card action's data merged with input values keyed by input id.</param>
+/// <param name="IsGroupConversation">Several people share the conversation (a channel, a group chat): each has their own dialog state.</param>
+/// <param name="Thread">The thread inside the conversation, where a channel keeps threads under one conversation id (Slack).</param>
 public sealed record IncomingTurn(
     string Channel,
     string ConversationKey,
@@ -26,7 +28,8 @@ public sealed record IncomingTurn(
     string? Text = null,
     string? Verb = null,
     JsonObject? Data = null,
-    bool IsGroupConversation = false);
+    bool IsGroupConversation = false,
+    string? Thread = null);
 
 /// <summary>
 /// How the bot answers within a turn. Each channel implements it: Web Chat posts new activities, Teams uses the

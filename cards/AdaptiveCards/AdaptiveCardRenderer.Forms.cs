@@ -84,11 +84,11 @@ public static partial class AdaptiveCardRenderer
     /// <summary>Key, in a form action's data, of the list of secret input keys the press submits.</summary>
     public const string SecretsKey = "secrets";
 
-    private static readonly HashSet<string> ActionDataKeys = new(StringComparer.Ordinal) { VerbKey, "formId", "step", SecretsKey };
+    private static readonly HashSet<string> ActionDataKeys = new(StringComparer.Ordinal) { VerbKey, "formId", "step", SecretsKey, UiActionOwner.DataKey };
 
     /// <summary>
     /// The card input id of a form input: its id, except when that is one of the action data keys
-    /// (<c>verb</c>, <c>formId</c>, <c>step</c>), which would collide in the submitted value (data + inputs); those get an
+    /// (<c>verb</c>, <c>formId</c>, <c>step</c>, <c>owner</c>), which would collide in the submitted value (data + inputs); those get an
     /// <c>input:</c> prefix. <see cref="AdaptiveCardForms.ReadValues"/> maps them back.
     /// </summary>
     public static string InputKey(string inputId) => ActionDataKeys.Contains(inputId) ? "input:" + inputId : inputId;
@@ -190,6 +190,7 @@ public static partial class AdaptiveCardRenderer
     private static JsonObject FormAction(string title, string verb, UiForm form, int stepIndex, CardHost host, UiActionStyle style, bool sendInputs, TextBudget b)
     {
         var data = new JsonObject { ["formId"] = form.FormId, ["step"] = stepIndex };
+        if (form.Owner is { } owner) data = owner.Stamp(data);
         // Names the secret inputs this press sends, so a channel that keeps a transcript can leave their values out.
         var secrets = form.Step(stepIndex).Inputs.Where(i => i.Kind == UiInputKind.Secret).Select(i => (JsonNode)InputKey(i.Id)).ToArray();
         if (sendInputs && secrets.Length > 0) data[SecretsKey] = new JsonArray(secrets);

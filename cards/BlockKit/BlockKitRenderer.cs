@@ -195,8 +195,9 @@ public static class BlockKitRenderer
         };
         if (step.Errors.Count > 0)
             body.Add(new UiText(string.Join("\n", step.Errors.Select(e => $"• {e.Key}: {e.Value}")), UiTextTone.Attention));
-        return new UiMessage(step.ToMessage().Summary, body,
-            [new UiAction("Open form", OpenFormVerb, new JsonObject { ["formId"] = step.Form.FormId, ["step"] = step.StepIndex }, UiActionStyle.Primary)]);
+        var data = new JsonObject { ["formId"] = step.Form.FormId, ["step"] = step.StepIndex };
+        if (step.Form.Owner is { } owner) data = owner.Stamp(data);
+        return new UiMessage(step.ToMessage().Summary, body, [new UiAction("Open form", OpenFormVerb, data, UiActionStyle.Primary)]);
     }
 
     /// <summary>The verb of the button that opens a form step as a modal.</summary>

@@ -2,7 +2,9 @@ namespace PartnerBot.Cards.Forms;
 
 /// <summary>A multi-step form, channel-neutral. Input ids are unique across the whole form.</summary>
 /// <param name="SubmitLabel">The last step's button (<c>Submit</c> when null), e.g. <c>Publish</c>.</param>
-public sealed record UiForm(string FormId, string Title, IReadOnlyList<UiFormStep> Steps, string? SubmitLabel = null)
+/// <param name="Owner">The person filling it in, where others in the conversation see it too; its buttons carry them.</param>
+public sealed record UiForm(string FormId, string Title, IReadOnlyList<UiFormStep> Steps, string? SubmitLabel = null,
+    Model.UiActionOwner? Owner = null)
 {
     public const string DefaultSubmitLabel = "Submit";
 

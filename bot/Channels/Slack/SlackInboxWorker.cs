@@ -1,9 +1,12 @@
 namespace PartnerBot.Bot.Channels.Slack;
 
-/// <summary>Drains <see cref="SlackInbox"/>: a few inputs at a time, woken at once by new work, polling for leftovers.</summary>
+/// <summary>
+/// Drains <see cref="SlackInbox"/>: claims inputs in batches, woken at once by new work, polling for leftovers. Turns of
+/// different people run side by side; turns of one person's dialog state still run one at a time (the bot's gates).
+/// </summary>
 public sealed class SlackInboxWorker(SlackInbox inbox, SlackTurnProcessor processor, ILogger<SlackInboxWorker> log) : BackgroundService
 {
-    internal const int MaxConcurrentTurns = 4;
+    internal const int MaxConcurrentTurns = 32;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 

@@ -39,7 +39,7 @@ public static partial class SlackTurnMapper
         if (isMention) text = StripBotMentions(text, BotUserIds(envelope));
         var conversation = new SlackConversation(team, channel, user, Str(ev, "thread_ts"));
         var turn = new IncomingTurn(Channel, conversation.Key, Identity(team, user), Str(envelope, "event_id") ?? Str(ev, "ts") ?? "",
-            TurnKind.Message, Text: text.Trim(), IsGroupConversation: !conversation.IsDirectMessage);
+            TurnKind.Message, Text: text.Trim(), IsGroupConversation: !conversation.IsDirectMessage, Thread: conversation.ThreadTs);
         return new SlackTurnInput(turn, conversation);
     }
 
@@ -94,7 +94,7 @@ public static partial class SlackTurnMapper
             var turn = new IncomingTurn(Channel, conversation.Key, Identity(team, user),
                 // Each click has its own trigger id; action_ts alone is only unique per message.
                 triggerId ?? Str(action, "action_ts") ?? Guid.NewGuid().ToString("N"), TurnKind.CardAction,
-                Verb: verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage);
+                Verb: verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage, Thread: conversation.ThreadTs);
             yield return new SlackTurnInput(turn, conversation, triggerId, viewId);
         }
     }
@@ -120,7 +120,7 @@ public static partial class SlackTurnMapper
         var conversation = new SlackConversation(metadata.TeamId, metadata.ChannelId, user, metadata.ThreadTs, metadata.Ephemeral);
         var activityId = $"{Str(view, "id")}:{Str(view, "hash")}{(closed ? ":closed" : "")}";
         var turn = new IncomingTurn(Channel, conversation.Key, Identity(metadata.TeamId, user), activityId, TurnKind.CardAction,
-            Verb: verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage);
+            Verb: verb, Data: data, IsGroupConversation: !conversation.IsDirectMessage, Thread: conversation.ThreadTs);
         return new SlackTurnInput(turn, conversation, Str(payload, "trigger_id"), Str(view, "id"), metadata);
     }
 
@@ -159,7 +159,8 @@ public static partial class SlackTurnMapper
 
     private static void MergeInputs(JsonObject data, JsonObject stateValues)
     {
-        foreach (var (inputId, text) in BlockKitForms.ReadValues(stateValues)) data[inputId] = text;
+        // Keyed as Adaptive Card inputs are, so an input named like an action data key (verb, formId, owner…) cannot overwrite it.
+        foreach (var (inputId, text) in BlockKitForms.ReadValues(stateValues)) data[PartnerBot.Cards.AdaptiveCards.AdaptiveCardRenderer.InputKey(inputId)] = text;
     }
 
     private static List<string> BotUserIds(JsonObject envelope)
