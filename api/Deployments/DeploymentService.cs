@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
+using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
@@ -76,6 +77,7 @@ public sealed class DeploymentService(
     RunningDeployments running,
     ModuleVersions versions,
     DeploymentPlans plans,
+    TerraformStateStore states,
     IOptions<DeploymentOptions> options,
     TimeProvider clock,
     ILogger<DeploymentService> logger) : IDeploymentService
@@ -342,11 +344,11 @@ public sealed class DeploymentService(
                 : $"There is no plan waiting to be applied: the deployment is {deployment.State}.");
 
         var now = clock.GetUtcNow();
-        if (now - plan.CreatedAt > options.Value.PlanTtl)
+        if (await WhyPlanCannotApplyAsync(deployment, plan, ct) is { } stale)
         {
-            var expired = await ExpirePlanAsync(current, "system", ct);
-            return new DeploymentCommandResult.NotAllowed(
-                $"The plan is older than {Describe(options.Value.PlanTtl)}, so it was not applied. Plan again.{(expired?.RefundDue == true && expired.Cost > 0 ? " " + DeploymentChanges.RefundText(expired.Cost) : "")}");
+            var expired = await ExpirePlanAsync(current, "system", ct, stale);
+            var refunded = expired?.Refunded is > 0 ? " " + DeploymentChanges.RefundText(expired.Refunded.Value) : "";
+            return new DeploymentCommandResult.NotAllowed(stale + refunded);
         }
 
         var (stored, changed) = await repository.UpdateAsync(deployment.PartnerId, deploymentId, d =>
@@ -405,14 +407,29 @@ public sealed class DeploymentService(
         return new DeploymentCommandResult.Done(DeploymentView.From(stored.Deployment));
     }
 
-    /// <summary>Ends a waiting plan that is too old: a first deployment becomes Expired (refunded), an update or destroy goes back.</summary>
-    public async Task<Deployment?> ExpirePlanAsync(StoredDeployment current, string by, CancellationToken ct)
+    /// <summary>
+    /// Why a saved plan may no longer be applied: older than <c>Deployments:PlanTtl</c>, or made against a state version
+    /// that is no longer the current one. Null when it may.
+    /// </summary>
+    public async Task<string?> WhyPlanCannotApplyAsync(Deployment deployment, DeploymentPlan plan, CancellationToken ct)
+    {
+        if (clock.GetUtcNow() - plan.CreatedAt > options.Value.PlanTtl)
+            return $"The plan is older than {Describe(options.Value.PlanTtl)}, so it was not applied. Plan again.";
+        if (plan.StateSerial is { } version && options.Value.Backend.Type == TerraformBackendKind.Http
+            && (await states.GetHeadAsync(deployment.Id, ct)).Version != version)
+            return "The state changed after the plan was made, so the plan is stale and was not applied. Plan again.";
+        return null;
+    }
+
+    /// <summary>Ends a waiting plan that may no longer be applied: a first deployment becomes Expired (refunded), an update or destroy goes back.</summary>
+    public async Task<Deployment?> ExpirePlanAsync(StoredDeployment current, string by, CancellationToken ct, string? reason = null)
     {
         var now = clock.GetUtcNow();
         var plan = current.Deployment.Plan;
+        reason ??= $"The plan expired after {Describe(options.Value.PlanTtl)}; plan again.";
         var (stored, changed) = await repository.UpdateAsync(current.Deployment.PartnerId, current.Deployment.Id, d =>
             d.State == DeploymentState.PlanReady && d.Plan?.Id == plan?.Id
-                ? d.DropPlan(DeploymentState.Expired, $"The plan expired after {Describe(options.Value.PlanTtl)}; plan again.", by, now)
+                ? d.DropPlan(DeploymentState.Expired, reason, by, now)
                 : null, ct);
         if (stored is null) return null;
         if (plan is not null) await plans.DeleteAsync(current.Deployment.Id, plan.Id, ct);

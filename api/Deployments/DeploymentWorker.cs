@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Deployments.Runners;
+using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Storage;
 using PartnerBot.Api.Telemetry;
@@ -21,6 +22,7 @@ public sealed class DeploymentWorker(
     DeploymentService service,
     IDeploymentRunner runner,
     DeploymentPlans plans,
+    TerraformStateStore states,
     DeploymentLogs logs,
     DeploymentSecrets secrets,
     DeploymentSignal signal,
@@ -284,8 +286,12 @@ public sealed class DeploymentWorker(
         var planned = await RunStepAsync(deployment, pinned, destroying ? RunStep.PlanDestroy : RunStep.Plan, null, ct);
         if (planned.Result != RunResult.Succeeded || planned.Plan is null) return planned;
 
+        // The state version the plan was made against: a newer one (another apply) makes the plan stale.
+        var stateVersion = options.Value.Backend.Type == TerraformBackendKind.Http
+            ? (await states.GetHeadAsync(deployment.Id, ct)).Version
+            : planned.Plan.StateSerial;
         var plan = new DeploymentPlan($"plan-{deployment.Builds.Count}", deployment.Action, clock.GetUtcNow(), planned.Plan.Summary,
-            pinned.Version, planned.Plan.StateSerial, planned.Plan.StateLineage);
+            pinned.Version, stateVersion, planned.Plan.StateLineage);
         await plans.SaveAsync(deployment.Id, plan.Id, planned.Plan.Content, ct);
 
         if (destroying || options.Value.RequirePlanApproval)
@@ -315,11 +321,10 @@ public sealed class DeploymentWorker(
         var plan = deployment.Plan;
         var content = plan is null ? null : await plans.LoadAsync(deployment.Id, plan.Id, ct);
         var now = clock.GetUtcNow();
-        if (plan is null || content is null || now - plan.CreatedAt > options.Value.PlanTtl)
+        var stale = plan is null || content is null ? "The saved plan is gone; plan again." : await service.WhyPlanCannotApplyAsync(deployment, plan, ct);
+        if (stale is not null)
         {
-            var reason = plan is null || content is null
-                ? "The saved plan is gone; plan again."
-                : $"The plan is older than {options.Value.PlanTtl}; plan again.";
+            var reason = stale;
             var (stored, changed) = await repository.UpdateAsync(deployment.PartnerId, deployment.Id, d =>
                 d.Lease?.Owner == _instance ? CloseBuild(d, DeploymentState.Expired, now).DropPlan(DeploymentState.Expired, reason, "system", now) : null, ct);
             if (plan is not null) await plans.DeleteAsync(deployment.Id, plan.Id, ct);
@@ -327,7 +332,7 @@ public sealed class DeploymentWorker(
             return null;
         }
 
-        var pinned = await service.PinnedModuleAsync(deployment, ct, plan.Version);
+        var pinned = await service.PinnedModuleAsync(deployment, ct, plan!.Version);
         if (pinned is null) return RunOutcome.Failed($"The module version {plan.Version?.Short} of {deployment.Module.Name} is not stored.");
         deployment = await MoveAsync(deployment, destroying ? DeploymentState.Deleting : DeploymentState.Working,
             destroying ? $"Destroying: {plan.Summary.Text}." : $"Applying the plan: {plan.Summary.Text}.", context, null, ct);

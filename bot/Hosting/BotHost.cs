@@ -59,6 +59,7 @@ public static class BotHost
 
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<UnhandledErrorHandler>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ChatOptions>()
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
@@ -89,6 +90,7 @@ public static class BotHost
         services.AddChatFeatures(builder.Configuration);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         app.MapPartnerBotHealth();

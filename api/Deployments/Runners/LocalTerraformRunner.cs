@@ -4,16 +4,20 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PartnerBot.Api.Deployments.Runners.Isolation;
+using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Modules;
 
 namespace PartnerBot.Api.Deployments.Runners;
 
 /// <summary>
 /// Runs the Terraform CLI (or <c>Deployments:Local:Command</c>, e.g. <c>tofu</c>) on this machine, one step at a time:
-/// plan to a saved plan file, or apply a saved plan, in a work folder per deployment written from the pinned module files.
-/// How the CLI is launched (policy check, sandbox, environment, interrupt on cancel) is <see cref="TerraformLauncher"/>'s job.
+/// plan to a saved plan file, or apply a saved plan, in a fresh work folder written from the pinned module files. The state
+/// lives in the deployment's backend (<see cref="TerraformBackendConfiguration"/>), so the folder is deleted after every
+/// step: no state, variables or plan file stays on the host. A state lock left by a run whose lease is gone is released
+/// first; one held by a live run refuses the step. How the CLI is launched (policy check, sandbox, environment, interrupt on cancel) is <see cref="TerraformLauncher"/>'s job.
 /// </summary>
-public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, TerraformLauncher launcher, ILogger<LocalTerraformRunner> logger)
+public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, TerraformLauncher launcher, TerraformBackendConfiguration backends,
+    TerraformStateLockRecovery locks, TerraformStateStore states, ILogger<LocalTerraformRunner> logger)
     : IDeploymentRunner
 {
     public const string VariablesFile = "terraform.tfvars.json";
@@ -27,22 +31,39 @@ public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, Terrafor
 
     public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver observer, CancellationToken ct)
     {
-        var workFolder = folders.For(request.PartnerId, request.DeploymentId);
-        var prepared = await launcher.PrepareAsync(request, workFolder, observer, ct);
-        if (prepared.Refusal is { } refusal) return refusal;
-        var process = prepared.Process!;
+        var lockCheck = await locks.ReleaseIfStaleAsync(request.DeploymentId, ct);
+        if (lockCheck.Status != StaleLockStatus.NotLocked) await observer.LogAsync(lockCheck.Message, ct);
+        if (!lockCheck.MayRun) return RunOutcome.Failed(lockCheck.Message);
 
-        WriteModule(workFolder, request.Files);
-        var variablesPath = Path.Combine(workFolder, VariablesFile);
-        var planPath = Path.Combine(workFolder, PlanFile);
+        var backend = await backends.ForLocalRunAsync(request.DeploymentId, ct);
+        var workFolder = folders.For(request.PartnerId, request.DeploymentId);
+        var hostState = await TakeHostStateAsync(workFolder, request.DeploymentId, backend, ct);
+        DeleteFolder(workFolder, request.DeploymentId); // whatever a killed run left behind
         try
         {
-            // Values go in through the variables file for a plan (and a one-step run); a saved plan carries its own.
-            if (request.SavedPlan is null) await WriteSecretFileAsync(variablesPath, Encoding.UTF8.GetBytes(request.Variables.ToJsonString()), ct);
-            else await WriteSecretFileAsync(planPath, request.SavedPlan, ct);
+            var prepared = await launcher.PrepareAsync(request, workFolder, observer, ct, backend.Environment, remoteBackend: true);
+            if (prepared.Refusal is { } refusal) return refusal;
+            var process = prepared.Process!;
 
-            var init = await process.RunAsync(["init", "-input=false", "-no-color"], ct);
+            WriteModule(workFolder, request.Files);
+            await backend.WriteOverrideFileAsync(workFolder, ct);
+            if (hostState is not null)
+            {
+                // A deployment made before state moved to the backend: its state goes there first, then the folder goes.
+                await WriteSecretFileAsync(Path.Combine(workFolder, HostStateFile), hostState, ct);
+                var migrate = await process.RunAsync(["init", "-input=false", "-no-color", "-migrate-state", "-force-copy", .. backend.InitArguments], ct);
+                if (migrate.ExitCode != 0) return Failed("init", migrate);
+                File.Delete(Path.Combine(workFolder, HostStateFile));
+                await observer.LogAsync("Moved the Terraform state kept on this host into the deployment's state backend.", ct);
+            }
+            // Values go in through the variables file for a plan (and a one-step run); a saved plan carries its own.
+            if (request.SavedPlan is null)
+                await WriteSecretFileAsync(Path.Combine(workFolder, VariablesFile), Encoding.UTF8.GetBytes(request.Variables.ToJsonString()), ct);
+            else await WriteSecretFileAsync(Path.Combine(workFolder, PlanFile), request.SavedPlan, ct);
+
+            var init = await process.RunAsync(["init", "-input=false", "-no-color", .. backend.InitArguments], ct);
             if (init.ExitCode != 0) return Failed("init", init);
+            var planPath = Path.Combine(workFolder, PlanFile);
 
             return request.Step switch
             {
@@ -55,11 +76,38 @@ public sealed class LocalTerraformRunner(DeploymentWorkFolders folders, Terrafor
         }
         finally
         {
-            // Secrets (the variables file, the plan file) stay on disk only while the CLI runs.
-            foreach (var secret in new[] { variablesPath, planPath })
+            // The folder is disposable: module copy, variables, plan file and Terraform's own files go with it.
+            DeleteFolder(workFolder, request.DeploymentId);
+        }
+    }
+
+    /// <summary>Terraform's local state file, as work folders held it before state lived in the backend.</summary>
+    public const string HostStateFile = "terraform.tfstate";
+
+    /// <summary>
+    /// The state a work folder still holds from before state lived in the backend, when the backend has none yet for
+    /// this deployment; null otherwise (the folder's copy is then an outdated leftover).
+    /// </summary>
+    private async Task<byte[]?> TakeHostStateAsync(string workFolder, string deploymentId, TerraformBackendSetup backend, CancellationToken ct)
+    {
+        var path = Path.Combine(workFolder, HostStateFile);
+        if (!File.Exists(path)) return null;
+        if (backend.Kind == TerraformBackendKind.Http && (await states.GetHeadAsync(deploymentId, ct)).Current is not null) return null;
+        var content = await File.ReadAllBytesAsync(path, ct);
+        return content.Length == 0 ? null : content;
+    }
+
+    private void DeleteFolder(string workFolder, string deploymentId)
+    {
+        if (!Directory.Exists(workFolder)) return;
+        try { Directory.Delete(workFolder, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not remove the work folder of deployment {DeploymentId}; removing its secret files.", deploymentId);
+            foreach (var secret in new[] { VariablesFile, PlanFile })
             {
-                try { File.Delete(secret); }
-                catch (IOException e) { logger.LogWarning(e, "Could not remove {File} of deployment {DeploymentId}.", Path.GetFileName(secret), request.DeploymentId); }
+                try { File.Delete(Path.Combine(workFolder, secret)); }
+                catch (Exception inner) when (inner is IOException or UnauthorizedAccessException) { }
             }
         }
     }

@@ -1,5 +1,8 @@
 using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Http;
 
@@ -44,11 +47,22 @@ public sealed record TerraformBackendSetup(
 /// template expanded.
 /// </summary>
 public sealed class TerraformBackendConfiguration(IOptions<DeploymentOptions> options, IConfiguration configuration,
-    TerraformStateCredentials credentials)
+    TerraformStateCredentials credentials, IServiceProvider services)
 {
     public const string PasswordVariable = "TF_HTTP_PASSWORD";
 
-    public async Task<TerraformBackendSetup> ForDeploymentAsync(string deploymentId, CancellationToken ct = default)
+    /// <summary>The setup for a run somewhere else (a GitHub Actions job): the built-in backend at its public address.</summary>
+    public Task<TerraformBackendSetup> ForDeploymentAsync(string deploymentId, CancellationToken ct = default) =>
+        ForDeploymentAsync(deploymentId, localRun: false, ct);
+
+    /// <summary>
+    /// The setup for a run on this host: the built-in backend at the address this host listens on (loopback), so a run
+    /// never goes out through a load balancer or proxy to reach its own host; <c>Deployments:Backend:BaseUrl</c> wins.
+    /// </summary>
+    public Task<TerraformBackendSetup> ForLocalRunAsync(string deploymentId, CancellationToken ct = default) =>
+        ForDeploymentAsync(deploymentId, localRun: true, ct);
+
+    private async Task<TerraformBackendSetup> ForDeploymentAsync(string deploymentId, bool localRun, CancellationToken ct)
     {
         if (!StoreJson.IsValidId(deploymentId)) throw new ArgumentException($"'{deploymentId}' is not a deployment id.", nameof(deploymentId));
         var backend = options.Value.Backend;
@@ -61,7 +75,9 @@ public sealed class TerraformBackendConfiguration(IOptions<DeploymentOptions> op
             return new TerraformBackendSetup(backend.Type, Block(backend.Type), settings, new Dictionary<string, string>());
         }
 
-        var address = StateAddress(deploymentId);
+        var address = localRun && options.Value.Backend.BaseUrl is not { Length: > 0 } && OwnAddress() is { } own
+            ? Address(own, deploymentId)
+            : StateAddress(deploymentId);
         return new TerraformBackendSetup(TerraformBackendKind.Http, Block(TerraformBackendKind.Http),
             [
                 new("address", address),
@@ -80,7 +96,27 @@ public sealed class TerraformBackendConfiguration(IOptions<DeploymentOptions> op
         var baseUrl = options.Value.Backend.BaseUrl is { Length: > 0 } configured
             ? configured
             : configuration["PublicBaseUrl"] is { Length: > 0 } publicBase ? publicBase : "http://localhost:3978";
-        return baseUrl.TrimEnd('/') + ApiRoutes.TerraformState.Replace("{id}", Uri.EscapeDataString(deploymentId), StringComparison.Ordinal);
+        return Address(baseUrl, deploymentId);
+    }
+
+    private static string Address(string baseUrl, string deploymentId) =>
+        baseUrl.TrimEnd('/') + ApiRoutes.TerraformState.Replace("{id}", Uri.EscapeDataString(deploymentId), StringComparison.Ordinal);
+
+    /// <summary>An http address this host's server is bound to, in a form a local process can call; null without a server.</summary>
+    private string? OwnAddress()
+    {
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        if (addresses is null) return null;
+        foreach (var address in addresses)
+        {
+            if (!Uri.TryCreate(address.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0"), UriKind.Absolute, out var uri)) continue;
+            if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) continue;
+            var host = uri.Host is "0.0.0.0" or "[::]" or "::" ? "127.0.0.1" : uri.Host;
+            // A certificate is issued for the public name, not for loopback: prefer plain http when the host has it.
+            if (uri.Scheme == Uri.UriSchemeHttps && addresses.Any(a => a.StartsWith("http://", StringComparison.Ordinal))) continue;
+            return $"{uri.Scheme}://{host}:{uri.Port}";
+        }
+        return null;
     }
 
     private static string Block(TerraformBackendKind kind) => new StringBuilder()

@@ -86,16 +86,21 @@ public sealed class DirectLineConversations(IDocumentStore store)
             activity.Conversation ??= new ConversationAccount { Id = conversationId };
             activity.ChannelData = WithPosition(activity.ChannelData, seq);
 
-            await store.CreateAsync(Container, conversationId, ActivityDocId(seq), Document(seq, seq, Serialize(activity)), ActivityRetention, ct);
             if (withSecret is null)
             {
+                await store.CreateAsync(Container, conversationId, ActivityDocId(seq), Document(seq, seq, Serialize(activity)), ActivityRetention, ct);
                 Publish(conversationId, seq, activity);
                 return activity;
             }
             (withSecret.Id, withSecret.Timestamp, withSecret.ChannelId) = (activity.Id, activity.Timestamp, activity.ChannelId);
             withSecret.Conversation ??= activity.Conversation;
             withSecret.ChannelData = WithPosition(withSecret.ChannelData, seq);
-            if (!Publish(conversationId, seq, withSecret)) _secrets.Hold(conversationId, seq, withSecret);
+            // Held before the stored copy exists, so a read racing the write cannot see only the copy. Whoever takes
+            // the held version (a read, or the streams below) is the one that delivers it.
+            _secrets.Hold(conversationId, seq, withSecret);
+            await store.CreateAsync(Container, conversationId, ActivityDocId(seq), Document(seq, seq, Serialize(activity)), ActivityRetention, ct);
+            if (_secrets.Take(conversationId, seq) is { } undelivered && !Publish(conversationId, seq, undelivered))
+                _secrets.Hold(conversationId, seq, undelivered);
             return activity;
         }
         finally

@@ -1,11 +1,16 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Storage;
 using PartnerBot.Tests.Storage;
+
+using PartnerBot.Tests.Infrastructure;
 
 namespace PartnerBot.Tests.Deployments;
 
@@ -47,9 +52,14 @@ public sealed class DeploymentHarness : IAsyncDisposable
         var store = sharedStore ?? await TestStore.CreateAsync(storeKind);
         var fake = sharedFake ?? new FakeTerraform();
         var workRoot = sharedWorkRoot ?? Path.Combine(Path.GetTempPath(), "partnerbot-tests", "work-" + Guid.NewGuid().ToString("N"));
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // The built-in state backend is served on loopback, so the real CLI keeps its state there (the fake ignores it).
+        var backendUrl = $"http://127.0.0.1:{LoopbackPorts.Free()}";
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().UseUrls(backendUrl);
+        builder.Services.AddRoutingCore();
         var configuration = new Dictionary<string, string?>
         {
+            ["Deployments:Backend:BaseUrl"] = backendUrl,
             ["Catalog:Path"] = TestCatalogFolder,
             ["Credits:SignupAward"] = "10",
             ["Deployments:Local:SearchPath"] = fake.SearchPath,
@@ -71,6 +81,8 @@ public sealed class DeploymentHarness : IAsyncDisposable
         builder.Services.AddPartnerBotDeployments(builder.Configuration);
         services?.Invoke(builder.Services);
         var host = builder.Build();
+        host.UseRouting();
+        host.MapTerraformStateEndpoints();
         try
         {
             await host.StartAsync();
@@ -78,13 +90,14 @@ public sealed class DeploymentHarness : IAsyncDisposable
         catch
         {
             // The host never started, so there is nothing to stop: release what this harness owns.
-            host.Dispose();
+            await host.DisposeAsync();
             if (sharedStore is null) await store.DisposeAsync();
             if (sharedFake is null) fake.Dispose();
             throw;
         }
         return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
     }
+
 
     public static CatalogViewer Viewer(string userId, string? email = null, bool admin = false) => new(userId, email, admin);
 

@@ -3,7 +3,8 @@ namespace PartnerBot.Tests.Deployments;
 /// <summary>
 /// A stand-in for the Terraform CLI at the process boundary: a shell script named <c>terraform</c> in its own folder,
 /// put first on the runner's PATH. It answers init/plan/show/apply/output/destroy like the CLI (stdout, stderr, exit
-/// codes; a saved plan file holds the planned values), keeps a state file in the work folder, and records every call. Marker files make it fail or hang.
+/// codes; a saved plan file holds the planned values), keeps each deployment's state beside itself (the work folder is
+/// deleted after every run, as with a remote backend), and records every call. Marker files make it fail or hang.
 /// </summary>
 public sealed class FakeTerraform : IDisposable
 {
@@ -12,6 +13,9 @@ public sealed class FakeTerraform : IDisposable
         # Stand-in for the Terraform CLI used by tests.
         here="$(cd "$(dirname "$0")" && pwd)"
         echo "$1 $(basename "$PWD")" >> "$here/calls.log"
+        # The state lives outside the work folder (which each run deletes), one file per deployment, like a remote backend.
+        mkdir -p "$here/state"
+        state="$here/state/$(basename "$PWD").tfstate"
         case "$1" in
           init)
             echo "Initializing the backend..."
@@ -24,11 +28,11 @@ public sealed class FakeTerraform : IDisposable
               case "$a" in -destroy) destroy=yes ;; -out=*) out="${a#-out=}" ;; esac
             done
             if [ "$destroy" = yes ]; then
-              if [ -f fake.tfstate ]; then echo destroy > "$out"; echo "Plan: 0 to add, 0 to change, 1 to destroy."; exit 2; fi
+              if [ -f "$state" ]; then echo destroy > "$out"; echo "Plan: 0 to add, 0 to change, 1 to destroy."; exit 2; fi
               echo nothing > "$out"; echo "No changes."; exit 0
             fi
             if [ ! -f terraform.tfvars.json ]; then echo "Error: No value for required variable" >&2; exit 1; fi
-            if [ -f fake.tfstate ]; then kind=update; else kind=create; fi
+            if [ -f "$state" ]; then kind=update; else kind=create; fi
             { echo "$kind"; cat terraform.tfvars.json; } > "$out"
             if [ "$kind" = create ]; then echo "Plan: 1 to add, 0 to change, 0 to destroy."; else echo "Plan: 0 to add, 1 to change, 0 to destroy."; fi
             exit 2
@@ -53,17 +57,17 @@ public sealed class FakeTerraform : IDisposable
             case "$last" in
               -*)
                 if [ ! -f terraform.tfvars.json ]; then echo "Error: No value for required variable" >&2; exit 1; fi
-                cp terraform.tfvars.json fake.tfstate
+                cp terraform.tfvars.json "$state"
                 ;;
               *)
                 kind=$(head -n 1 "$last")
                 if [ "$kind" = destroy ] || [ "$kind" = nothing ]; then
                   if [ -f "$here/fail-destroy" ]; then echo "Error: destroy failed" >&2; exit 1; fi
-                  rm -f fake.tfstate
+                  rm -f "$state"
                   echo "Apply complete! Resources: 0 added, 0 changed, 1 destroyed."
                   exit 0
                 fi
-                tail -n +2 "$last" > fake.tfstate
+                tail -n +2 "$last" > "$state"
                 ;;
             esac
             echo "terraform_data.thing: Creating..."
@@ -71,12 +75,12 @@ public sealed class FakeTerraform : IDisposable
             echo "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."
             ;;
           output)
-            if [ ! -f fake.tfstate ]; then echo "{}"; exit 0; fi
-            printf '{"applied":{"sensitive":false,"type":"string","value":"yes"},"inputs":{"sensitive":true,"type":"object","value":%s}}\n' "$(cat fake.tfstate)"
+            if [ ! -f "$state" ]; then echo "{}"; exit 0; fi
+            printf '{"applied":{"sensitive":false,"type":"string","value":"yes"},"inputs":{"sensitive":true,"type":"object","value":%s}}\n' "$(cat "$state")"
             ;;
           destroy)
             if [ -f "$here/fail-destroy" ]; then echo "Error: destroy failed" >&2; exit 1; fi
-            rm -f fake.tfstate
+            rm -f "$state"
             echo "Destroy complete! Resources: 1 destroyed."
             ;;
           *)

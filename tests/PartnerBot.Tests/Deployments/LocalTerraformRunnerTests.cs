@@ -15,7 +15,7 @@ public sealed class LocalTerraformRunnerTests : IDisposable
     }
 
     /// <summary>The fake CLI records its calls in its own folder, which a sandbox keeps read-only: it runs unsandboxed.</summary>
-    private LocalTerraformRunner Runner(string command, string? searchPath, string? sandbox = "none", TimeSpan? gracePeriod = null) =>
+    private BackedLocalRunner Runner(string command, string? searchPath, string? sandbox = "none", TimeSpan? gracePeriod = null) =>
         LocalRunnerFactory.Create(new DeploymentOptions
         {
             Local = new LocalRunnerOptions

@@ -277,4 +277,47 @@ public sealed class PlanExpiryTests
         Assert.Equal(10, (await harness.Get<ICreditLedger>().GetBalanceAsync("p-old")).Total);
         Assert.DoesNotContain(harness.Fake.Calls, c => c.StartsWith("apply", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task With_approval_off_the_plan_summary_is_posted_before_the_apply_runs()
+    {
+        await using var harness = await DeploymentHarness.StartAsync(new Dictionary<string, string?> { ["Deployments:RequirePlanApproval"] = "false" });
+        var service = harness.Get<IDeploymentService>();
+        var request = new StartDeploymentRequest("p-auto", DeploymentHarness.Viewer("p-auto"), "Tiny", new JsonObject { ["label"] = "auto" });
+        var id = Assert.IsType<StartDeploymentResult.Started>(await service.StartAsync(request, "k-auto")).Deployment.Id;
+
+        var done = await harness.WaitAsync("p-auto", id);
+
+        Assert.Equal(DeploymentState.Success, done.State);
+        var applying = Assert.Single(done.History, h => h.Message?.StartsWith("Applying the plan:", StringComparison.Ordinal) == true);
+        Assert.Contains("1 to add, 0 to change, 0 to destroy", applying.Message);
+        Assert.Equal(DeploymentState.Working, applying.State);
+        Assert.True(applying.Sequence < done.History.Single(h => h.State == DeploymentState.Success).Sequence);
+        Assert.DoesNotContain(done.History, h => h.State == DeploymentState.PlanReady);
+    }
+
+    [Fact]
+    public async Task A_plan_made_stale_by_a_newer_state_version_is_refused_and_refunded()
+    {
+        await using var harness = await DeploymentHarness.StartAsync(new Dictionary<string, string?> { ["Deployments:RequirePlanApproval"] = "true" });
+        var service = harness.Get<IDeploymentService>();
+        var request = new StartDeploymentRequest("p-stale", DeploymentHarness.Viewer("p-stale"), "Tiny", new JsonObject { ["label"] = "stale" });
+        var id = Assert.IsType<StartDeploymentResult.Started>(await service.StartAsync(request, "k-stale")).Deployment.Id;
+        var ready = await harness.WaitAsync("p-stale", id, v => v.State == DeploymentState.PlanReady || v.State.IsSettled());
+        Assert.NotNull(ready.Plan);
+        // Another run (or an operator) wrote a newer state after the plan was made.
+        var state = """{"version":4,"terraform_version":"1.11.0","serial":7,"lineage":"elsewhere","outputs":{},"resources":[]}"""u8.ToArray();
+        var (summary, problem) = PartnerBot.Api.Deployments.State.TerraformStateSummary.Read(state);
+        Assert.Null(problem);
+        await harness.Get<PartnerBot.Api.Deployments.State.TerraformStateStore>().WriteAsync(id, state, summary!, null);
+
+        var refused = Assert.IsType<DeploymentCommandResult.NotAllowed>(await service.ApplyAsync(new DeploymentCaller("p-stale", false), id));
+
+        Assert.Contains("Plan again.", refused.Reason);
+        Assert.Contains("state changed", refused.Reason);
+        var view = (await service.GetAsync(new DeploymentCaller("p-stale", false), id))!;
+        Assert.Equal(DeploymentState.Expired, view.State);
+        Assert.Equal(10, (await harness.Get<ICreditLedger>().GetBalanceAsync("p-stale")).Total);
+        Assert.DoesNotContain(harness.Fake.Calls, c => c == "apply " + id);
+    }
 }

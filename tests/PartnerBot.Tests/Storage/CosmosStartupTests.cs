@@ -3,19 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
+using PartnerBot.Tests.Infrastructure;
+
 namespace PartnerBot.Tests.Storage;
 
 /// <summary>The host started as a user starts it, pointed at a Cosmos DB endpoint nobody listens on.</summary>
 public sealed class CosmosStartupTests
 {
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static async Task<(int ExitCode, string Output, string Error, string AccountKey)> RunHostAsync(string endpoint, string connectionMode)
     {
@@ -67,7 +61,7 @@ public sealed class CosmosStartupTests
     [InlineData("Gateway")]
     public async Task A_closed_port_stops_the_host_with_one_line_naming_the_endpoint(string connectionMode)
     {
-        var endpoint = $"https://127.0.0.1:{ClosedPort()}/";
+        var endpoint = $"https://127.0.0.1:{LoopbackPorts.Free()}/";
         var line = OneLineNamingTheEndpoint(endpoint, await RunHostAsync(endpoint, connectionMode));
         Assert.Contains("could not be reached", line);
     }

@@ -126,6 +126,38 @@ public sealed class StorageHostingTests
         await app.StopAsync();
     }
 
+    [Fact]
+    public async Task A_request_during_a_storage_outage_gets_503_with_problem_details_and_works_again_after()
+    {
+        await using var testStore = await TestStore.CreateAsync(StoreKind.Sqlite);
+        var store = new OutageStore(testStore.Store);
+        await using var app = BotHost.Build(["--environment", "Development"], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            foreach (var (key, value) in testStore.Configuration) builder.Configuration[key] = value;
+            builder.Services.AddSingleton<IDocumentStore>(store);
+        });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        var generated = await http.PostAsync("/v3/directline/tokens/generate", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
+        var token = (string)JsonNode.Parse(await generated.Content.ReadAsStringAsync())!["token"]!;
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        store.Down = true;
+        var during = await http.PostAsync("/v3/directline/conversations", null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(during.Headers.RetryAfter);
+        var problem = JsonNode.Parse(await during.Content.ReadAsStringAsync())!;
+        Assert.Equal(503, (int?)problem["status"]);
+        Assert.DoesNotContain("storage is down", problem.ToJsonString());
+
+        store.Down = false;
+        Assert.True((await http.PostAsync("/v3/directline/conversations", null)).IsSuccessStatusCode);
+        await app.StopAsync();
+    }
+
     [Theory]
     [InlineData("Storage:Provider", "Mongo", "Storage:Provider is 'Mongo'")]
     [InlineData("Storage:Sqlite:Path", "", "Storage:Sqlite:Path is empty")]

@@ -3,6 +3,7 @@ using PartnerBot.Api.Catalog;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Modules;
+using PartnerBot.Api.Deployments.Runners.Isolation;
 
 namespace PartnerBot.Tests.Deployments.Isolation;
 
@@ -66,8 +67,8 @@ public sealed class DeployTimeChecksTests
     public async Task A_host_stopping_mid_run_interrupts_terraform_so_it_saves_its_state()
     {
         using var cli = new StandInCli(_ => """
-                trap 'echo interrupted > interrupted.marker; exit 130' INT
-                echo started > started.marker
+                trap 'echo interrupted > "$TF_PLUGIN_CACHE_DIR/interrupted.marker"; exit 130' INT
+                echo started > "$TF_PLUGIN_CACHE_DIR/started.marker"
                 while :; do sleep 0.1; done
             """);
         var harness = await DeploymentHarness.StartAsync(new Dictionary<string, string?>
@@ -78,7 +79,8 @@ public sealed class DeployTimeChecksTests
         await using var _ = harness;
         var started = Assert.IsType<StartDeploymentResult.Started>(await harness.Get<IDeploymentService>().StartAsync(
             new StartDeploymentRequest("p-stop", DeploymentHarness.Viewer("p-stop"), "Tiny", new JsonObject { ["label"] = "stopping" }), "k-3"));
-        var runFolder = Path.Combine(harness.WorkRoot, "p-stop", started.Deployment.Id);
+        // The run folder goes with the run: the stand-in leaves its markers in the partner's plugin cache, which outlives it.
+        var runFolder = Path.Combine(harness.WorkRoot, TerraformLauncher.PluginCacheFolder, "p-stop");
         for (var deadline = DateTime.UtcNow.AddSeconds(90); !File.Exists(Path.Combine(runFolder, "started.marker")); await Task.Delay(50))
         {
             if (DateTime.UtcNow < deadline) continue;

@@ -129,7 +129,8 @@ public sealed class RunIsolationTests : IDisposable
 
         var (outcome, log) = await RunAsync(ProbeModule, new JsonObject { ["database_path"] = DatabasePath }, sandbox: null);
 
-        Assert.Contains("Running in a bubblewrap sandbox, without network access.", log.Lines);
+        // Shared only because the state lives in the host's backend, reached over HTTP.
+        Assert.Contains("Running in a bubblewrap sandbox, with network access.", log.Lines);
         var environ = outcome.Outputs!["environ"].Value!.GetValue<string>();
         var variables = environ.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToDictionary(v => v[..v.IndexOf('=')], v => v[(v.IndexOf('=') + 1)..]);
         var everything = string.Join("\n", outcome.Outputs.Select(o => o.Value.Value!.ToJsonString())) + string.Join("\n", log.Lines);
@@ -143,9 +144,12 @@ public sealed class RunIsolationTests : IDisposable
         Assert.Equal(Path.Combine(RunFolder, ".home"), variables["HOME"]);
         Assert.Equal("1", variables["TF_IN_AUTOMATION"]);
         Assert.Equal(_passedValue, variables[PassedVariable]);
+        // The one credential a run gets is its own deployment's, for its state.
+        Assert.Equal(await LocalRunnerFactory.Backend.Get<PartnerBot.Api.Deployments.State.TerraformStateCredentials>().PasswordAsync("dep-iso"),
+            variables["TF_HTTP_PASSWORD"]);
         Assert.Equal(
-            ["CHECKPOINT_DISABLE", "HOME", PassedVariable, "PATH", "PWD", "TF_CLI_CONFIG_FILE", "TF_INPUT", "TF_IN_AUTOMATION",
-             "TF_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"],
+            ["CHECKPOINT_DISABLE", "HOME", PassedVariable, "PATH", "PWD", "TF_CLI_CONFIG_FILE", "TF_HTTP_PASSWORD", "TF_INPUT",
+             "TF_IN_AUTOMATION", "TF_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"],
             variables.Keys.Order(StringComparer.Ordinal));
 
         Assert.False(outcome.Outputs["database_visible"].Value!.GetValue<bool>());

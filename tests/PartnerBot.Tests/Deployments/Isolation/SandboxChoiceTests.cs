@@ -35,7 +35,7 @@ public sealed class SandboxChoiceTests : IDisposable
             Directory.EnumerateFiles(Path.Combine(DeploymentHarness.TestCatalogFolder, "Tiny"), "*.tf").ToDictionary(f => Path.GetFileName(f), File.ReadAllText),
             new JsonObject { ["label"] = "choice" }, [], 1);
 
-    private LocalTerraformRunner Runner(string environment, string? sandbox, LogCapture? logs = null) =>
+    private BackedLocalRunner Runner(string environment, string? sandbox, LogCapture? logs = null) =>
         LocalRunnerFactory.Create(new DeploymentOptions
         {
             Local = new LocalRunnerOptions { SearchPath = PathWithoutBubblewrap(), WorkRoot = Path.Combine(_root, "work"), Sandbox = sandbox },

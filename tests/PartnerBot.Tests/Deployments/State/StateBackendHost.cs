@@ -10,6 +10,8 @@ using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Deployments.State;
 using PartnerBot.Bot.Hosting;
 
+using PartnerBot.Tests.Infrastructure;
+
 namespace PartnerBot.Tests.Deployments.State;
 
 /// <summary>
@@ -41,7 +43,7 @@ public class StateBackendHost : IAsyncLifetime
         for (var attempt = 0; ; attempt++)
         {
             // The backend address must be known before start (runs get it from configuration): take a free port.
-            var port = FreePort();
+            var port = LoopbackPorts.Free();
             BaseAddress = new Uri($"http://127.0.0.1:{port}");
             _app = BotHost.Build(["--urls", BaseAddress.ToString().TrimEnd('/')], builder =>
             {
@@ -68,12 +70,6 @@ public class StateBackendHost : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async Task DisposeAsync()
     {
@@ -100,6 +96,33 @@ public class StateBackendHost : IAsyncLifetime
             CreatedAtMs = now.ToUnixTimeMilliseconds(),
         });
         return id;
+    }
+
+    /// <summary>Records a settled deployment with this id unless there is one.</summary>
+    public async Task EnsureDeploymentAsync(string deploymentId, string partnerId)
+    {
+        var repository = Get<DeploymentRepository>();
+        if (await repository.FindAsync(deploymentId) is not null) return;
+        var now = DateTimeOffset.UtcNow;
+        try
+        {
+            await repository.CreateAsync(new Deployment
+            {
+                Id = deploymentId,
+                PartnerId = partnerId,
+                CreatedBy = "user-1",
+                Module = new ModuleReference("Tiny", "platform"),
+                State = DeploymentState.Success,
+                Builds = [new DeploymentBuild(1, DeploymentAction.Apply, "Local", now)],
+                CreatedAt = now,
+                CreatedAtMs = now.ToUnixTimeMilliseconds(),
+            });
+        }
+        catch (Exception)
+        {
+            // Another test may have recorded it first; anything else is an error.
+            if (await repository.FindAsync(deploymentId) is null) throw;
+        }
     }
 
     /// <summary>A client that sends <paramref name="deploymentId"/>'s own credentials (or the given ones).</summary>

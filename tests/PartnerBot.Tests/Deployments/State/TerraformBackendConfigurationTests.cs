@@ -21,7 +21,8 @@ public sealed class TerraformBackendConfigurationTests : IAsyncLifetime
         var credentials = new TerraformStateCredentials(_store.Store, new EphemeralDataProtectionProvider());
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["PublicBaseUrl"] = publicBaseUrl }).Build();
-        return (new TerraformBackendConfiguration(Options.Create(new DeploymentOptions { Backend = backend }), configuration, credentials),
+        return (new TerraformBackendConfiguration(Options.Create(new DeploymentOptions { Backend = backend }), configuration, credentials,
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection())),
             credentials);
     }
 
