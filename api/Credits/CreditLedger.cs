@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Credits;
 
@@ -217,6 +218,7 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
             }
 
             await RecordAsync(transaction, ct);
+            CreditTelemetry.Moved(kind, transaction.Amount);
             logger.LogInformation("Credit {Kind} of {Amount} for user {UserId} applied (reference {Reference}).",
                 kind, transaction.Amount, userId, reference);
             return new Applied(transaction);
@@ -235,6 +237,7 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
             try
             {
                 document = await store.CreateAsync(Container, userId, BalanceId, StoreJson.ToBody(opened), ct: ct);
+                foreach (var award in opened.Unrecorded) CreditTelemetry.Moved(award.Kind, award.Amount);
                 foreach (var transaction in opened.Unrecorded) await RecordAsync(transaction, ct);
             }
             catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)

@@ -1,3 +1,5 @@
+using PartnerBot.Api.Telemetry;
+
 namespace PartnerBot.Api.Deployments;
 
 /// <summary>Pure changes to a deployment record; the repository writes them.</summary>
@@ -35,6 +37,8 @@ public static class DeploymentChanges
             RunnableSinceMs = at.ToUnixTimeMilliseconds(),
             Lease = null,
             Attempts = resumed ? deployment.Attempts : 0,
+            // A resumed run stays in the trace of whoever started it; a new request starts a new one.
+            TraceParent = resumed ? deployment.TraceParent : TraceContext.Current() ?? deployment.TraceParent,
         };
 
     /// <summary>The first apply has not started: the deployment's reserved credits are still to be given back if it ends now.</summary>

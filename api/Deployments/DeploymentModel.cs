@@ -139,6 +139,8 @@ public sealed record Deployment
     public int Attempts { get; init; }
 
     public List<string> AppliedEvents { get; init; } = [];
+    /// <summary>W3C traceparent of the turn or request that last made this deployment runnable; its runs continue that trace.</summary>
+    public string? TraceParent { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public long CreatedAtMs { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

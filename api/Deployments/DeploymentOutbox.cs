@@ -1,5 +1,6 @@
 using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Deployments;
 
@@ -10,7 +11,8 @@ public sealed record OutboxItem(
     long DueAtMs,
     int Attempts,
     string? LastError,
-    bool Dead = false);
+    bool Dead = false,
+    string? TraceParent = null);
 
 /// <summary>The notification outbox: written after each state change, emptied by <see cref="OutboxDispatcher"/>.</summary>
 public sealed class DeploymentOutbox(IDocumentStore store, TimeProvider clock)
@@ -28,7 +30,9 @@ public sealed class DeploymentOutbox(IDocumentStore store, TimeProvider clock)
         var change = new DeploymentStatusChange(ItemId(deployment.Id, deployment.Sequence), deployment.Id, deployment.PartnerId,
             deployment.Module.Name, deployment.Sequence, deployment.State, previous, deployment.Action, deployment.Message,
             history.Count > 0 ? history[^1].At : clock.GetUtcNow(), deployment.Conversation);
-        var item = new OutboxItem("status", change, clock.GetUtcNow().ToUnixTimeMilliseconds(), 0, null);
+        // The delivery continues the trace of the change: the run's span, or the turn's for changes made in a turn.
+        var item = new OutboxItem("status", change, clock.GetUtcNow().ToUnixTimeMilliseconds(), 0, null,
+            TraceParent: TraceContext.Current() ?? deployment.TraceParent);
         try
         {
             await store.CreateAsync(Container, Partition, change.NotificationId, StoreJson.ToBody(item), ct: ct);

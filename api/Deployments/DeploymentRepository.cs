@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Deployments;
 
@@ -39,6 +40,7 @@ public sealed class DeploymentRepository(IDocumentStore store, DeploymentOutbox 
     public async Task<StoredDeployment> CreateAsync(Deployment deployment, CancellationToken ct = default)
     {
         var document = await store.CreateAsync(Container, deployment.PartnerId, deployment.Id, StoreJson.ToBody(deployment), ct: ct);
+        DeploymentTelemetry.Written(deployment, 0);
         return ToStored(document);
     }
 
@@ -73,6 +75,7 @@ public sealed class DeploymentRepository(IDocumentStore store, DeploymentOutbox 
             {
                 var written = await store.ReplaceAsync(Container, partnerId, id, StoreJson.ToBody(next), current.ETag, ct: ct);
                 var stored = ToStored(written);
+                DeploymentTelemetry.Written(next, current.Deployment.Sequence);
                 if (next.Sequence != current.Deployment.Sequence && next.OutboxPending) await PublishAsync(stored, ct);
                 return (stored, true);
             }

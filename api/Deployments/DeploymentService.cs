@@ -7,6 +7,7 @@ using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Deployments;
 
@@ -208,6 +209,7 @@ public sealed class DeploymentService(
             RequirePurchasedCredits = policy == SpendPolicy.PurchasedOnly,
             Charged = false,
             IdempotencyKey = idempotencyKey,
+            TraceParent = TraceContext.Current(),
             CreatedAt = now,
             CreatedAtMs = now.ToUnixTimeMilliseconds(),
             UpdatedAt = now,

@@ -6,6 +6,7 @@ using PartnerBot.Api.Deployments.Runners;
 using PartnerBot.Api.Deployments.State;
 using PartnerBot.Api.Deployments.Versions;
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Deployments;
 
@@ -215,6 +216,8 @@ public sealed class DeploymentWorker(
 
     private async Task RunClaimedAsync(Deployment deployment, CancellationToken stoppingToken)
     {
+        using var activity = DeploymentTelemetry.StartRun(deployment);
+        var started = clock.GetTimestamp();
         using var cancel = running.Register(deployment.Id);
         using var timeout = new CancellationTokenSource(options.Value.Timeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, cancel.Token, timeout.Token);
@@ -255,6 +258,7 @@ public sealed class DeploymentWorker(
         finally
         {
             running.Unregister(deployment.Id);
+            DeploymentTelemetry.RunEnded(deployment, clock.GetElapsedTime(started));
         }
     }
 

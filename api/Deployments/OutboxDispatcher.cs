@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Deployments;
 
@@ -109,12 +112,19 @@ public sealed class OutboxDispatcher(
             return false; // Another dispatcher has it.
         }
 
+        using var activity = TraceContext.StartFrom("outbox.deliver", item.TraceParent, ActivityKind.Producer);
+        activity?.SetTag(PartnerBotTelemetry.Tags.DeploymentId, item.Change.DeploymentId);
+        activity?.SetTag(PartnerBotTelemetry.Tags.DeploymentState, item.Change.State.ToString());
+        activity?.SetTag("partnerbot.outbox.attempt", item.Attempts + 1);
+        if (item.Change.Conversation is JsonObject { } conversation && conversation["channel"] is JsonValue value && value.TryGetValue<string>(out var channel))
+            activity?.SetTag(PartnerBotTelemetry.Tags.Channel, channel);
         try
         {
             await notifier.NotifyAsync(item.Change, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             await RescheduleAsync(id, item, claimed.ETag, e, ct);
             return true;
         }

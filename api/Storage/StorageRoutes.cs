@@ -1,8 +1,8 @@
 namespace PartnerBot.Api.Storage;
 
-/// <summary>The HTTP endpoints storage maps (see <see cref="StorageServiceCollectionExtensions.MapStorageHealth"/>).</summary>
+/// <summary>The readiness route; the host maps it with its health checks, the store's among them.</summary>
 public static class StorageRoutes
 {
-    /// <summary><c>GET</c>: 200 "ready" when the store answers within 5 seconds, 503 otherwise.</summary>
+    /// <summary><c>GET</c>: 200 while the store answers within 5 seconds (and the other readiness checks pass), 503 otherwise.</summary>
     public const string Readiness = "/readyz";
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Storage.Cosmos;
 using PartnerBot.Api.Storage.Sqlite;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Storage;
 
@@ -28,23 +29,6 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps <c>GET /readyz</c>: 200 when the store answers within 5 seconds, 503 otherwise.</summary>
-    public static IEndpointConventionBuilder MapStorageHealth(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet(StorageRoutes.Readiness, async (IDocumentStore store, ILoggerFactory loggers, CancellationToken ct) =>
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            try
-            {
-                if (await store.PingAsync(timeout.Token)) return Results.Text("ready");
-            }
-            catch (Exception e) when (e is StorageException or OperationCanceledException or HttpRequestException or TimeoutException)
-            {
-                loggers.CreateLogger("PartnerBot.Storage.Health").LogWarning(e, "Storage readiness check failed");
-            }
-            return Results.Text("storage unavailable", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).ExcludeFromDescription();
-
     /// <summary>
     /// Prepares the store (what the start-up hosted service does), for callers that want a failure before the host
     /// starts: it then surfaces as a <see cref="StorageException"/> of kind Unavailable with a one-line message,
@@ -52,7 +36,9 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     public static async Task PrepareStorageAsync(this IServiceProvider services, CancellationToken ct)
     {
-        if (services.GetRequiredService<IDocumentStore>() is CosmosDocumentStore cosmos) await cosmos.InitializeAsync(ct);
+        var store = services.GetRequiredService<IDocumentStore>();
+        if ((store is InstrumentedDocumentStore instrumented ? instrumented.Inner : store) is CosmosDocumentStore cosmos)
+            await cosmos.InitializeAsync(ct);
     }
 
     private static IDocumentStore CreateStore(IServiceProvider services)
@@ -61,8 +47,9 @@ public static class StorageServiceCollectionExtensions
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var time = services.GetRequiredService<TimeProvider>();
         return options.IsCosmos
-            ? new CosmosDocumentStore(options.Cosmos, loggers.CreateLogger<CosmosDocumentStore>(), services.GetServices<StorageContainer>())
-            : new SqliteDocumentStore(options.Sqlite.Path, time, loggers.CreateLogger<SqliteDocumentStore>());
+            ? new InstrumentedDocumentStore(
+                new CosmosDocumentStore(options.Cosmos, loggers.CreateLogger<CosmosDocumentStore>(), services.GetServices<StorageContainer>()), "cosmosdb")
+            : new InstrumentedDocumentStore(new SqliteDocumentStore(options.Sqlite.Path, time, loggers.CreateLogger<SqliteDocumentStore>()), "sqlite");
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Dialogs;
 using PartnerBot.Bot.Hosting;
+using PartnerBot.Bot.Hosting.Telemetry;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Conversations;
@@ -31,6 +32,7 @@ public sealed class ChatBot(
     public async Task OnTurnAsync(IncomingTurn turn, ITurnResponder responder, CancellationToken ct = default)
     {
         var key = ConversationStateKey.For(turn);
+        using var telemetry = TurnTelemetry.Start(turn);
         // One turn at a time per dialog state in this process; the ETag check covers other processes.
         using (await _gates.EnterAsync(key.ToString(), ct))
             await RunTurnAsync(turn, key, responder, ct);
@@ -40,6 +42,7 @@ public sealed class ChatBot(
     {
         if (_guards.Select(g => g.Inspect(turn)).FirstOrDefault(r => r is not null) is { } refusal)
         {
+            TurnTelemetry.RouteChosen(TurnTelemetry.Refused);
             await RefuseAsync(turn, responder, refusal, ct);
             return;
         }
@@ -56,6 +59,7 @@ public sealed class ChatBot(
         var (state, etag) = await states.LoadAsync(key, ct);
         if (state.RecentInputs.Contains(turn.ActivityId))
         {
+            TurnTelemetry.RouteChosen(TurnTelemetry.Redelivered);
             logger.LogInformation("Skipped redelivered input {ActivityId} in {ConversationKey}", turn.ActivityId, turn.ConversationKey);
             return;
         }
@@ -116,6 +120,7 @@ public sealed class ChatBot(
         var turn = dc.Turn;
         if (turn.Input.Kind == TurnKind.ConversationStart)
         {
+            TurnTelemetry.RouteChosen(TurnTelemetry.ConversationStart);
             // A page that shows another theme than the user chose (a new browser, say) follows the saved preference.
             if (turn.Data["theme"] is JsonValue shown && (string?)shown != turn.User.Theme)
                 await turn.Responder.ApplyThemeAsync(turn.User.Theme, ct);
@@ -129,14 +134,17 @@ public sealed class ChatBot(
         if (route is null)
         {
             // Typed text that is no command, and the form.* verbs of the form the open dialog shows, belong to that dialog.
+            TurnTelemetry.RouteChosen(dc.ActiveDialog?.Id is { } open ? TurnTelemetry.OpenDialog + ":" + open : TurnTelemetry.Unmatched);
             var result = await dc.ContinueDialogAsync(ct);
             if (result.Status != DialogTurnStatus.Empty) return;
+            TurnTelemetry.RouteChosen(TurnTelemetry.Unmatched);
             await turn.SendAsync(menu.Build(turn.Verb is null
                 ? $"Sorry, I didn't understand \"{Shorten(turn.Text)}\". Pick something below, or type a command such as **deploy** (or **help** for all of them)."
                 : "That button belongs to a conversation that has ended. Pick something below to start again."), ct);
             return;
         }
 
+        TurnTelemetry.RouteChosen(route.Name);
         if (route.Role is { } role && !turn.User.IsInRole(role))
         {
             await turn.SendAsync(UiMessage.Text($"**{RouteTitle(route)}** needs the *{role}* role. Ask an admin to grant it to you."), ct);

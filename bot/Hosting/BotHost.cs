@@ -12,6 +12,8 @@ using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.DirectLine;
 using PartnerBot.Bot.Channels.Slack;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Hosting.Health;
+using PartnerBot.Bot.Hosting.Telemetry;
 using PartnerBot.Api.Support;
 using PartnerBot.Cards.Model;
 
@@ -66,6 +68,8 @@ public static class BotHost
         services.AddOptions<PeopleOptions>()
             .Configure<IConfiguration>((o, c) => o.AdminEmails = c.GetSection("Admins:Emails").Get<List<string>>() ?? []);
 
+        services.AddPartnerBotTelemetry(builder.Configuration, builder.Environment);
+        services.AddPartnerBotHealth();
         services.AddPartnerBotStorage(builder.Configuration);
         services.AddPartnerBotCredits(builder.Configuration);
         services.AddPartnerBotCatalog(builder.Configuration);
@@ -94,8 +98,8 @@ public static class BotHost
             app.UseAuthentication(); // answers the OpenID Connect callback
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapStorageHealth();
+        app.MapPartnerBotHealth();
+        app.MapPartnerBotMetrics();
         app.MapPartnerBotRestApi()
             .MapBillingApi()
             .MapSupportEndpoints();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using PartnerBot.Api.Deployments.Runners.Isolation;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Api.Deployments.Runners;
 
@@ -75,6 +76,8 @@ internal sealed class TerraformProcess(TerraformLaunch launch, IRunObserver obse
         start.Environment.Clear();
         foreach (var (name, value) in launch.Environment) start.Environment[name] = value;
 
+        // Only the command word: later arguments can name files, never values, but the span needs no more.
+        using var activity = DeploymentTelemetry.StartCommand(Path.GetFileName(launch.Executable), arguments.FirstOrDefault() ?? "");
         await observer.LogAsync($"$ {Path.GetFileName(launch.Executable)} {string.Join(' ', arguments)}", ct);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         process.StandardInput.Close(); // never a prompt: -input=false, and nothing to read
@@ -106,6 +109,7 @@ internal sealed class TerraformProcess(TerraformLaunch launch, IRunObserver obse
             throw;
         }
         await DrainAsync(pumps);
+        activity?.SetTag("process.exit.code", process.ExitCode);
         return new ProcessResult(process.ExitCode, captured.ToString(), lastError);
     }
 

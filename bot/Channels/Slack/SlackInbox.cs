@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using PartnerBot.Api.Storage;
+using PartnerBot.Api.Telemetry;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
 /// <summary>A stored Slack input waiting for (or claimed for) processing.</summary>
-public sealed record SlackInboxItem(string Id, string Kind, JsonObject Payload, int Attempts, string ETag);
+/// <param name="TraceParent">The trace of the request that stored it; processing continues that trace.</param>
+public sealed record SlackInboxItem(string Id, string Kind, JsonObject Payload, int Attempts, string ETag, string? TraceParent = null);
 
 public static class SlackInboxKinds
 {
@@ -47,6 +49,7 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time)
             ["leaseUntil"] = 0L,
             ["attempts"] = 0,
             ["payload"] = payload,
+            ["traceparent"] = TraceContext.Current(),
         };
         var write = new PendingWrite(id, body);
         writes.Writer.TryWrite(write);
@@ -143,7 +146,7 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time)
             {
                 var updated = await store.ReplaceAsync(Container, Partition, document.Id, body, document.ETag, null, ct);
                 claimed.Add(new SlackInboxItem(document.Id, body["kind"]?.GetValue<string>() ?? "",
-                    body["payload"] as JsonObject ?? new JsonObject(), attempts, updated.ETag));
+                    body["payload"] as JsonObject ?? new JsonObject(), attempts, updated.ETag, (string?)body["traceparent"]));
             }
             catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
             {

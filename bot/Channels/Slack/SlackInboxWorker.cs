@@ -1,3 +1,5 @@
+using PartnerBot.Api.Telemetry;
+
 namespace PartnerBot.Bot.Channels.Slack;
 
 /// <summary>
@@ -52,6 +54,9 @@ public sealed class SlackInboxWorker(SlackInbox inbox, SlackTurnProcessor proces
     private async Task ProcessAsync(SlackInboxItem item, CancellationToken stoppingToken)
     {
         await Task.Yield();
+        using var activity = TraceContext.StartFrom("slack.inbox.process", item.TraceParent, System.Diagnostics.ActivityKind.Consumer);
+        activity?.SetTag(PartnerBotTelemetry.Tags.Channel, "slack");
+        activity?.SetTag("partnerbot.inbox.kind", item.Kind);
         try
         {
             if (item.Attempts > SlackInbox.MaxAttempts)
