@@ -50,7 +50,7 @@ public sealed class InterruptTests : IDisposable
         await WaitForAsync(() => log.Lines.Contains("waiting for an interrupt") || run.IsCompleted, "the stand-in to start");
         Assert.False(run.IsCompleted, string.Join("\n", log.Lines));
         Assert.Contains("Running in a bubblewrap sandbox, with network access.", log.Lines);
-        Assert.NotEmpty(cli.ProcessesWithToken());
+        await WaitForAsync(() => cli.ProcessesWithToken().Count > 0, "the stand-in's child to start");
 
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
