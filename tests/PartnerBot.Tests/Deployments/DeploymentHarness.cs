@@ -95,7 +95,26 @@ public sealed class DeploymentHarness : IAsyncDisposable
             if (sharedFake is null) fake.Dispose();
             throw;
         }
+        if (configuration["Catalog:Path"] == TestCatalogFolder) await WaitForCatalogAsync(host.Services);
         return new DeploymentHarness(host, store, fake, workRoot, sharedStore is null);
+    }
+
+    /// <summary>
+    /// The catalog loads at start-up, but a store that does not answer at once (the Cosmos test server on a loaded
+    /// machine) makes the loader retry in the background: tests start once the test modules are there.
+    /// </summary>
+    private static async Task WaitForCatalogAsync(IServiceProvider services)
+    {
+        var catalog = services.GetRequiredService<IModuleCatalog>();
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); ; await Task.Delay(100))
+        {
+            try
+            {
+                if (await catalog.GetAsync("platform", "Tiny") is not null) return;
+            }
+            catch (StorageException) when (DateTime.UtcNow < deadline) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The test catalog was not loaded.");
+        }
     }
 
 
