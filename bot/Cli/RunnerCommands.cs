@@ -11,7 +11,8 @@ internal static class RunnerCommands
 {
     public const string WorkflowResource = "PartnerBot.Runners.GitHubActions.Workflow";
     public const string ScriptResource = "PartnerBot.Runners.GitHubActions.Script";
-    private const string Placeholder = "__PUBLIC_BASE_URL__";
+    /// <summary>Where the shipped workflow file holds the bot's address; the verb writes <c>PublicBaseUrl</c> there.</summary>
+    private const string PublicBaseUrlMarker = "__PUBLIC_BASE_URL__";
 
     public static Command Create()
     {
@@ -19,11 +20,7 @@ internal static class RunnerCommands
         var workflow = new Command("workflow", "Print the GitHub Actions workflow (YAML) for the configured PublicBaseUrl.");
         workflow.SetAction(parse =>
         {
-            var configuration = new ConfigurationBuilder()
-                .SetBasePath(AppContext.BaseDirectory)
-                .AddJsonFile("appsettings.json", optional: true)
-                .AddEnvironmentVariables()
-                .Build();
+            var configuration = CliConfiguration.Load();
             var publicBaseUrl = configuration["PublicBaseUrl"];
             if (string.IsNullOrWhiteSpace(publicBaseUrl)
                 || !Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -31,7 +28,7 @@ internal static class RunnerCommands
                 parse.InvocationConfiguration.Error.WriteLine("PublicBaseUrl must be the bot's public https address, e.g. https://bot.example.com.");
                 return 1;
             }
-            parse.InvocationConfiguration.Output.Write(Read(WorkflowResource).Replace(Placeholder, publicBaseUrl.TrimEnd('/'), StringComparison.Ordinal));
+            parse.InvocationConfiguration.Output.Write(Read(WorkflowResource).Replace(PublicBaseUrlMarker, publicBaseUrl.TrimEnd('/'), StringComparison.Ordinal));
             return 0;
         });
         var script = new Command("script", "Print runners/github-actions/partnerbot-run.sh, the script the workflow runs.");

@@ -14,11 +14,7 @@ internal static class SlackCommands
         var manifest = new Command("manifest", "Print the Slack app manifest (JSON) for the configured PublicBaseUrl.");
         manifest.SetAction(parse =>
         {
-            var configuration = new ConfigurationBuilder()
-                .SetBasePath(AppContext.BaseDirectory)
-                .AddJsonFile("appsettings.json", optional: true)
-                .AddEnvironmentVariables()
-                .Build();
+            var configuration = CliConfiguration.Load();
             var publicBaseUrl = configuration["PublicBaseUrl"];
             if (string.IsNullOrWhiteSpace(publicBaseUrl))
             {

@@ -11,7 +11,7 @@ internal static class TeamsCommands
     {
         var output = new Option<string>("--out") { Description = "Where to write the app package (.zip).", Required = true };
         var package = new Command("package", "Write the Teams app package (manifest.json, color.png, outline.png).") { output };
-        package.SetAction((parse, _) => Task.FromResult(WritePackage(new FileInfo(invocation.Resolve(parse.GetValue(output)!)), LoadConfiguration())));
+        package.SetAction((parse, _) => Task.FromResult(WritePackage(new FileInfo(invocation.Resolve(parse.GetValue(output)!)), CliConfiguration.Load())));
 
         return new Command("teams", "Microsoft Teams app tools.") { package };
     }
@@ -34,17 +34,5 @@ internal static class TeamsCommands
         using (var file = target.Create()) TeamsAppPackage.Write(file, appId, publicBaseUrl!, ChatRouteTable.Product());
         Console.WriteLine($"Wrote {target.FullName}");
         return 0;
-    }
-
-    private static IConfiguration LoadConfiguration()
-    {
-        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
-                          ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
-        return new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{environment}.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
     }
 }

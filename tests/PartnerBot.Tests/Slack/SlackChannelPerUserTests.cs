@@ -1,3 +1,4 @@
+using static PartnerBot.Tests.Slack.BlockKitTestReader;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -138,33 +139,7 @@ public sealed class SlackChannelPerUserTests : IAsyncLifetime
     /// <summary>Submits a modal step as <paramref name="user"/>; the next step's view, or null when the modal closed.</summary>
     private async Task<JsonObject?> SubmitAsync(string user, JsonObject view, Dictionary<string, string> values)
     {
-        var state = new JsonObject();
-        foreach (var block in InputBlocks(view))
-        {
-            var element = block["element"]!.AsObject();
-            var actionId = (string)element["action_id"]!;
-            var type = (string)element["type"]!;
-            values.TryGetValue(actionId, out var value);
-            var entry = new JsonObject { ["type"] = type };
-            switch (type)
-            {
-                case "static_select":
-                    value ??= (string?)element["initial_option"]?["value"];
-                    entry["selected_option"] = value is null ? null : new JsonObject { ["value"] = value };
-                    break;
-                case "checkboxes":
-                    var on = value is null ? (element["initial_options"] as JsonArray)?.Count > 0 : value == "true";
-                    entry["selected_options"] = on ? new JsonArray(new JsonObject { ["value"] = "true" }) : new JsonArray();
-                    break;
-                case "multi_static_select":
-                    entry["selected_options"] = element["initial_options"]?.DeepClone() ?? new JsonArray();
-                    break;
-                default:
-                    entry["value"] = value ?? (string?)element["initial_value"];
-                    break;
-            }
-            state[(string)block["block_id"]!] = new JsonObject { [actionId] = entry };
-        }
+        var state = ViewState(view, values);
         var payload = SlackTestData.Payload("slack-view-submission.json");
         payload["user"] = new JsonObject { ["id"] = user, ["username"] = user.ToLowerInvariant(), ["team_id"] = "T111" };
         var submitted = view.DeepClone().AsObject();
@@ -181,20 +156,7 @@ public sealed class SlackChannelPerUserTests : IAsyncLifetime
         return answer["view"]!.AsObject();
     }
 
-    private static IEnumerable<JsonObject> InputBlocks(JsonObject view) =>
-        view["blocks"]!.AsArray().OfType<JsonObject>().Where(b => (string?)b["type"] == "input");
-
-    private static IEnumerable<JsonObject> Buttons(JsonObject message) =>
-        (message["blocks"] as JsonArray ?? []).OfType<JsonObject>().Where(b => (string?)b["type"] == "actions")
-            .SelectMany(b => b["elements"]!.AsArray().OfType<JsonObject>()).Where(e => (string?)e["type"] == "button" && e["value"] is not null);
-
-    private static string Verb(JsonObject button) => PartnerBot.Cards.BlockKit.BlockKitActions.Verb((string)button["action_id"]!);
-
-    private static JsonObject Value(JsonObject button) => JsonNode.Parse((string)button["value"]!)!.AsObject();
-
     private static string? OwnerOf(JsonObject button) => PartnerBot.Cards.Model.UiActionOwner.Read(Value(button))?.Key;
-
-    private static string Text(JsonObject message) => message["text"]!.ToString() + " " + message["blocks"]?.ToJsonString();
 
     private async Task<JsonObject> WaitForPostAsync(Func<JsonObject, bool> match)
     {

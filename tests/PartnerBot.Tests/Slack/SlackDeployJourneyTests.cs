@@ -1,3 +1,4 @@
+using static PartnerBot.Tests.Slack.BlockKitTestReader;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,15 +108,7 @@ public sealed class SlackDeployJourneyTests : IAsyncLifetime
     /// <summary>Submits the modal as Slack does: every input block's current value in <c>view.state.values</c>.</summary>
     private async Task<JsonObject?> SubmitAsync(JsonObject view, Dictionary<string, string> values)
     {
-        var state = new JsonObject();
-        foreach (var block in InputBlocks(view))
-        {
-            var element = block["element"]!.AsObject();
-            var actionId = (string)element["action_id"]!;
-            var type = (string)element["type"]!;
-            values.TryGetValue(actionId, out var value);
-            state[(string)block["block_id"]!] = new JsonObject { [actionId] = ElementState(type, element, value) };
-        }
+        var state = ViewState(view, values);
         var payload = SlackTestData.Payload("slack-view-submission.json");
         var submitted = view.DeepClone().AsObject();
         submitted["id"] = FakeSlackApi.OpenedViewId;
@@ -127,47 +120,6 @@ public sealed class SlackDeployJourneyTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         return text.Length == 0 ? null : JsonNode.Parse(text)!.AsObject();
     }
-
-    private static JsonObject ElementState(string type, JsonObject element, string? value)
-    {
-        var state = new JsonObject { ["type"] = type };
-        switch (type)
-        {
-            case "static_select":
-                value ??= (string?)element["initial_option"]?["value"];
-                state["selected_option"] = value is null ? null : new JsonObject { ["value"] = value };
-                break;
-            case "multi_static_select":
-                state["selected_options"] = value is null
-                    ? element["initial_options"]?.DeepClone() ?? new JsonArray()
-                    : new JsonArray(value.Split(',').Select(v => (JsonNode?)new JsonObject { ["value"] = v }).ToArray());
-                break;
-            case "checkboxes":
-                var on = value is null ? (element["initial_options"] as JsonArray)?.Count > 0 : value == "true";
-                state["selected_options"] = on ? new JsonArray(new JsonObject { ["value"] = "true" }) : new JsonArray();
-                break;
-            case "datepicker":
-                state["selected_date"] = value ?? (string?)element["initial_date"];
-                break;
-            default:
-                state["value"] = value ?? (string?)element["initial_value"];
-                break;
-        }
-        return state;
-    }
-
-    private static IEnumerable<JsonObject> InputBlocks(JsonObject view) =>
-        view["blocks"]!.AsArray().OfType<JsonObject>().Where(b => (string?)b["type"] == "input");
-
-    private static IEnumerable<JsonObject> Buttons(JsonObject message) =>
-        (message["blocks"] as JsonArray ?? []).OfType<JsonObject>().Where(b => (string?)b["type"] == "actions")
-            .SelectMany(b => b["elements"]!.AsArray().OfType<JsonObject>()).Where(e => (string?)e["type"] == "button" && e["value"] is not null);
-
-    private static string Verb(JsonObject button) => PartnerBot.Cards.BlockKit.BlockKitActions.Verb((string)button["action_id"]!);
-
-    private static JsonObject Value(JsonObject button) => JsonNode.Parse((string)button["value"]!)!.AsObject();
-
-    private static string Text(JsonObject message) => message["text"]!.ToString() + " " + message["blocks"]?.ToJsonString();
 
     private Task<JsonObject> WaitForPostAsync(Func<JsonObject, bool> match) =>
         WaitForAsync(() => slack.Calls("chat.postMessage").Select(c => c.Body!).FirstOrDefault(match), TimeSpan.FromSeconds(15));
