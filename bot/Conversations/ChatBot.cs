@@ -73,7 +73,8 @@ public sealed class ChatBot(
 
         try
         {
-            await RouteAsync(dc, ct);
+            using (TurnTelemetry.StartDialog())
+                await RouteAsync(dc, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -6,7 +6,7 @@ namespace PartnerBot.Bot.Hosting.Telemetry;
 
 /// <summary>
 /// The span and the measurements of one turn: <c>partnerbot.turns</c> (channel, route) and
-/// <c>partnerbot.turn.duration</c> (channel). The route is told by the conversation root once it has chosen one
+/// <c>partnerbot.turn.duration</c> (channel), and the turn's <c>dialog</c> child span. The route is told by the conversation root once it has chosen one
 /// (<see cref="RouteChosen"/>); nothing of the turn's text or data is recorded.
 /// </summary>
 public sealed class TurnTelemetry : IDisposable
@@ -28,6 +28,7 @@ public sealed class TurnTelemetry : IDisposable
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly Activity? _activity;
     private string _route = Unmatched;
+    private Activity? _dialog;
 
     private TurnTelemetry(IncomingTurn turn)
     {
@@ -50,6 +51,38 @@ public sealed class TurnTelemetry : IDisposable
         if (CurrentTurn.Value is not { } turn) return;
         turn._route = route;
         turn._activity?.SetTag(PartnerBotTelemetry.Tags.Route, route);
+        turn._dialog?.SetTag(PartnerBotTelemetry.Tags.Route, route);
+    }
+
+    /// <summary>
+    /// The span of the dialog work of the current turn (routing, the dialog or handler, its store calls), a child of the
+    /// turn's span, so the state load and save around it stay apart from what the feature did. Dispose it when the
+    /// dialog returns.
+    /// </summary>
+    public static IDisposable StartDialog()
+    {
+        if (CurrentTurn.Value is not { } turn) return NoSpan.Instance;
+        var dialog = PartnerBotTelemetry.Source.StartActivity("dialog");
+        if (dialog is null) return NoSpan.Instance;
+        dialog.SetTag(PartnerBotTelemetry.Tags.Channel, turn._channel);
+        turn._dialog = dialog;
+        return new DialogSpan(turn, dialog);
+    }
+
+    private sealed class DialogSpan(TurnTelemetry turn, Activity dialog) : IDisposable
+    {
+        public void Dispose()
+        {
+            dialog.SetTag(PartnerBotTelemetry.Tags.Route, turn._route);
+            if (turn._dialog == dialog) turn._dialog = null;
+            dialog.Dispose();
+        }
+    }
+
+    private sealed class NoSpan : IDisposable
+    {
+        public static readonly NoSpan Instance = new();
+        public void Dispose() { }
     }
 
     public void Dispose()
