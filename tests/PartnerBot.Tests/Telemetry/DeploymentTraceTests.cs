@@ -58,7 +58,7 @@ public sealed class DeploymentTraceTests : IAsyncLifetime
         Assert.Equal(DeploymentState.Success, deployment.State);
 
         // The delivery of the final state ends just after the card reached the conversation.
-        var flush = () => _host.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000);
+        Action flush = () => _host.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000);
         var delivered = await _receiver.WaitForSpanAsync(s => s.Name == "outbox.deliver"
             && s.Tag(PartnerBotTelemetry.Tags.DeploymentId) == deployment.Id && s.Tag(PartnerBotTelemetry.Tags.DeploymentState) == "Success", flush);
         var run = await _receiver.WaitForSpanAsync(s => s.Name == "deployment.run" && s.Tag(PartnerBotTelemetry.Tags.DeploymentId) == deployment.Id, flush);
