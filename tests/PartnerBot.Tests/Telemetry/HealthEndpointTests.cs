@@ -40,6 +40,7 @@ public sealed class HealthEndpointTests
             ["MicrosoftAppId"] = Guid.NewGuid().ToString(),
             ["MicrosoftAppPassword"] = appPassword,
             ["Stripe:SecretKey"] = "sk_test_" + Guid.NewGuid().ToString("N"),
+            ["Stripe:WebhookSecret"] = "whsec_" + Guid.NewGuid().ToString("N"),
         });
 
         var (status, text, body) = await ReadyAsync(host);
@@ -64,6 +65,7 @@ public sealed class HealthEndpointTests
 
         foreach (var secret in new[] { signingSecret, botToken, appPassword }) Assert.DoesNotContain(secret, text);
         Assert.DoesNotContain("sk_test_", text);
+        Assert.DoesNotContain("whsec_", text);
     }
 
     [Fact]
@@ -92,26 +94,27 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
-    public async Task The_github_actions_runner_is_ready_only_with_its_repository_and_callback_secret_which_is_never_shown()
+    public async Task With_the_github_actions_runner_the_runner_check_names_the_workflow_and_never_its_secrets()
     {
         var callbackSecret = "cb-" + Guid.NewGuid().ToString("N");
-        await using (var incomplete = await BotTestHost.StartAsync(new Dictionary<string, string?>
+        var token = "ghp_" + Guid.NewGuid().ToString("N");
+        await using var host = await BotTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Deployments:Runner"] = "GitHubActions",
+            ["Deployments:GitHubActions:Repository"] = "acme/deploy-runs",
             ["Deployments:GitHubActions:CallbackSecret"] = callbackSecret,
-            ["GitHub:PlatformToken"] = "ghp_" + Guid.NewGuid().ToString("N"),
-        }))
-        {
-            var (status, text, body) = await ReadyAsync(incomplete);
-            var runner = Checks(body)["runner"];
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-            Assert.Equal("Unhealthy", runner.Status);
-            Assert.Contains("Deployments:GitHubActions:Repository", runner.Reason);
-            Assert.DoesNotContain(callbackSecret, text);
-            Assert.DoesNotContain("ghp_", text);
-            // Runs happen elsewhere: this host's sandbox does not matter.
-            Assert.Equal("Healthy", Checks(body)["sandbox"].Status);
-        }
+            ["GitHub:PlatformToken"] = token,
+        });
+
+        var (_, text, body) = await ReadyAsync(host);
+        var checks = Checks(body);
+
+        Assert.Equal(("Healthy", "GitHubActions runner: workflow partnerbot-deploy.yml of acme/deploy-runs"), checks["runner"]);
+        // Runs happen elsewhere: this host's sandbox does not matter.
+        Assert.Equal("Healthy", checks["sandbox"].Status);
+        Assert.Contains("GitHubActions", checks["sandbox"].Reason);
+        Assert.DoesNotContain(callbackSecret, text);
+        Assert.DoesNotContain(token, text);
     }
 
     private static async Task<(HttpStatusCode Status, string Text, JsonNode Body)> ReadyAsync(BotTestHost host)

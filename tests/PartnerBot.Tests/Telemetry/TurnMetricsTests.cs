@@ -21,10 +21,9 @@ public sealed class TurnMetricsTests : IAsyncLifetime
     [Fact]
     public async Task A_help_turn_is_counted_once_under_its_channel_and_route()
     {
-        var chat = await DirectLineTestClient.StartAsync(_host.Client);
-        // The conversation start is a turn too: wait until it is counted, so the help turn is the only change below.
-        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Deploy a module"));
-        var before = await MetricsScrape.UntilAsync(_host.Client, s => Turns(s, "conversation.start") >= 1);
+        var chat = await MenuShownAsync();
+        // The menu turn is counted when it ends: wait for it, so the help turn is the only change below.
+        var before = await MetricsScrape.UntilAsync(_host.Client, s => Turns(s, "menu") >= 1);
         var helpBefore = Turns(before, "help");
         var durationsBefore = PrometheusText.Sum(before, "partnerbot_turn_duration_seconds_count", ("channel", "directline"));
 
@@ -38,8 +37,8 @@ public sealed class TurnMetricsTests : IAsyncLifetime
     [Fact]
     public async Task Text_that_is_no_command_is_counted_as_unmatched_and_never_becomes_a_label()
     {
-        var chat = await DirectLineTestClient.StartAsync(_host.Client);
-        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Deploy a module"));
+        var chat = await MenuShownAsync();
+        await MetricsScrape.UntilAsync(_host.Client, s => Turns(s, "menu") >= 1);
         var before = Turns(await MetricsScrape.SamplesAsync(_host.Client), TurnTelemetryRoutes.Unmatched);
 
         await chat.SendTextAsync("qzx-marker-7731 where are my things");
@@ -53,11 +52,12 @@ public sealed class TurnMetricsTests : IAsyncLifetime
     [Fact]
     public async Task The_instruments_are_served_under_their_prometheus_names_and_types()
     {
-        var chat = await DirectLineTestClient.StartAsync(_host.Client);
-        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Deploy a module"));
+        var chat = await MenuShownAsync();
+        // The billing card opens the credit account: the sign-up award is granted then.
+        await chat.SendTextAsync("billing");
 
         var samples = await MetricsScrape.UntilAsync(_host.Client, s =>
-            s.Any(x => x.Name == "partnerbot_turns_total")
+            Turns(s, "menu") >= 1
             && s.Any(x => x.Name == "partnerbot_credits_total")
             && s.Count(x => x.Name == "partnerbot_inbox_backlog") == 3);
         var text = await MetricsScrape.TextAsync(_host.Client);
@@ -69,7 +69,11 @@ public sealed class TurnMetricsTests : IAsyncLifetime
         Assert.Equal("gauge", types["partnerbot_inbox_backlog"]);
         Assert.Equal("histogram", types["partnerbot_store_operation_duration_seconds"]);
 
-        Assert.Contains(samples, s => s.Name == "partnerbot_turn_duration_seconds_bucket" && s.Labels["channel"] == "directline" && s.Labels.ContainsKey("le"));
+        // Buckets in seconds: a turn here takes well under 5 s, and the boundaries below that tell how long.
+        var buckets = samples.Where(s => s.Name == "partnerbot_turn_duration_seconds_bucket" && s.Labels["channel"] == "directline").ToList();
+        Assert.Contains(buckets, b => b.Labels["le"] == "0.25");
+        Assert.Contains(buckets, b => b.Labels["le"] == "1");
+        Assert.Contains(samples, s => s.Name == "partnerbot_store_operation_duration_seconds_bucket" && s.Labels["le"] == "0.005");
         // The new Web Chat user got the sign-up award.
         Assert.True(PrometheusText.Sum(samples, "partnerbot_credits_total", ("kind", "granted")) >= 100);
         Assert.Equal(["outbox", "slack", "support"],
@@ -77,6 +81,14 @@ public sealed class TurnMetricsTests : IAsyncLifetime
         Assert.Contains(samples, s => s.Name == "partnerbot_store_operation_duration_seconds_count"
             && s.Labels["store"] == "sqlite" && s.Labels["operation"] == "read" && s.Value > 0);
         Assert.Contains(samples, s => s.Name == "partnerbot_store_operation_duration_seconds_count" && s.Labels["operation"] == "query");
+    }
+
+    private async Task<DirectLineTestClient> MenuShownAsync()
+    {
+        var chat = await DirectLineTestClient.StartAsync(_host.Client);
+        await chat.SendTextAsync("menu");
+        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Deploy a module"));
+        return chat;
     }
 
     private static double Turns(IReadOnlyList<PrometheusSample> samples, string route) =>

@@ -92,8 +92,9 @@ public sealed class TwoInstanceBurstTests : IAsyncLifetime
         for (var n = 1; n <= Deployments; n++)
         {
             var channel = DeployChannel(n);
-            var cards = Posts(channel).Where(p => Text(p).Contains("Network:") && !Buttons(p).Any(b => Verb(b) == "deploy.confirm")).ToList();
-            Assert.True(cards.Count == 1, $"the status card of deployment {n} was posted {cards.Count} times");
+            var cards = Posts(channel).Where(p => Buttons(p).Any(b => Verb(b) == "deployments.show")).ToList();
+            Assert.True(cards.Count == 1, $"the status card of deployment {n} was posted {cards.Count} times:\n"
+                + string.Join("\n", Posts(channel).Select(p => p.ToJsonString()[..Math.Min(600, p.ToJsonString().Length)])));
             var updates = Updates(channel).Select(u => u["blocks"]!.ToJsonString()).ToList();
             Assert.True(updates.Count == updates.Distinct().Count(), $"deployment {n} had a status update delivered twice:\n" + string.Join("\n", updates));
             Assert.Single(Updates(channel), u => Text(u).Contains("Succeeded in"));
