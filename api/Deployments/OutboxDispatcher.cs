@@ -23,7 +23,7 @@ public sealed class OutboxOptions
 
 /// <summary>
 /// Delivers outbox items to <see cref="IDeploymentStatusNotifier"/> at least once: claim (replace-if-match with a lease),
-/// deliver, delete. A failure reschedules with exponential backoff; a dispatcher that dies leaves its claim to expire,
+/// deliver, delete; the items of one deployment in order, one at a time. A failure reschedules with exponential backoff; a dispatcher that dies leaves its claim to expire,
 /// after which any dispatcher over the same store delivers the item.
 /// </summary>
 public sealed class OutboxDispatcher(
@@ -99,6 +99,8 @@ public sealed class OutboxDispatcher(
             return true;
         }
 
+        if (await DeferBehindEarlierAsync(document, item, ct)) return true;
+
         var lease = options.Value.LeaseDuration;
         StoredDocument claimed;
         try
@@ -132,6 +134,38 @@ public sealed class OutboxDispatcher(
         Remember(id);
         await DeleteAsync(id, claimed.ETag, ct);
         logger.LogDebug("Delivered notification {NotificationId}.", id);
+        return true;
+    }
+
+    /// <summary>
+    /// One deployment's updates go out one at a time and in order, also across instances: while an earlier one is still
+    /// owed (being delivered by another dispatcher, or waiting for its retry), this one is moved behind it. Two at once
+    /// would both render the card's latest state and send it twice.
+    /// </summary>
+    private async Task<bool> DeferBehindEarlierAsync(StoredDocument document, OutboxItem item, CancellationToken ct)
+    {
+        var earlier = await store.QueryAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, new DocumentQuery
+        {
+            Filters =
+            [
+                FieldFilter.Eq("/change/deploymentId", item.Change.DeploymentId),
+                FieldFilter.Lt("/change/sequence", item.Change.Sequence),
+                FieldFilter.Eq("/dead", false),
+            ],
+            PageSize = 50,
+        }, ct);
+        if (earlier.Items.Count == 0) return false;
+        var after = earlier.Items.Max(d => StoreJson.FromBody<OutboxItem>(d.Body).DueAtMs);
+        var due = Math.Max(after, clock.GetUtcNow().Add(options.Value.PollInterval).ToUnixTimeMilliseconds()) + 1;
+        try
+        {
+            await store.ReplaceAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, document.Id,
+                StoreJson.ToBody(item with { DueAtMs = due }), document.ETag, ct: ct);
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            // Another dispatcher moved or took it.
+        }
         return true;
     }
 
