@@ -12,13 +12,20 @@ using PartnerBot.Tests.Storage;
 
 namespace PartnerBot.Tests.Telemetry;
 
+/// <summary>Two instances on one SQLite file.</summary>
+public sealed class SqliteTwoInstanceBurstTests() : TwoInstanceBurstTests(StoreKind.Sqlite);
+
+/// <summary>Two instances on one Cosmos DB database (the Cosmos DB protocol test server).</summary>
+[RequiresNode]
+public sealed class CosmosTwoInstanceBurstTests() : TwoInstanceBurstTests(StoreKind.Cosmos);
+
 /// <summary>
-/// Two instances of the bot on one store (a shared SQLite file), as behind a load balancer that does not keep a caller
+/// Two instances of the bot on one store (the store each subclass names), as behind a load balancer that does not keep a caller
 /// on one instance: a burst of Slack deployments, every request of each journey sent to the other instance than the
 /// one before, and a burst of Slack events each delivered to both instances (Slack retrying against the other one).
 /// Every input is handled once, every deployment runs once, and each status update reaches the Slack stand-in once.
 /// </summary>
-public sealed class TwoInstanceBurstTests : IAsyncLifetime
+public abstract class TwoInstanceBurstTests(StoreKind kind) : IAsyncLifetime
 {
     private const int Deployments = 6;
     private const int Events = 12;
@@ -30,7 +37,7 @@ public sealed class TwoInstanceBurstTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _store = await TestStore.CreateAsync(StoreKind.Sqlite);
+        _store = await TestStore.CreateAsync(kind);
         var settings = new Dictionary<string, string?>
         {
             ["Slack:SigningSecret"] = SlackTestHost.SigningSecret,
@@ -56,7 +63,7 @@ public sealed class TwoInstanceBurstTests : IAsyncLifetime
         _slack.Dispose();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_burst_of_deployments_and_events_on_two_instances_is_handled_once_and_each_status_update_delivered_once()
     {
         var journeys = Enumerable.Range(1, Deployments).Select(DeployAsync).ToList();
