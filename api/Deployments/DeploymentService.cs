@@ -104,12 +104,11 @@ public sealed class DeploymentService(
 
         var cost = module.Owner == request.PartnerId ? 0 : module.Model.Metadata.CreditCost;
         var policy = module.Model.Metadata.RequireCreditPurchases ? SpendPolicy.PurchasedOnly : SpendPolicy.AnyBucket;
-        if (cost > 0)
-        {
-            var balance = await ledger.GetBalanceAsync(request.PartnerId, ct);
-            if (balance.Available(policy) < cost)
-                return new StartDeploymentResult.InsufficientCredits(cost, balance.Available(policy), policy == SpendPolicy.PurchasedOnly);
-        }
+        var balance = await ledger.GetBalanceAsync(request.PartnerId, ct);
+        // Even a free deployment waits: the partner owes the credits of a payment that was refunded or disputed.
+        if (balance.Owes) return new StartDeploymentResult.BalanceOwed(balance.Total);
+        if (cost > 0 && balance.Available(policy) < cost)
+            return new StartDeploymentResult.InsufficientCredits(cost, balance.Available(policy), policy == SpendPolicy.PurchasedOnly);
 
         var version = await versions.PinAsync(module, clock.GetUtcNow(), ct);
         var deployment = NewDeployment(id, request, module, version, cost, policy, inProgress.Count > 0, idempotencyKey);
