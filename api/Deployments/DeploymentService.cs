@@ -437,7 +437,9 @@ public sealed class DeploymentService(
 
     /// <summary>
     /// Gives back the reservation of a deployment marked <see cref="Deployment.RefundDue"/>: one ledger refund with
-    /// reference <c>refund:deployment:ID</c> (the ledger ignores a repeat), then records the amount.
+    /// reference <c>refund:deployment:ID</c> (the ledger ignores a repeat), then records the amount. The mark is written
+    /// with the state change that ends the deployment, so a refund that fails here (or a host that stops first) stays
+    /// due and the worker's <see cref="DeploymentWorker.SettleRefundsAsync"/> gives it later, once.
     /// </summary>
     public async Task<StoredDeployment> SettleRefundAsync(StoredDeployment stored, CancellationToken ct)
     {
@@ -445,8 +447,17 @@ public sealed class DeploymentService(
         if (!deployment.RefundDue || deployment.Refunded is not null) return stored;
         if (deployment.Cost > 0)
         {
-            var result = await ledger.RefundAsync(deployment.PartnerId, deployment.ChargeReference, "system", ct);
-            logger.LogInformation("Deployment {DeploymentId} ended before its apply: refund {Result}.", deployment.Id, result.GetType().Name);
+            try
+            {
+                var result = await ledger.RefundAsync(deployment.PartnerId, deployment.ChargeReference, "system", ct);
+                logger.LogInformation("Deployment {DeploymentId} ended before its apply: refund {Result}.", deployment.Id, result.GetType().Name);
+            }
+            catch (StorageException e)
+            {
+                logger.LogWarning("The refund of deployment {DeploymentId} could not be written ({Reason}); it stays due and is retried.",
+                    deployment.Id, e.Kind);
+                return stored;
+            }
         }
         var (updated, _) = await repository.UpdateAsync(deployment.PartnerId, deployment.Id, d =>
             d.RefundDue && d.Refunded is null ? d with { RefundDue = false, Refunded = d.Cost } : null, ct);

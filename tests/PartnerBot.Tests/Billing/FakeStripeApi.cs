@@ -169,7 +169,7 @@ public sealed class FakeStripeApi : IDisposable
     /// <summary><c>GET /v1/checkout/sessions?payment_intent=…</c> answers <paramref name="session"/> (a session Stripe knows from before).</summary>
     public void KnowsSession(string paymentIntent, JsonObject session) =>
         _server.Given(Request.Create().WithPath("/v1/checkout/sessions").WithParam("payment_intent", paymentIntent).UsingGet()).AtPriority(1)
-            .RespondWith(Json(List("/v1/checkout/sessions", session)));
+            .RespondWith(Json(List("/v1/checkout/sessions", (JsonObject)session.DeepClone())));
 
     /// <summary>A card charge of <paramref name="amount"/> (smallest unit) paying <paramref name="paymentIntent"/>, <paramref name="refunded"/> of it refunded.</summary>
     public static JsonObject Charge(string chargeId, string paymentIntent, long amount, long refunded) => new()
