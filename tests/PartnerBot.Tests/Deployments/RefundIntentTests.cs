@@ -1,16 +1,19 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using PartnerBot.Api.Credits;
 using PartnerBot.Api.Deployments;
+using PartnerBot.Api.Identity;
 using PartnerBot.Api.Storage;
+using PartnerBot.Tests.Infrastructure;
 using PartnerBot.Tests.Storage;
 
 namespace PartnerBot.Tests.Deployments;
 
 /// <summary>
 /// A cancelled deployment's refund is a recorded intent: written with the state change, completed by the worker. The
-/// host "crashes" between the two (its store refuses the refund write until it stops), and the next host refunds once.
+/// real host is cancelled over the REST API and "crashes" between the two (its store refuses the refund write until it
+/// stops); the next host on the same SQLite store refunds once.
 /// </summary>
 public sealed class RefundIntentTests
 {
@@ -22,60 +25,66 @@ public sealed class RefundIntentTests
     {
         await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
         RefundOutageStore? outage = null;
-        var first = await DeploymentHarness.StartAsync(services: s =>
-        {
-            s.RemoveAll<IDocumentStore>();
-            s.AddSingleton<IDocumentStore>(_ => outage = new RefundOutageStore(store.Reopen(), "refund:deployment:" + DeploymentId));
-        }, sharedStore: store);
-        DeploymentView cancelled;
+        var first = await BotTestHost.StartAsync(store: store, configure: b => b.Services.AddSingleton<IDocumentStore>(_ =>
+            outage = new RefundOutageStore(store.Reopen(), "refund:deployment:" + DeploymentId)));
         try
         {
-            var ledger = first.Get<ICreditLedger>();
-            await ledger.GetBalanceAsync(Partner); // sign-up award: 10
+            var ledger = first.Services.GetRequiredService<ICreditLedger>();
+            await ledger.GetBalanceAsync(Partner); // sign-up award: 100
             await ledger.DebitAsync(Partner, 3, SpendPolicy.AnyBucket, "deployment:" + DeploymentId, Partner);
             // Charged and queued, but not yet handed to a runner: a cancel ends it before anything ran.
-            await first.Get<DeploymentRepository>().CreateAsync(QueuedDeployment());
+            await first.Services.GetRequiredService<DeploymentRepository>().CreateAsync(QueuedDeployment());
+            var key = (await first.Services.GetRequiredService<ApiKeyStore>().CreateAsync(Partner, false, "test", null)).Key;
 
-            var result = await first.Get<DeploymentService>().CancelAsync(new DeploymentCaller(Partner, false), DeploymentId);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/deployments/{DeploymentId}/cancel");
+            request.Headers.Add("X-Api-Key", key);
+            using var response = await first.Client.SendAsync(request);
 
-            cancelled = Assert.IsType<DeploymentCommandResult.Done>(result).Deployment;
-            Assert.Equal(DeploymentState.Cancelled, cancelled.State);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("Cancelled", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["state"]);
             Assert.True(outage!.Refused > 0, "the refund write was never attempted");
-            var stored = (await first.Get<DeploymentRepository>().GetAsync(Partner, DeploymentId))!.Deployment;
+            var stored = await StoredAsync(first);
             Assert.True(stored.RefundDue);
             Assert.Null(stored.Refunded);
-            Assert.Equal(7, (await ledger.GetBalanceAsync(Partner)).Total);
+            Assert.Equal(97, (await ledger.GetBalanceAsync(Partner)).Total);
         }
         finally
         {
-            await first.StopAsync(); // the host goes down with the refund still due
+            await first.DisposeAsync(); // the host goes down with the refund still due
         }
 
-        await using var second = await DeploymentHarness.StartAsync(sharedStore: store);
-        var refunded = await second.WaitAsync(Partner, DeploymentId, v => v.Refunded is not null);
-        Assert.Equal(3, refunded.Refunded);
-        var worker = second.Get<DeploymentWorker>();
+        await using var second = await BotTestHost.StartAsync(store: store);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await StoredAsync(second)).Refunded is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the restarted host did not give the refund that was due");
+            await Task.Delay(100);
+        }
+        var worker = second.Services.GetRequiredService<DeploymentWorker>();
         await worker.SettleRefundsAsync(CancellationToken.None);
         await worker.SettleRefundsAsync(CancellationToken.None);
 
-        var after = second.Get<ICreditLedger>();
-        Assert.Equal(10, (await after.GetBalanceAsync(Partner)).Total);
-        var refunds = (await after.ListTransactionsAsync(Partner, null, 200)).Items.Where(t => t.Kind == CreditTransactionKind.Refund).ToList();
-        var refund = Assert.Single(refunds);
+        var after = second.Services.GetRequiredService<ICreditLedger>();
+        Assert.Equal(100, (await after.GetBalanceAsync(Partner)).Total);
+        var refund = Assert.Single((await after.ListTransactionsAsync(Partner, null, 200)).Items, t => t.Kind == CreditTransactionKind.Refund);
         Assert.Equal("refund:deployment:" + DeploymentId, refund.Reference);
         Assert.Equal(3, refund.Amount);
-        var settled = (await second.Get<DeploymentRepository>().GetAsync(Partner, DeploymentId))!.Deployment;
+        var settled = await StoredAsync(second);
         Assert.False(settled.RefundDue);
+        Assert.Equal(3, settled.Refunded);
         Assert.Equal(DeploymentState.Cancelled, settled.State);
     }
+
+    private static async Task<Deployment> StoredAsync(BotTestHost host) =>
+        (await host.Services.GetRequiredService<DeploymentRepository>().GetAsync(Partner, DeploymentId))!.Deployment;
 
     private static Deployment QueuedDeployment()
     {
         var at = DateTimeOffset.UtcNow;
         return new Deployment
         {
-            Id = DeploymentId, PartnerId = Partner, CreatedBy = Partner, Module = new ModuleReference("Tiny", "platform"),
-            Inputs = new Dictionary<string, JsonNode?> { ["label"] = "cancelled" },
+            Id = DeploymentId, PartnerId = Partner, CreatedBy = Partner, Module = new ModuleReference("Network", "platform"),
+            Inputs = new Dictionary<string, JsonNode?> { ["project_id"] = "acme-prod-1" },
             Charged = true, Cost = 3, CreatedAt = at, CreatedAtMs = at.ToUnixTimeMilliseconds(), UpdatedAt = at,
         }.Record(DeploymentState.Queued, "Queued.", Partner, at) with { OutboxPending = false };
     }
