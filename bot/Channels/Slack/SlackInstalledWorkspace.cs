@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace PartnerBot.Bot.Channels.Slack;
 
 /// <summary>The workspace (team id) the bot token is installed in, as <c>auth.test</c> names it; asked once, then remembered.</summary>
@@ -14,7 +16,7 @@ public sealed class SlackInstalledWorkspace(SlackWebApiClient api, ILogger<Slack
         try
         {
             if (teamId is not null) return teamId;
-            var answer = await api.CallAsync("auth.test", new System.Text.Json.Nodes.JsonObject(), ct);
+            var answer = await api.CallAsync("auth.test", new JsonObject(), ct);
             teamId = SlackTurnMapper.Str(answer, "team_id") is { Length: > 0 } id ? id : null;
             return teamId;
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Slack;
@@ -38,9 +39,9 @@ public sealed class SlackUserDirectory(SlackWebApiClient api, SlackInstalledWork
         return identity with { DisplayName = known.Name ?? identity.DisplayName, Email = known.Email ?? identity.Email };
     }
 
-    private async Task<bool> IsInstalledWorkspaceMemberAsync(System.Text.Json.Nodes.JsonObject user, CancellationToken ct)
+    private async Task<bool> IsInstalledWorkspaceMemberAsync(JsonObject user, CancellationToken ct)
     {
-        if (user["is_email_confirmed"] is System.Text.Json.Nodes.JsonValue confirmed && confirmed.TryGetValue<bool>(out var isConfirmed) && !isConfirmed)
+        if (user["is_email_confirmed"] is JsonValue confirmed && confirmed.TryGetValue<bool>(out var isConfirmed) && !isConfirmed)
             return false;
         var installed = await workspace.TeamIdAsync(ct);
         var home = SlackTurnMapper.Str(user, "team_id");
