@@ -29,6 +29,7 @@ public static class SlackChannelExtensions
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInbox>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
+        services.TryAddSingleton<SlackInstalledWorkspace>();
         services.TryAddSingleton<SlackUserDirectory>();
         services.TryAddSingleton<SlackTurnProcessor>();
         services.TryAddSingleton<SlackRequestHandler>();
