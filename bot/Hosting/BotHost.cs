@@ -90,6 +90,8 @@ public static class BotHost
         services.AddSingleton<ChatRouteTable>();
         services.AddSingleton<MainMenu>();
         services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
+        services.AddSingleton<IInputGuard, ServiceTokenGuard>();
+        services.AddSingleton<IInputGuard, MaskedSecretGuard>();
         services.AddSingleton<TurnDispatcher>();
 
         // Channels

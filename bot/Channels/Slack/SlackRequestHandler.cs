@@ -12,6 +12,7 @@ namespace PartnerBot.Bot.Channels.Slack;
 public sealed class SlackRequestHandler(
     SlackSignatureVerifier verifier,
     SlackInbox inbox,
+    SlackInboxSanitizer sanitizer,
     SlackTurnProcessor processor,
     ChatRouteTable routes,
     IHostApplicationLifetime lifetime,
@@ -69,7 +70,8 @@ public sealed class SlackRequestHandler(
     private async Task<IResult> AcceptEventAsync(SlackEventCallback callback, HttpContext http, CancellationToken ct)
     {
         if (SlackTurnMapper.FromEvent(callback.Envelope) is null) return Results.Ok();
-        var stored = await inbox.EnqueueAsync(SlackInbox.EventItemId(callback.EventId), SlackInboxKinds.Event, callback.Envelope, ct);
+        var stored = await inbox.EnqueueAsync(SlackInbox.EventItemId(callback.EventId), SlackInboxKinds.Event,
+            sanitizer.ForStorage(SlackInboxKinds.Event, callback.Envelope), ct);
         if (!stored)
             log.LogInformation("Slack event {EventId} redelivered (retry {Retry}); already accepted", callback.EventId,
                 http.Request.Headers["X-Slack-Retry-Num"].ToString());
@@ -78,7 +80,7 @@ public sealed class SlackRequestHandler(
 
     private async Task<IResult> AcceptAsync(string id, string kind, JsonObject payload, CancellationToken ct)
     {
-        await inbox.EnqueueAsync(id, kind, payload, ct);
+        await inbox.EnqueueAsync(id, kind, sanitizer.ForStorage(kind, payload), ct);
         return Results.Ok();
     }
 
