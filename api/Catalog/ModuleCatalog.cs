@@ -35,10 +35,19 @@ public interface IModuleCatalog
 }
 
 /// <summary>Catalog entries in container <c>catalog</c>, partition = owner (<c>platform</c> or a partner id), id = module name.</summary>
+/// <remarks>
+/// Each partition also holds a version stamp (<see cref="VersionId"/>) that every change of the partition raises after
+/// writing. A search reads the stamp (one point read) and reuses the modules it parsed for that stamp, so a turn does
+/// not read and parse the whole catalog, and every instance sees another instance's publish on its next search.
+/// </remarks>
 public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILogger<ModuleCatalog> logger) : IModuleCatalog
 {
     public const string Container = "catalog";
     public const string PlatformOwner = "platform";
+    public const string VersionId = "catalog-version";
+    private const int MaxCachedPartitions = 1024;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Version, IReadOnlyList<CatalogModule> Modules)> _partitions = new(StringComparer.Ordinal);
 
     public async Task<CatalogPage> SearchAsync(CatalogViewer viewer, CatalogQuery query, CancellationToken ct = default)
     {
@@ -88,6 +97,7 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
         var entry = new CatalogEntry("module", model.Name, model.Name.ToLowerInvariant(), owner, source, clock.GetUtcNow(), model,
             new Dictionary<string, string>(files, StringComparer.Ordinal), revision);
         var stored = await store.UpsertAsync(Container, owner, model.Name, StoreJson.ToBody(entry), ct: ct);
+        await RaiseVersionAsync(owner, ct);
         return ToModule(stored);
     }
 
@@ -96,6 +106,7 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
         try
         {
             await store.DeleteAsync(Container, owner, name, ct: ct);
+            await RaiseVersionAsync(owner, ct);
             return true;
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
@@ -129,7 +140,45 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
             || metadata.Services.Any(s => s.Contains(text, StringComparison.OrdinalIgnoreCase));
     }
 
-    private async Task<List<CatalogModule>> LoadPartitionAsync(string? owner, CancellationToken ct)
+    /// <summary>The modules of one partition (every partition when <paramref name="owner"/> is null: admin views, not cached).</summary>
+    private async Task<IReadOnlyList<CatalogModule>> LoadPartitionAsync(string? owner, CancellationToken ct)
+    {
+        if (owner is null || !StoreJson.IsValidId(owner)) return owner is null ? await ReadPartitionAsync(null, ct) : [];
+        // The stamp is read before the modules: a change landing in between raises it again, so the next search reloads.
+        var version = (await store.ReadAsync(Container, owner, VersionId, ct))?.Body["version"]?.GetValue<long>() ?? 0;
+        if (_partitions.TryGetValue(owner, out var cached) && cached.Version == version) return cached.Modules;
+        var modules = await ReadPartitionAsync(owner, ct);
+        if (_partitions.Count >= MaxCachedPartitions) _partitions.Clear();
+        _partitions[owner] = (version, modules);
+        return modules;
+    }
+
+    private async Task RaiseVersionAsync(string owner, CancellationToken ct)
+    {
+        _partitions.TryRemove(owner, out _);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await store.PatchAsync(Container, owner, VersionId, [PatchOperation.Increment("/version", 1L)], ct: ct);
+                return;
+            }
+            catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound && attempt < 3)
+            {
+                try
+                {
+                    await store.CreateAsync(Container, owner, VersionId, new System.Text.Json.Nodes.JsonObject { ["type"] = "version", ["version"] = 1L }, ct: ct);
+                    return;
+                }
+                catch (StorageException conflict) when (conflict.Kind == StorageErrorKind.Conflict)
+                {
+                    // Created by another writer at the same moment: raise that one.
+                }
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<CatalogModule>> ReadPartitionAsync(string? owner, CancellationToken ct)
     {
         var modules = new List<CatalogModule>();
         string? continuation = null;

@@ -17,6 +17,12 @@ internal sealed class SqliteConnectionPool(string connectionString, int maxIdle)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_idle.TryTake(out var pooled)) return pooled;
+        return Open();
+    }
+
+    /// <summary>A new connection with the pragmas applied, owned by the caller.</summary>
+    public SqliteConnection Open()
+    {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();

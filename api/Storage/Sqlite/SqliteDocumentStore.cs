@@ -8,14 +8,18 @@ namespace PartnerBot.Api.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store: every container in one SQLite file (WAL), documents as JSON text queried with JSON1.
-/// Single-statement writes are atomic on their own; patch (read, check, rewrite) runs under BEGIN IMMEDIATE.
+/// Every write goes through the one <see cref="SqliteWriter"/> connection (a patch's read, check and rewrite inside
+/// its transaction); reads run on pooled connections side by side.
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 {
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+    /// <summary>Readers kept open: a busy host runs this many turns at once, and opening a connection costs more than a read.</summary>
+    private const int MaxIdleReaders = 64;
     private const string Live = "(expires_at IS NULL OR expires_at > @now)";
 
     private readonly SqliteConnectionPool _pool;
+    private readonly SqliteWriter _writer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _nextPurgeAt;
@@ -32,8 +36,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         {
             DataSource = FilePath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30,
         }.ToString();
-        _pool = new SqliteConnectionPool(connectionString, maxIdle: Math.Max(4, Environment.ProcessorCount * 2));
+        _pool = new SqliteConnectionPool(connectionString, maxIdle: MaxIdleReaders);
         Initialize();
+        _writer = new SqliteWriter(_pool.Open, System.IO.Path.GetFileName(FilePath));
     }
 
     /// <summary>The absolute path of the database file.</summary>
@@ -84,7 +89,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         DocumentOptions? options = null, CancellationToken ct = default)
     {
         var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
-        return Run(ct, connection =>
+        return Write(ct, connection =>
         {
             var etag = NewETag();
             // An expired document with the same id is invisible, so it may be overwritten as if absent.
@@ -104,7 +109,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         DocumentOptions? options = null, CancellationToken ct = default)
     {
         var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
-        return Run(ct, connection =>
+        return Write(ct, connection =>
         {
             var etag = NewETag();
             using var command = KeyCommand(connection, container, partitionKey, id, """
@@ -122,7 +127,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
         var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
-        return Run(ct, connection =>
+        return Write(ct, connection =>
         {
             var etag = NewETag();
             using var command = KeyCommand(connection, container, partitionKey, id, $"""
@@ -139,7 +144,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     public Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
-        return Run(ct, connection =>
+        return Write(ct, connection =>
         {
             using var command = KeyCommand(connection, container, partitionKey, id,
                 $"DELETE FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}" + (ifMatch is null ? "" : " AND etag = @match"));
@@ -154,9 +159,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
         PatchApplier.Validate(operations);
-        return Run(ct, connection =>
+        return Write(ct, connection =>
         {
-            using var transaction = ImmediateTransaction.Begin(connection);
             using var select = KeyCommand(connection, container, partitionKey, id, "");
             var where = new SqliteSql(select).Where(condition);
             select.CommandText = $"SELECT body, etag, expires_at, ({where}) FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
@@ -184,7 +188,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 "UPDATE documents SET body = @body, etag = @etag WHERE container = @c AND pk = @pk AND id = @id");
             AddWriteParameters(update, updated, newETag, expiresAt);
             update.ExecuteNonQuery();
-            transaction.Commit();
             return Document(container, partitionKey, id, updated, newETag);
         });
     }
@@ -261,12 +264,17 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'documents'";
             return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
-        }, purge: false);
+        });
 
     /// <summary>Deletes every expired document now (also done in passing about once a minute).</summary>
-    public Task<int> PurgeExpiredAsync(CancellationToken ct = default) => Run(ct, PurgeExpired, purge: false);
+    public Task<int> PurgeExpiredAsync(CancellationToken ct = default) =>
+        ct.IsCancellationRequested ? Task.FromCanceled<int>(ct) : _writer.Enqueue(PurgeExpired);
 
-    public void Dispose() => _pool.Dispose();
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _pool.Dispose();
+    }
 
     private int PurgeExpired(SqliteConnection connection)
     {
@@ -280,7 +288,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     /// Runs one operation on a pooled connection. SQLite calls are synchronous, so the work happens on the calling
     /// thread; failures come back in the returned task, as they would from an I/O-bound store.
     /// </summary>
-    private Task<T> Run<T>(CancellationToken ct, Func<SqliteConnection, T> operation, bool purge = true)
+    private Task<T> Run<T>(CancellationToken ct, Func<SqliteConnection, T> operation)
     {
         if (ct.IsCancellationRequested) return Task.FromCanceled<T>(ct);
         SqliteConnection connection;
@@ -294,7 +302,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
         try
         {
-            if (purge) PurgeWhenDue(connection);
             return Task.FromResult(operation(connection));
         }
         catch (SqliteException e)
@@ -311,13 +318,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
     }
 
-    private void PurgeWhenDue(SqliteConnection connection)
+    /// <summary>Queues one write; the task completes once it is committed. Expired documents are purged in passing.</summary>
+    private Task<T> Write<T>(CancellationToken ct, Func<SqliteConnection, T> operation)
+    {
+        if (ct.IsCancellationRequested) return Task.FromCanceled<T>(ct);
+        PurgeWhenDue();
+        return _writer.Enqueue(operation);
+    }
+
+    private void PurgeWhenDue()
     {
         var now = Now();
         var due = Interlocked.Read(ref _nextPurgeAt);
         if (now < due || Interlocked.CompareExchange(ref _nextPurgeAt, now + (long)PurgeInterval.TotalMilliseconds, due) != due) return;
-        var purged = PurgeExpired(connection);
-        if (purged > 0) _logger.LogDebug("Purged {Count} expired documents", purged);
+        _ = _writer.Enqueue(connection =>
+        {
+            var purged = PurgeExpired(connection);
+            if (purged > 0) _logger.LogDebug("Purged {Count} expired documents", purged);
+            return purged;
+        });
     }
 
     private (string Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
@@ -362,37 +381,4 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private static StoredDocument Document(string container, string partitionKey, string id, string json, string etag) =>
         new(container, partitionKey, id, JsonNode.Parse(json)!.AsObject(), etag);
-
-    /// <summary>BEGIN IMMEDIATE takes the write lock up front, so a read-check-write cannot interleave with another writer.</summary>
-    private sealed class ImmediateTransaction : IDisposable
-    {
-        private readonly SqliteConnection _connection;
-        private bool _done;
-
-        private ImmediateTransaction(SqliteConnection connection) => _connection = connection;
-
-        public static ImmediateTransaction Begin(SqliteConnection connection)
-        {
-            Execute(connection, "BEGIN IMMEDIATE");
-            return new ImmediateTransaction(connection);
-        }
-
-        public void Commit()
-        {
-            Execute(_connection, "COMMIT");
-            _done = true;
-        }
-
-        public void Dispose()
-        {
-            if (!_done) Execute(_connection, "ROLLBACK");
-        }
-
-        private static void Execute(SqliteConnection connection, string sql)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
-        }
-    }
 }

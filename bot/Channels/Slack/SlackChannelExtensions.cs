@@ -23,7 +23,7 @@ public static class SlackChannelExtensions
             var baseUrl = sp.GetRequiredService<IOptionsMonitor<SlackOptions>>().CurrentValue.ApiBaseUrl;
             client.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
             client.Timeout = TimeSpan.FromSeconds(15);
-        });
+        }).RemoveAllLoggers(); // every turn calls it; SlackWebApiClient logs what goes wrong itself
         services.TryAddSingleton<SlackWebApiClient>();
         services.TryAddSingleton<SlackSignatureVerifier>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");

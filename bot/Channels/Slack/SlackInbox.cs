@@ -7,7 +7,8 @@ namespace PartnerBot.Bot.Channels.Slack;
 
 /// <summary>A stored Slack input waiting for (or claimed for) processing.</summary>
 /// <param name="TraceParent">The trace of the request that stored it; processing continues that trace.</param>
-public sealed record SlackInboxItem(string Id, string Kind, JsonObject Payload, int Attempts, string ETag, string? TraceParent = null);
+/// <param name="LeaseUntil">When this instance's claim on it runs out (Unix milliseconds).</param>
+public sealed record SlackInboxItem(string Id, string Kind, JsonObject Payload, int Attempts, string ETag, string? TraceParent = null, long LeaseUntil = 0);
 
 public static class SlackInboxKinds
 {
@@ -17,99 +18,114 @@ public static class SlackInboxKinds
     public const string ViewClosed = "view_closed";
 }
 
+/// <summary>What became of an input offered to the inbox.</summary>
+public enum SlackAdmission
+{
+    /// <summary>Stored and handed to this instance's worker.</summary>
+    Stored,
+    /// <summary>An input with this id is already stored (a redelivery).</summary>
+    AlreadyStored,
+    /// <summary>Not stored: this instance already holds its window of unfinished inputs and none finished in time.</summary>
+    Busy,
+}
+
 /// <summary>
-/// The durable queue between the 3-second ack and the work: inputs are stored before the HTTP answer, claimed with a
-/// lease by <see cref="SlackInboxWorker"/>, and kept after processing for a day when they are Events API callbacks, so a
-/// redelivered <c>event_id</c> is recognised and processed once.
+/// The durable queue between the 3-second ack and the work. An input is stored before the HTTP answer, already leased
+/// to this instance, and handed straight to <see cref="SlackInboxWorker"/> in memory, so the common path costs one write
+/// to store and one to finish, and no query. The worker also claims, with a lease, inputs another instance left behind
+/// (stopped, or crashed and its lease expired). Events API callbacks are kept a day after processing, without their
+/// payload, so a redelivered <c>event_id</c> is recognised and processed once.
 /// </summary>
-public sealed class SlackInbox(IDocumentStore store, TimeProvider time)
+/// <remarks>
+/// The backlog is bounded: an instance holds at most <see cref="Window"/> stored, unfinished inputs (<c>Slack:InboxWindow</c>). Past that an ack
+/// waits up to <see cref="AdmissionWait"/> for a turn to finish, which paces senders to the rate turns complete; when
+/// none finishes in time the input is not stored and the sender is told to come back (<see cref="SlackAdmission.Busy"/>).
+/// </remarks>
+public sealed class SlackInbox(IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<SlackOptions> options)
 {
     public const string Container = "slackInbox";
     public const string Partition = "inbox";
     internal const int MaxAttempts = 3;
+    public static readonly TimeSpan AdmissionWait = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan DoneRetention = TimeSpan.FromDays(1);
     private static readonly TimeSpan FailedRetention = TimeSpan.FromDays(7);
 
-    private readonly Channel<bool> wakeUp = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SemaphoreSlim slots = new(options.Value.InboxWindow, options.Value.InboxWindow);
+
+    /// <summary>Stored, unfinished inputs this instance holds at most.</summary>
+    public int Window { get; } = options.Value.InboxWindow;
+    private readonly Channel<SlackInboxItem> handedOff = Channel.CreateUnbounded<SlackInboxItem>(new UnboundedChannelOptions { SingleReader = true });
 
     public static string EventItemId(string eventId) => "event-" + eventId;
 
-    /// <summary>Stores an input; false when an input with this id is already stored (a redelivery).</summary>
-    /// <remarks>
-    /// Inserts go through one writer at a time: concurrent SQLite writers otherwise wait in SQLite's sleeping busy
-    /// handler, which turns a burst of acks into a long tail.
-    /// </remarks>
-    public async Task<bool> EnqueueAsync(string id, string kind, JsonObject payload, CancellationToken ct)
+    /// <summary>Inputs stored by this instance's acks, waiting for its worker (each holds a slot).</summary>
+    public ChannelReader<SlackInboxItem> HandedOff => handedOff.Reader;
+
+    /// <summary>Stored, unfinished inputs this instance holds now.</summary>
+    public int Held => Window - slots.CurrentCount;
+
+    /// <summary>Stores an input leased to this instance and hands it to the worker.</summary>
+    public async Task<SlackAdmission> EnqueueAsync(string id, string kind, JsonObject payload, CancellationToken ct)
     {
+        if (!await slots.WaitAsync(AdmissionWait, ct)) return SlackAdmission.Busy;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var traceParent = TraceContext.Current();
         var body = new JsonObject
         {
             ["kind"] = kind,
-            ["status"] = "pending",
-            ["enqueuedAt"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            ["leaseUntil"] = 0L,
-            ["attempts"] = 0,
+            ["status"] = "processing",
+            ["enqueuedAt"] = now,
+            ["leaseUntil"] = now + (long)Lease.TotalMilliseconds,
+            ["attempts"] = 1,
             ["payload"] = payload,
-            ["traceparent"] = TraceContext.Current(),
+            ["traceparent"] = traceParent,
         };
-        var write = new PendingWrite(id, body);
-        writes.Writer.TryWrite(write);
-        EnsureWriter();
-        var stored = await write.Done.Task.WaitAsync(ct);
-        if (stored) wakeUp.Writer.TryWrite(true);
-        return stored;
-    }
-
-    private sealed record PendingWrite(string Id, JsonObject Body)
-    {
-        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private readonly Channel<PendingWrite> writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private int writerActive;
-
-    private void EnsureWriter()
-    {
-        if (Interlocked.CompareExchange(ref writerActive, 1, 0) == 0) _ = Task.Run(DrainWritesAsync);
-    }
-
-    private async Task DrainWritesAsync()
-    {
-        while (true)
-        {
-            while (writes.Reader.TryRead(out var write))
-            {
-                try
-                {
-                    await store.CreateAsync(Container, Partition, write.Id, write.Body, null, CancellationToken.None);
-                    write.Done.TrySetResult(true);
-                }
-                catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
-                {
-                    write.Done.TrySetResult(false);
-                }
-                catch (Exception e)
-                {
-                    write.Done.TrySetException(e);
-                }
-            }
-            Volatile.Write(ref writerActive, 0);
-            // A write queued between the last read and the reset would otherwise wait for the next enqueue.
-            if (!writes.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref writerActive, 1, 0) != 0) return;
-        }
-    }
-
-    /// <summary>Waits until something was enqueued here or <paramref name="timeout"/> passes.</summary>
-    public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
         try
         {
-            await wakeUp.Reader.ReadAsync(cts.Token);
+            var stored = await store.CreateAsync(Container, Partition, id, body, null, ct);
+            handedOff.Writer.TryWrite(new SlackInboxItem(id, kind, payload, 1, stored.ETag, traceParent, now + (long)Lease.TotalMilliseconds));
+            return SlackAdmission.Stored;
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
         {
-            // Poll interval elapsed: look for work left by another instance or a crashed one.
+            slots.Release();
+            return SlackAdmission.AlreadyStored;
+        }
+        catch
+        {
+            slots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Takes a slot for an input the worker claims from the store; false when the window is full.</summary>
+    public bool TryTakeSlot() => slots.Wait(0);
+
+    /// <summary>Gives back the slot of an input that is finished (or given back) on this instance.</summary>
+    public void ReleaseSlot() => slots.Release();
+
+    /// <summary>
+    /// Extends the lease of an input that waited here for half its lease, so no other instance takes it up while it
+    /// runs; null when another instance has taken it meanwhile.
+    /// </summary>
+    public async Task<SlackInboxItem?> KeepAsync(SlackInboxItem item, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (item.LeaseUntil - now > (long)(Lease.TotalMilliseconds / 2)) return item;
+        var current = await store.ReadAsync(Container, Partition, item.Id, ct);
+        if (current is null || current.ETag != item.ETag) return null;
+        var body = current.Body.DeepClone().AsObject();
+        var leaseUntil = now + (long)Lease.TotalMilliseconds;
+        body["leaseUntil"] = leaseUntil;
+        try
+        {
+            var updated = await store.ReplaceAsync(Container, Partition, item.Id, body, item.ETag, null, ct);
+            return item with { ETag = updated.ETag, LeaseUntil = leaseUntil };
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            return null;
         }
     }
 
@@ -146,7 +162,8 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time)
             {
                 var updated = await store.ReplaceAsync(Container, Partition, document.Id, body, document.ETag, null, ct);
                 claimed.Add(new SlackInboxItem(document.Id, body["kind"]?.GetValue<string>() ?? "",
-                    body["payload"] as JsonObject ?? new JsonObject(), attempts, updated.ETag, (string?)body["traceparent"]));
+                    body["payload"] as JsonObject ?? new JsonObject(), attempts, updated.ETag, (string?)body["traceparent"],
+                    now + (long)lease.TotalMilliseconds));
             }
             catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
             {

@@ -33,14 +33,7 @@ public static class SlackManifest
                     ["messages_tab_read_only_enabled"] = false,
                 },
                 ["bot_user"] = new JsonObject { ["display_name"] = AppName, ["always_online"] = true },
-                ["slash_commands"] = new JsonArray(new JsonObject
-                {
-                    ["command"] = SlackRoutes.SlashCommand,
-                    ["url"] = requestUrl,
-                    ["description"] = "Deploy modules, check deployments, billing and support",
-                    ["usage_hint"] = SlackRoutes.UsageHint(routes),
-                    ["should_escape"] = false,
-                }),
+                ["slash_commands"] = new JsonArray([.. SlackRoutes.SlashCommands(routes).Select(command => (JsonNode)SlashCommand(command, requestUrl, routes))]),
             },
             ["oauth_config"] = new JsonObject
             {
@@ -60,4 +53,22 @@ public static class SlackManifest
             },
         };
     }
+
+    private static JsonObject SlashCommand(string command, string requestUrl, ChatRouteTable routes)
+    {
+        var route = command == SlackRoutes.SlashCommand ? null : routes.FindCommand(command[1..]);
+        var entry = new JsonObject
+        {
+            ["command"] = command,
+            ["url"] = requestUrl,
+            ["description"] = route is null ? "Deploy modules, check deployments, billing and support" : route.Help?.Description ?? route.Name,
+            ["should_escape"] = false,
+        };
+        var usage = route is null ? SlackRoutes.UsageHint(routes) : ArgumentsOf(route.Help?.Usage);
+        if (usage.Length > 0) entry["usage_hint"] = usage;
+        return entry;
+    }
+
+    /// <summary>The arguments part of a usage line: <c>deploy [module]</c> → <c>[module]</c>.</summary>
+    private static string ArgumentsOf(string? usage) => usage?.Split(' ', 2) is [_, var arguments] ? arguments : "";
 }

@@ -14,6 +14,12 @@ public sealed class SlackOptions
     public string BotToken { get; set; } = "";
 
     public string ApiBaseUrl { get; set; } = "https://slack.com/api/";
+
+    /// <summary>
+    /// Stored, unfinished Slack inputs one instance holds at most (<c>Slack:InboxWindow</c>). Past it an ack waits briefly
+    /// for a turn to finish, then asks Slack to retry.
+    /// </summary>
+    public int InboxWindow { get; set; } = 512;
 }
 
 /// <summary>Start-up checks of <see cref="SlackOptions"/>, one clear line per problem.</summary>
@@ -26,6 +32,8 @@ internal sealed class SlackOptionsValidator(IHostEnvironment environment) : IVal
         var loopbackHttpAllowed = environment.IsDevelopment() && uri.IsLoopback && uri.Scheme == Uri.UriSchemeHttp;
         if (uri.Scheme != Uri.UriSchemeHttps && !loopbackHttpAllowed)
             return ValidateOptionsResult.Fail("Slack:ApiBaseUrl must use https (http is accepted only on loopback in Development).");
+        if (options.InboxWindow is < 1 or > 100_000)
+            return ValidateOptionsResult.Fail("Slack:InboxWindow must be between 1 and 100000.");
         if (options.BotToken.Length > 0 && options.BotToken.Any(char.IsWhiteSpace))
             return ValidateOptionsResult.Fail("Slack:BotToken must not contain whitespace.");
         return ValidateOptionsResult.Success;

@@ -51,8 +51,8 @@ public sealed class SlackRequestHandler(
             {
                 SlackUrlVerification verification => Results.Json(new JsonObject { ["challenge"] = verification.Challenge }),
                 SlackEventCallback callback => await AcceptEventAsync(callback, http, ct),
-                SlackInteraction { Type: "block_actions" } interaction => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.BlockActions, interaction.Payload, ct),
-                SlackInteraction { Type: "view_closed" } closed => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.ViewClosed, closed.Payload, ct),
+                SlackInteraction { Type: "block_actions" } interaction => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.BlockActions, interaction.Payload, http, ct),
+                SlackInteraction { Type: "view_closed" } closed => await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.ViewClosed, closed.Payload, http, ct),
                 SlackInteraction { Type: "view_submission" } submission => await AnswerSubmissionAsync(submission.Payload),
                 SlackSlashCommand command => await AcceptCommandAsync(command, ct),
                 _ => Results.Ok(),
@@ -70,28 +70,41 @@ public sealed class SlackRequestHandler(
     private async Task<IResult> AcceptEventAsync(SlackEventCallback callback, HttpContext http, CancellationToken ct)
     {
         if (SlackTurnMapper.FromEvent(callback.Envelope) is null) return Results.Ok();
-        var stored = await inbox.EnqueueAsync(SlackInbox.EventItemId(callback.EventId), SlackInboxKinds.Event,
+        var admission = await inbox.EnqueueAsync(SlackInbox.EventItemId(callback.EventId), SlackInboxKinds.Event,
             sanitizer.ForStorage(SlackInboxKinds.Event, callback.Envelope), ct);
-        if (!stored)
+        if (admission == SlackAdmission.AlreadyStored)
             log.LogInformation("Slack event {EventId} redelivered (retry {Retry}); already accepted", callback.EventId,
                 http.Request.Headers["X-Slack-Retry-Num"].ToString());
-        return Results.Ok();
+        // Not stored means not acknowledged: Slack delivers the event again later.
+        return admission == SlackAdmission.Busy ? Busy(http) : Results.Ok();
     }
 
-    private async Task<IResult> AcceptAsync(string id, string kind, JsonObject payload, CancellationToken ct)
-    {
-        await inbox.EnqueueAsync(id, kind, sanitizer.ForStorage(kind, payload), ct);
-        return Results.Ok();
-    }
+    private async Task<IResult> AcceptAsync(string id, string kind, JsonObject payload, HttpContext http, CancellationToken ct) =>
+        await inbox.EnqueueAsync(id, kind, sanitizer.ForStorage(kind, payload), ct) == SlackAdmission.Busy ? Busy(http) : Results.Ok();
 
     private async Task<IResult> AcceptCommandAsync(SlackSlashCommand command, CancellationToken ct)
     {
-        if (!string.Equals(command.Command, SlackRoutes.SlashCommand, StringComparison.OrdinalIgnoreCase))
+        if (SlackRoutes.AsSlashCommandText(routes, command.Command, command.Text) is not { } text)
             return Ephemeral($"Unknown command {command.Command}. Usage: {SlackRoutes.SlashCommand} {SlackRoutes.UsageHint(routes)}");
-        var first = command.Text.Trim().Split(' ', 2)[0].TrimStart('/').ToLowerInvariant();
+        var first = text.Trim().Split(' ', 2)[0].TrimStart('/').ToLowerInvariant();
         if (first.Length > 0 && !SlackRoutes.IsSubcommand(routes, first))
             return Ephemeral($"I don't know \"{first}\". Usage: {SlackRoutes.SlashCommand} {SlackRoutes.UsageHint(routes)}");
-        return await AcceptAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.SlashCommand, command.Fields, ct);
+        var fields = command.Fields.DeepClone().AsObject();
+        fields["command"] = SlackRoutes.SlashCommand;
+        fields["text"] = text;
+        return await inbox.EnqueueAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.SlashCommand,
+                sanitizer.ForStorage(SlackInboxKinds.SlashCommand, fields), ct) == SlackAdmission.Busy
+            ? Ephemeral("I'm handling a lot of requests right now and could not take this one. Please try again in a minute.")
+            : Results.Ok();
+    }
+
+    /// <summary>The answer while this instance's backlog is full: Slack retries events; a person sees an error and retries.</summary>
+    private IResult Busy(HttpContext http)
+    {
+        log.LogWarning("Slack input refused: {Held} inputs are waiting on this instance", inbox.Held);
+        http.Response.Headers.RetryAfter = "30";
+        return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy",
+            detail: "Too many Slack inputs are waiting; please retry shortly.");
     }
 
     /// <summary>

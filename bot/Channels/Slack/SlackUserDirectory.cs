@@ -7,6 +7,8 @@ namespace PartnerBot.Bot.Channels.Slack;
 public sealed class SlackUserDirectory(SlackWebApiClient api, TimeProvider time, ILogger<SlackUserDirectory> log)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+    /// <summary>A user Slack could not describe is asked about again only after this, so turns do not each pay a call.</summary>
+    private static readonly TimeSpan FailureLifetime = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, (string? Name, string? Email, DateTimeOffset Expires)> cache = new();
 
     public async Task<ChatIdentity> EnrichAsync(ChatIdentity identity, string userId, CancellationToken ct)
@@ -27,6 +29,7 @@ public sealed class SlackUserDirectory(SlackWebApiClient api, TimeProvider time,
             {
                 // The turn still runs, only without a name or email.
                 log.LogWarning("Slack users.info for {User} failed: {Error}", identity.UserId, e.Error);
+                cache[identity.UserId] = (null, null, now + FailureLifetime);
                 return identity;
             }
         }

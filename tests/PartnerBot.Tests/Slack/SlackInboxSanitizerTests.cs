@@ -96,10 +96,11 @@ public sealed class SlackInboxSanitizerTests
     {
         var path = SlackTestData.TempDatabase();
         using var store = new SqliteDocumentStore(path);
-        var inbox = new SlackInbox(store, TimeProvider.System);
+        var inbox = new SlackInbox(store, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new SlackOptions()));
         var payload = sanitizer.ForStorage(SlackInboxKinds.Event, SlackTestData.Payload("slack-event-app-mention.json"));
-        Assert.True(await inbox.EnqueueAsync("event-Ev111", SlackInboxKinds.Event, payload, CancellationToken.None));
-        var item = Assert.Single(await inbox.ClaimAsync(10, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal(SlackAdmission.Stored, await inbox.EnqueueAsync("event-Ev111", SlackInboxKinds.Event, payload, CancellationToken.None));
+        Assert.True(inbox.HandedOff.TryRead(out var item));
+        Assert.NotNull((await store.ReadAsync(SlackInbox.Container, SlackInbox.Partition, "event-Ev111"))!.Body["payload"]);
 
         await inbox.FailAsync(item, "InvalidOperationException", CancellationToken.None);
 
