@@ -24,6 +24,10 @@ public static class TestKeyRingCertificate
         if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 }) return;
         Environment.SetEnvironmentVariable(PathVariable, Shared.Path);
         Environment.SetEnvironmentVariable(PasswordVariable, Shared.Password);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(System.IO.Path.GetDirectoryName(Shared.Path)!, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
     }
 
     /// <summary>A self-signed RSA certificate written as <c>keyring.pfx</c> in <paramref name="folder"/>.</summary>
