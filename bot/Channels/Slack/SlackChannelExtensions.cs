@@ -28,6 +28,7 @@ public static class SlackChannelExtensions
         services.TryAddSingleton<SlackSignatureVerifier>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInbox>();
+        services.TryAddSingleton<SlackInboxSanitizer>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInstalledWorkspace>();
         services.TryAddSingleton<SlackUserDirectory>();
