@@ -142,6 +142,7 @@ public sealed class BillingReports(ICreditLedger ledger, IDeploymentService depl
         (CreditTransactionKind.Subscription, false) => "Subscription",
         (CreditTransactionKind.TopUp, true) => "Purchased credits (sandbox)",
         (CreditTransactionKind.TopUp, false) => "Purchased credits",
+        (CreditTransactionKind.PaymentReversal, _) => "Payment reversed",
         _ => "Adjustments",
     };
 

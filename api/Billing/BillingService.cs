@@ -6,7 +6,7 @@ using PartnerBot.Api.Credits;
 
 namespace PartnerBot.Api.Billing;
 
-/// <summary>How purchases are completed: through Stripe, locally (sandbox, never in Production), or not at all.</summary>
+/// <summary>How purchases are completed: through Stripe, locally (sandbox, Development only), or not at all.</summary>
 public enum BillingMode { Stripe, Sandbox, Disabled }
 
 /// <summary>The result of asking to subscribe or to buy credits.</summary>
@@ -41,8 +41,9 @@ public sealed class BillingService(
     public const string SandboxBy = "sandbox";
     public const string StripeBy = "stripe";
 
+    /// <summary>Free local purchases exist only on a developer's machine: Staging and Production without keys sell nothing.</summary>
     public BillingMode Mode => stripeOptions.Value.Configured ? BillingMode.Stripe
-        : environment.IsProduction() ? BillingMode.Disabled : BillingMode.Sandbox;
+        : environment.IsDevelopment() ? BillingMode.Sandbox : BillingMode.Disabled;
 
     public string DisabledReason =>
         "Purchases are not available: Stripe is not configured on this server (Stripe:SecretKey). Please contact an administrator.";
@@ -179,6 +180,6 @@ public sealed class BillingService(
     private void EnsureSandbox()
     {
         if (Mode != BillingMode.Sandbox)
-            throw new InvalidOperationException("Sandbox purchases are only possible without Stripe keys outside Production.");
+            throw new InvalidOperationException("Sandbox purchases are only possible without Stripe keys in Development.");
     }
 }

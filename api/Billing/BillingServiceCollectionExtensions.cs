@@ -19,6 +19,7 @@ public static class BillingServiceCollectionExtensions
         services.TryAddSingleton<BillingAccounts>();
         services.TryAddSingleton<StripeGateway>();
         services.TryAddSingleton<BillingService>();
+        services.TryAddSingleton<PaymentReversals>();
         services.TryAddSingleton<StripeWebhookProcessor>();
         services.TryAddSingleton<SignedLinks>();
         services.TryAddSingleton<BillingReports>();

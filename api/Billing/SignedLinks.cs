@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Storage;
@@ -15,12 +16,14 @@ public enum SignedLinkProblem { None, Invalid, Expired }
 /// <summary>
 /// Short-lived download tokens: <c>base64url(payload).base64url(HMAC-SHA256(key, payload))</c>. The payload names the
 /// user, so a link can only ever serve that user's data, and any change to it breaks the signature. The key comes from
-/// <c>Billing:LinkSigningKey</c> or is generated once and kept in the store (so every host and restart agrees).
+/// <c>Billing:LinkSigningKey</c> or is generated once and kept in the store, encrypted with Data Protection (so every
+/// host and restart agrees, and a copy of the store alone cannot forge links).
 /// </summary>
-public sealed class SignedLinks(IDocumentStore store, IOptions<BillingOptions> options, TimeProvider clock)
+public sealed class SignedLinks(IDocumentStore store, IOptions<BillingOptions> options, TimeProvider clock, IDataProtectionProvider protection)
 {
     private const string KeyPartition = "keys";
     private const string KeyId = "link-signing";
+    private readonly IDataProtector _protector = protection.CreateProtector("PartnerBot.Billing.SignedLinks.v1");
     private readonly SemaphoreSlim _keyLock = new(1, 1);
     private byte[]? _key;
 
@@ -72,8 +75,7 @@ public sealed class SignedLinks(IDocumentStore store, IOptions<BillingOptions> o
                 try
                 {
                     var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-                    stored = await store.CreateAsync(BillingAccounts.Container, KeyPartition, KeyId,
-                        new System.Text.Json.Nodes.JsonObject { ["type"] = "key", ["key"] = fresh }, ct: ct);
+                    stored = await store.CreateAsync(BillingAccounts.Container, KeyPartition, KeyId, KeyDocument(fresh), ct: ct);
                 }
                 catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
                 {
@@ -81,11 +83,29 @@ public sealed class SignedLinks(IDocumentStore store, IOptions<BillingOptions> o
                         ?? throw new StorageException(StorageErrorKind.Unavailable, "The link signing key vanished.");
                 }
             }
-            return _key = Convert.FromBase64String((string)stored.Body["key"]!);
+            if ((string?)stored.Body["protected"] is { } protectedKey) return _key = Convert.FromBase64String(_protector.Unprotect(protectedKey));
+            var plain = (string?)stored.Body["key"] ?? throw new StorageException(StorageErrorKind.Unavailable, "The link signing key is damaged.");
+            await EncryptStoredKeyAsync(stored, plain, ct);
+            return _key = Convert.FromBase64String(plain);
         }
         finally
         {
             _keyLock.Release();
+        }
+    }
+
+    private System.Text.Json.Nodes.JsonObject KeyDocument(string key) => new() { ["type"] = "key", ["protected"] = _protector.Protect(key) };
+
+    /// <summary>A key stored in clear by an earlier version is replaced by its encrypted form; the key itself stays the same.</summary>
+    private async Task EncryptStoredKeyAsync(StoredDocument stored, string key, CancellationToken ct)
+    {
+        try
+        {
+            await store.ReplaceAsync(BillingAccounts.Container, KeyPartition, KeyId, KeyDocument(key), stored.ETag, null, ct);
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            // Another host encrypted it first.
         }
     }
 

@@ -105,6 +105,42 @@ public sealed class StripeGateway(IOptions<StripeOptions> options, IHttpClientFa
         return (session.Id, session.Url);
     }
 
+    /// <summary>The credit pack a paid payment-mode checkout session with <paramref name="paymentIntentId"/> bought, or null.</summary>
+    public async Task<StripePurchase?> FindPaymentSessionAsync(string paymentIntentId, CancellationToken ct)
+    {
+        var sessions = await new SessionService(Client()).ListAsync(new SessionListOptions { PaymentIntent = paymentIntentId, Limit = 1 },
+            cancellationToken: ct);
+        return sessions.Data.FirstOrDefault(s => s.Mode == "payment") is { } session ? PurchaseOf(session) : null;
+    }
+
+    /// <summary>The purchase a paid payment-mode session stands for; null when it names no user, credits or payment intent.</summary>
+    public static StripePurchase? PurchaseOf(Session session)
+    {
+        var userId = session.ClientReferenceId ?? session.Metadata?.GetValueOrDefault(UserIdMetadataKey);
+        var credits = CreditsOf(session.Metadata);
+        if (userId is null || credits is null || session.PaymentIntentId is not { Length: > 0 } paymentIntentId) return null;
+        return new StripePurchase
+        {
+            PaymentIntentId = paymentIntentId,
+            UserId = userId,
+            SessionId = session.Id,
+            Credits = credits.Value,
+            Amount = session.AmountTotal ?? 0,
+            Currency = session.Currency ?? "usd",
+        };
+    }
+
+    /// <summary>The payment intent of a charge (a dispute of an older charge may not name it).</summary>
+    public async Task<string?> PaymentIntentOfChargeAsync(string chargeId, CancellationToken ct) =>
+        (await new ChargeService(Client()).GetAsync(chargeId, cancellationToken: ct)).PaymentIntentId;
+
+    public static decimal? CreditsOf(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null && metadata.TryGetValue(CreditsMetadataKey, out var raw)
+        && decimal.TryParse(raw, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var credits)
+        && credits > 0
+            ? credits
+            : null;
+
     public async Task<string> CreatePortalSessionAsync(string customerId, string returnUrl, CancellationToken ct)
     {
         var session = await new Stripe.BillingPortal.SessionService(Client()).CreateAsync(

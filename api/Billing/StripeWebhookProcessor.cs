@@ -20,6 +20,7 @@ public sealed class StripeWebhookProcessor(
     BillingService billing,
     ICreditLedger ledger,
     StripeGateway stripe,
+    PaymentReversals reversals,
     TimeProvider clock,
     ILogger<StripeWebhookProcessor> logger)
 {
@@ -55,6 +56,8 @@ public sealed class StripeWebhookProcessor(
         EventTypes.InvoicePaid when e.Data.Object is Invoice invoice => InvoicePaidAsync(invoice, ct),
         EventTypes.CustomerSubscriptionCreated or EventTypes.CustomerSubscriptionUpdated or EventTypes.CustomerSubscriptionDeleted
             when e.Data.Object is Subscription subscription => SubscriptionChangedAsync(subscription, e, ct),
+        EventTypes.ChargeRefunded when e.Data.Object is Charge charge => ChargeRefundedAsync(charge, ct),
+        EventTypes.ChargeDisputeCreated when e.Data.Object is Dispute dispute => DisputeCreatedAsync(dispute, ct),
         _ => Task.FromResult(false),
     };
 
@@ -92,8 +95,44 @@ public sealed class StripeWebhookProcessor(
             logger.LogWarning("Checkout session {SessionId} has no credits metadata; ignored.", session.Id);
             return false;
         }
+        // Recorded before the top-up, so a later refund or dispute of this payment finds what it bought.
+        var purchase = StripeGateway.PurchaseOf(session);
+        if (purchase is not null) await reversals.RecordAsync(purchase, ct);
         await ledger.CreditAsync(userId, CreditBucket.TopUp, credits.Value, CreditTransactionKind.TopUp,
-            "stripe:checkout:" + session.Id, BillingService.StripeBy, ct);
+            StripeReferences.Checkout(session.Id), BillingService.StripeBy, ct);
+        // A reversal reported before this top-up takes its credits back now.
+        if (purchase is not null && await reversals.FindAsync(purchase.PaymentIntentId, ct) is { } recorded)
+            await reversals.SettleAsync(recorded, ct);
+        return true;
+    }
+
+    private async Task<bool> ChargeRefundedAsync(Charge charge, CancellationToken ct)
+    {
+        var purchase = charge.PaymentIntentId is { Length: > 0 } pi ? await reversals.FindOrRecoverAsync(pi, ct) : null;
+        if (purchase is null)
+        {
+            logger.LogInformation("Refunded charge {ChargeId} paid for no credit pack; nothing taken back.", charge.Id);
+            return false;
+        }
+        await reversals.ReportAsync(purchase.PaymentIntentId, p => charge.AmountRefunded > p.RefundedAmount
+            ? p with { RefundedAmount = charge.AmountRefunded, Amount = p.Amount > 0 ? p.Amount : charge.Amount }
+            : p, ct);
+        return true;
+    }
+
+    private async Task<bool> DisputeCreatedAsync(Dispute dispute, CancellationToken ct)
+    {
+        var paymentIntentId = dispute.PaymentIntentId
+            ?? (dispute.ChargeId is { Length: > 0 } chargeId ? await stripe.PaymentIntentOfChargeAsync(chargeId, ct) : null);
+        var purchase = paymentIntentId is { Length: > 0 } ? await reversals.FindOrRecoverAsync(paymentIntentId, ct) : null;
+        if (purchase is null)
+        {
+            logger.LogInformation("Disputed charge {ChargeId} paid for no credit pack; nothing taken back.", dispute.ChargeId);
+            return false;
+        }
+        await reversals.ReportAsync(purchase.PaymentIntentId, p => p.Disputes.ContainsKey(dispute.Id)
+            ? p
+            : p with { Disputes = new Dictionary<string, long>(p.Disputes) { [dispute.Id] = dispute.Amount } }, ct);
         return true;
     }
 

@@ -32,6 +32,15 @@ public interface ICreditLedger
     Task<CreditTransactionPage> QueryTransactionsAsync(string userId, CreditTransactionFilter filter, string? continuationToken,
         int pageSize = 50, CancellationToken ct = default);
 
+    /// <summary>
+    /// Takes back <paramref name="amount"/> credits whose payment was reversed, once per <paramref name="reference"/>. Unlike a
+    /// debit it is never refused: what the balance cannot cover leaves it negative (see <see cref="SpendOrder.Reversal"/>).
+    /// </summary>
+    Task<CreditResult> ReverseAsync(string userId, decimal amount, string reference, string by, CancellationToken ct = default);
+
+    /// <summary>The transaction applied with <paramref name="reference"/>, or null when there is none.</summary>
+    Task<CreditTransaction?> FindTransactionAsync(string userId, string reference, CancellationToken ct = default);
+
     /// <summary>Gives back exactly what the debit with <paramref name="debitReference"/> took, once.</summary>
     Task<CreditResult> RefundAsync(string userId, string debitReference, string by, CancellationToken ct = default);
 
@@ -131,6 +140,13 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
         return await ApplyCreditAsync(userId, original.Buckets.Negate(), CreditTransactionKind.Refund, refundReference, by, ct);
     }
 
+    public Task<CreditResult> ReverseAsync(string userId, decimal amount, string reference, string by, CancellationToken ct = default)
+    {
+        if (amount <= 0) throw new ArgumentOutOfRangeException(nameof(amount), "A reversal must be positive.");
+        return ApplyDecidedAsync(userId, balances => SpendOrder.Reversal(balances, amount), CreditTransactionKind.PaymentReversal,
+            reference, by, ct);
+    }
+
     public async Task<CreditTransactionPage> ListTransactionsAsync(string userId, string? continuationToken, int pageSize = 50,
         CancellationToken ct = default)
     {
@@ -155,10 +171,13 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
             await RecordAsync(transaction, ct);
     }
 
-    private async Task<CreditResult> ApplyCreditAsync(string userId, CreditBalances delta, CreditTransactionKind kind,
-        string reference, string by, CancellationToken ct)
+    private Task<CreditResult> ApplyCreditAsync(string userId, CreditBalances delta, CreditTransactionKind kind,
+        string reference, string by, CancellationToken ct) => ApplyDecidedAsync(userId, _ => delta, kind, reference, by, ct);
+
+    private async Task<CreditResult> ApplyDecidedAsync(string userId, Func<CreditBalances, CreditBalances> delta,
+        CreditTransactionKind kind, string reference, string by, CancellationToken ct)
     {
-        var outcome = await ApplyAsync(userId, reference, kind, by, _ => (delta, null), ct);
+        var outcome = await ApplyAsync(userId, reference, kind, by, balances => (delta(balances), null), ct);
         return outcome switch
         {
             Applied applied => new CreditResult.Credited(applied.Transaction),
@@ -266,7 +285,7 @@ public sealed class CreditLedger(IDocumentStore store, IOptions<CreditOptions> o
         return new BalanceDocument("balance", userId, award, 0, 0, award > 0 ? [reference] : [], [.. opening], now);
     }
 
-    private async Task<CreditTransaction?> FindTransactionAsync(string userId, string reference, CancellationToken ct)
+    public async Task<CreditTransaction?> FindTransactionAsync(string userId, string reference, CancellationToken ct = default)
     {
         var document = await store.ReadAsync(Container, userId, TransactionId(reference), ct);
         if (document is not null) return StoreJson.FromBody<TransactionDocument>(document.Body).Transaction;

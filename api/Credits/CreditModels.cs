@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace PartnerBot.Api.Credits;
 
 public enum CreditBucket { Awarded, Subscription, TopUp }
 
-public enum CreditTransactionKind { SignupAward, Award, Subscription, TopUp, Debit, Refund, Adjustment }
+/// <summary><see cref="PaymentReversal"/>: credits taken back because Stripe refunded or disputed the payment that bought them.</summary>
+public enum CreditTransactionKind { SignupAward, Award, Subscription, TopUp, Debit, Refund, Adjustment, PaymentReversal }
 
 /// <summary>Which buckets a debit may draw from.</summary>
 public enum SpendPolicy
@@ -39,6 +42,9 @@ public sealed record CreditBalances(decimal Awarded, decimal Subscription, decim
     };
 
     public decimal Available(SpendPolicy policy) => policy == SpendPolicy.PurchasedOnly ? TopUp : Total;
+
+    /// <summary>Below zero after a reversed payment whose credits were already spent: new deployments wait until it is settled.</summary>
+    [JsonIgnore] public bool Owes => Total < 0;
 }
 
 /// <summary>One immutable ledger entry. <paramref name="Amount"/> is signed (debits are negative).</summary>
@@ -91,7 +97,23 @@ public static class SpendOrder
         var fromSubscription = Math.Min(Math.Max(balance.Subscription, 0), remaining);
         remaining -= fromSubscription;
         var fromTopUp = remaining;
-        if (fromTopUp > balance.TopUp) return null;
+        if (fromTopUp > 0 && fromTopUp > balance.TopUp) return null;
         return new CreditBalances(-fromAwarded, -fromSubscription, -fromTopUp);
+    }
+
+    /// <summary>
+    /// The negative per-bucket deltas that take back <paramref name="amount"/> reversed credits: from top-up first (what
+    /// the payment bought), then subscription, then awarded; whatever is left leaves top-up below zero.
+    /// </summary>
+    public static CreditBalances Reversal(CreditBalances balance, decimal amount)
+    {
+        if (amount < 0) throw new ArgumentOutOfRangeException(nameof(amount), "A reversal cannot be negative.");
+        var fromTopUp = Math.Min(Math.Max(balance.TopUp, 0), amount);
+        var remaining = amount - fromTopUp;
+        var fromSubscription = Math.Min(Math.Max(balance.Subscription, 0), remaining);
+        remaining -= fromSubscription;
+        var fromAwarded = Math.Min(Math.Max(balance.Awarded, 0), remaining);
+        remaining -= fromAwarded;
+        return new CreditBalances(-fromAwarded, -fromSubscription, -(fromTopUp + remaining));
     }
 }

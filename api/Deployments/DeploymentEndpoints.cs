@@ -114,6 +114,11 @@ public static class DeploymentEndpoints
                     ? $"This module needs {credits.Cost} purchased credits; you have {credits.Balance}. Nothing was deployed or charged."
                     : $"This module costs {credits.Cost} credits; you have {credits.Balance}. Nothing was deployed or charged.",
                 extensions: new Dictionary<string, object?> { ["cost"] = credits.Cost, ["balance"] = credits.Balance }),
+            StartDeploymentResult.BalanceOwed owed => Results.Problem(
+                statusCode: StatusCodes.Status402PaymentRequired, title: "Balance below zero",
+                detail: $"A payment of yours was refunded or disputed after its credits were spent, so your balance is {owed.Balance}. "
+                    + "Buy credits to bring it back to zero or more; until then nothing can be deployed. Nothing was deployed or charged.",
+                extensions: new Dictionary<string, object?> { ["balance"] = owed.Balance }),
             _ => throw new InvalidOperationException("Unknown start result."),
         };
     }

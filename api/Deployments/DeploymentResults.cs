@@ -37,6 +37,9 @@ public abstract record StartDeploymentResult
     /// <summary><paramref name="Balance"/> is what may be spent on this module (top-up only for <c>require_credit_purchases</c>).</summary>
     public sealed record InsufficientCredits(decimal Cost, decimal Balance, bool PurchasedCreditsRequired) : StartDeploymentResult;
 
+    /// <summary>A reversed payment left the partner's balance below zero: nothing starts until a purchase settles it.</summary>
+    public sealed record BalanceOwed(decimal Balance) : StartDeploymentResult;
+
     public sealed record InvalidInputs(IReadOnlyList<InputError> Errors) : StartDeploymentResult;
 }
 

@@ -104,12 +104,11 @@ public sealed class DeploymentService(
 
         var cost = module.Owner == request.PartnerId ? 0 : module.Model.Metadata.CreditCost;
         var policy = module.Model.Metadata.RequireCreditPurchases ? SpendPolicy.PurchasedOnly : SpendPolicy.AnyBucket;
-        if (cost > 0)
-        {
-            var balance = await ledger.GetBalanceAsync(request.PartnerId, ct);
-            if (balance.Available(policy) < cost)
-                return new StartDeploymentResult.InsufficientCredits(cost, balance.Available(policy), policy == SpendPolicy.PurchasedOnly);
-        }
+        var balance = await ledger.GetBalanceAsync(request.PartnerId, ct);
+        // Even a free deployment waits: the partner owes the credits of a payment that was refunded or disputed.
+        if (balance.Owes) return new StartDeploymentResult.BalanceOwed(balance.Total);
+        if (cost > 0 && balance.Available(policy) < cost)
+            return new StartDeploymentResult.InsufficientCredits(cost, balance.Available(policy), policy == SpendPolicy.PurchasedOnly);
 
         var version = await versions.PinAsync(module, clock.GetUtcNow(), ct);
         var deployment = NewDeployment(id, request, module, version, cost, policy, inProgress.Count > 0, idempotencyKey);
@@ -438,7 +437,9 @@ public sealed class DeploymentService(
 
     /// <summary>
     /// Gives back the reservation of a deployment marked <see cref="Deployment.RefundDue"/>: one ledger refund with
-    /// reference <c>refund:deployment:ID</c> (the ledger ignores a repeat), then records the amount.
+    /// reference <c>refund:deployment:ID</c> (the ledger ignores a repeat), then records the amount. The mark is written
+    /// with the state change that ends the deployment, so a refund that fails here (or a host that stops first) stays
+    /// due and the worker's <see cref="DeploymentWorker.SettleRefundsAsync"/> gives it later, once.
     /// </summary>
     public async Task<StoredDeployment> SettleRefundAsync(StoredDeployment stored, CancellationToken ct)
     {
@@ -446,8 +447,17 @@ public sealed class DeploymentService(
         if (!deployment.RefundDue || deployment.Refunded is not null) return stored;
         if (deployment.Cost > 0)
         {
-            var result = await ledger.RefundAsync(deployment.PartnerId, deployment.ChargeReference, "system", ct);
-            logger.LogInformation("Deployment {DeploymentId} ended before its apply: refund {Result}.", deployment.Id, result.GetType().Name);
+            try
+            {
+                var result = await ledger.RefundAsync(deployment.PartnerId, deployment.ChargeReference, "system", ct);
+                logger.LogInformation("Deployment {DeploymentId} ended before its apply: refund {Result}.", deployment.Id, result.GetType().Name);
+            }
+            catch (StorageException e)
+            {
+                logger.LogWarning("The refund of deployment {DeploymentId} could not be written ({Reason}); it stays due and is retried.",
+                    deployment.Id, e.Kind);
+                return stored;
+            }
         }
         var (updated, _) = await repository.UpdateAsync(deployment.PartnerId, deployment.Id, d =>
             d.RefundDue && d.Refunded is null ? d with { RefundDue = false, Refunded = d.Cost } : null, ct);

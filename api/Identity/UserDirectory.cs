@@ -45,6 +45,8 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
     }
 
     /// <summary>The user behind a chat identity, created on first contact with <paramref name="initialRoles"/>.</summary>
+    /// <param name="email">Only an email the channel verified for this installation: it links the identity to the user who
+    /// owns it and applies <c>Admins:Emails</c>, so an address another tenant or workspace set must never be passed.</param>
     public async Task<PlatformUser> ResolveAsync(string channel, string channelUserId, string? displayName, string? email,
         IReadOnlyCollection<string> initialRoles, CancellationToken ct = default)
     {

@@ -1,20 +1,18 @@
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PartnerBot.Api.Modules.Policy;
-using PartnerBot.Api.Storage;
+using PartnerBot.Api.Protection;
 
 namespace PartnerBot.Api.Publishing;
 
 public static class PublishingServiceCollectionExtensions
 {
     /// <summary>
-    /// GitHub connections, repository sync and publishing, the scheduled sync, and the Data Protection key ring in the
-    /// document store (so protected tokens survive restarts and are shared by every instance).
+    /// GitHub connections, repository sync and publishing, the scheduled sync, and the Data Protection key ring
+    /// (<see cref="KeyRingServiceCollectionExtensions.AddPartnerBotKeyRing"/>) that protects the tokens.
     /// </summary>
     public static IServiceCollection AddPartnerBotPublishing(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,9 +22,7 @@ public static class PublishingServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidation>();
 
-        services.AddDataProtection().SetApplicationName("PartnerBot");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<IDocumentStore>((o, store) => o.XmlRepository = new DocumentStoreXmlRepository(store));
+        services.AddPartnerBotKeyRing(configuration);
 
         services.AddHttpClient(GitHubApiClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton<GitHubApiClient>();

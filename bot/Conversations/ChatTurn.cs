@@ -6,6 +6,8 @@ namespace PartnerBot.Bot.Conversations;
 /// <summary>Who wrote, as the channel knows them.</summary>
 /// <param name="Channel">The channel id: <c>msteams</c>, <c>slack</c> or <c>directline</c>.</param>
 /// <param name="UserId">The channel's user id (Teams: AAD object id when present, else the 29: id; Slack: team:user).</param>
+/// <param name="Email">Set only when the channel vouches for it within this installation (Teams: a user of
+/// <c>MicrosoftAppTenantId</c>; Slack: a member of the installed workspace), since it links users and applies <c>Admins:Emails</c>.</param>
 public sealed record ChatIdentity(string Channel, string UserId, string? DisplayName, string? Email = null, string? TenantId = null);
 
 public enum TurnKind { Message, CardAction, ConversationStart }

@@ -26,6 +26,15 @@ public static class InputMasking
     public static string? Mask(IEnumerable<IInputGuard> guards, string? text) =>
         text is null ? null : guards.Aggregate(text, (current, guard) => guard.MaskForStorage(current));
 
+    /// <summary>
+    /// The input keys a form press names as secret (<see cref="PartnerBot.Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey"/>
+    /// in its data), so a channel that stores what users send can leave those values out.
+    /// </summary>
+    public static IReadOnlySet<string> SecretInputKeys(System.Text.Json.Nodes.JsonNode? data) =>
+        data is System.Text.Json.Nodes.JsonObject submitted && submitted[PartnerBot.Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey] is System.Text.Json.Nodes.JsonArray secrets
+            ? secrets.Select(k => k is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var key) ? key : null).OfType<string>().ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>();
+
     /// <summary>A masked copy of <paramref name="node"/>, or null when it holds nothing to mask.</summary>
     public static System.Text.Json.Nodes.JsonNode? MaskedCopy(IReadOnlyList<IInputGuard> guards, System.Text.Json.Nodes.JsonNode? node)
     {

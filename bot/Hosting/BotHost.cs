@@ -28,6 +28,8 @@ public static class BotHost
         try
         {
             app = Build(args);
+            // The start-up validation runs again in StartAsync; run first, a bad setting is one line, not the host's error log.
+            app.Services.GetService<IStartupValidator>()?.Validate();
             // Before the host starts, so an unreachable store is one line rather than the host's error log.
             await app.Services.PrepareStorageAsync(ct);
             await app.StartAsync(ct);
@@ -36,6 +38,13 @@ public static class BotHost
         {
             // One line naming the key, not a stack trace.
             await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 1;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is OptionsValidationException))
+        {
+            // Several settings are wrong at once: still one line, naming every key.
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ",
+                e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(inner => inner.Failures)));
             return 1;
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.Unavailable)
@@ -81,6 +90,8 @@ public static class BotHost
         services.AddSingleton<ChatRouteTable>();
         services.AddSingleton<MainMenu>();
         services.TryAddSingleton<IChatBot, ChatBot>(); // tests may bring their own
+        services.AddSingleton<IInputGuard, ServiceTokenGuard>();
+        services.AddSingleton<IInputGuard, MaskedSecretGuard>();
         services.AddSingleton<TurnDispatcher>();
 
         // Channels

@@ -27,7 +27,7 @@ internal sealed class SqliteConnectionPool(string connectionString, int maxIdle)
         connection.Open();
         using var pragma = connection.CreateCommand();
         // busy_timeout makes writers queue behind BEGIN IMMEDIATE instead of failing with SQLITE_BUSY.
-        pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;";
+        pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA secure_delete = ON;";
         pragma.ExecuteNonQuery();
         return connection;
     }

@@ -237,9 +237,10 @@ public static class DirectLineChannel
     /// </summary>
     internal static JsonNode? WithoutFormSecrets(JsonNode? value)
     {
-        if (value is not JsonObject submitted || submitted[Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey] is not JsonArray secrets) return null;
-        var copy = submitted.DeepClone().AsObject();
-        foreach (var key in secrets.Select(k => (string?)k).OfType<string>())
+        var secrets = InputMasking.SecretInputKeys(value);
+        if (secrets.Count == 0) return null;
+        var copy = value!.DeepClone().AsObject();
+        foreach (var key in secrets)
             if (copy.ContainsKey(key)) copy[key] = "(secret)";
         return copy;
     }

@@ -23,12 +23,14 @@ public static class SlackChannelExtensions
             var baseUrl = sp.GetRequiredService<IOptionsMonitor<SlackOptions>>().CurrentValue.ApiBaseUrl;
             client.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
             client.Timeout = TimeSpan.FromSeconds(15);
-        });
+        }).RemoveAllLoggers(); // every turn calls it; SlackWebApiClient logs what goes wrong itself
         services.TryAddSingleton<SlackWebApiClient>();
         services.TryAddSingleton<SlackSignatureVerifier>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
         services.TryAddSingleton<SlackInbox>();
+        services.TryAddSingleton<SlackInboxSanitizer>();
         services.AddStorageContainer(SlackInbox.Container, "/enqueuedAt");
+        services.TryAddSingleton<SlackInstalledWorkspace>();
         services.TryAddSingleton<SlackUserDirectory>();
         services.TryAddSingleton<SlackTurnProcessor>();
         services.TryAddSingleton<SlackRequestHandler>();

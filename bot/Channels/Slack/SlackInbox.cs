@@ -184,7 +184,7 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time, Microsof
         await FinishAsync(item, "done", null, DoneRetention, ct);
     }
 
-    /// <summary>Marks an input that could not be processed; it is kept a week for inspection and never retried.</summary>
+    /// <summary>Marks an input that could not be processed; it is kept a week (without its payload) for inspection and never retried.</summary>
     public Task FailAsync(SlackInboxItem item, string reason, CancellationToken ct) => FinishAsync(item, "failed", reason, FailedRetention, ct);
 
     /// <summary>Gives a claimed input back (the host is stopping), so the next start processes it.</summary>
@@ -214,7 +214,6 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time, Microsof
             ["attempts"] = item.Attempts,
         };
         if (reason is not null) body["reason"] = reason;
-        if (status == "failed") body["payload"] = item.Payload.DeepClone();
         await store.ReplaceAsync(Container, Partition, item.Id, body, item.ETag, new DocumentOptions(retention), ct);
     }
 }

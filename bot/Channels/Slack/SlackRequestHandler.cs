@@ -12,6 +12,7 @@ namespace PartnerBot.Bot.Channels.Slack;
 public sealed class SlackRequestHandler(
     SlackSignatureVerifier verifier,
     SlackInbox inbox,
+    SlackInboxSanitizer sanitizer,
     SlackTurnProcessor processor,
     ChatRouteTable routes,
     IHostApplicationLifetime lifetime,
@@ -69,7 +70,8 @@ public sealed class SlackRequestHandler(
     private async Task<IResult> AcceptEventAsync(SlackEventCallback callback, HttpContext http, CancellationToken ct)
     {
         if (SlackTurnMapper.FromEvent(callback.Envelope) is null) return Results.Ok();
-        var admission = await inbox.EnqueueAsync(SlackInbox.EventItemId(callback.EventId), SlackInboxKinds.Event, callback.Envelope, ct);
+        var admission = await inbox.EnqueueAsync(SlackInbox.EventItemId(callback.EventId), SlackInboxKinds.Event,
+            sanitizer.ForStorage(SlackInboxKinds.Event, callback.Envelope), ct);
         if (admission == SlackAdmission.AlreadyStored)
             log.LogInformation("Slack event {EventId} redelivered (retry {Retry}); already accepted", callback.EventId,
                 http.Request.Headers["X-Slack-Retry-Num"].ToString());
@@ -78,7 +80,7 @@ public sealed class SlackRequestHandler(
     }
 
     private async Task<IResult> AcceptAsync(string id, string kind, JsonObject payload, HttpContext http, CancellationToken ct) =>
-        await inbox.EnqueueAsync(id, kind, payload, ct) == SlackAdmission.Busy ? Busy(http) : Results.Ok();
+        await inbox.EnqueueAsync(id, kind, sanitizer.ForStorage(kind, payload), ct) == SlackAdmission.Busy ? Busy(http) : Results.Ok();
 
     private async Task<IResult> AcceptCommandAsync(SlackSlashCommand command, CancellationToken ct)
     {
@@ -90,7 +92,8 @@ public sealed class SlackRequestHandler(
         var fields = command.Fields.DeepClone().AsObject();
         fields["command"] = SlackRoutes.SlashCommand;
         fields["text"] = text;
-        return await inbox.EnqueueAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.SlashCommand, fields, ct) == SlackAdmission.Busy
+        return await inbox.EnqueueAsync(Guid.NewGuid().ToString("N"), SlackInboxKinds.SlashCommand,
+                sanitizer.ForStorage(SlackInboxKinds.SlashCommand, fields), ct) == SlackAdmission.Busy
             ? Ephemeral("I'm handling a lot of requests right now and could not take this one. Please try again in a minute.")
             : Results.Ok();
     }

@@ -93,7 +93,7 @@ public sealed class SlackTurnResponder(
         var verb = step.StepIndex == step.Form.Steps.Count - 1 ? CardVerbs.FormSubmit : CardVerbs.FormNext;
         view["private_metadata"] = new SlackViewMetadata(Conversation.TeamId, Conversation.ChannelId, Conversation.ThreadTs,
             Conversation.Ephemeral, step.Form.FormId, step.StepIndex, verb,
-            new JsonObject { ["formId"] = step.Form.FormId, ["step"] = step.StepIndex }).Serialize();
+            FormPressData(step)).Serialize();
         var modal = new SlackModal(view, step.Form.FormId, step.StepIndex, step.Errors);
 
         if (submission is not null && submission.TryAnswerWith(modal)) return true;
@@ -126,6 +126,19 @@ public sealed class SlackTurnResponder(
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// What the modal's buttons send besides the inputs: the form and step, and (as on the other channels) the keys of
+    /// the step's secret inputs, so the Slack inbox can leave their values out.
+    /// </summary>
+    private static JsonObject FormPressData(UiFormStepElement step)
+    {
+        var data = new JsonObject { ["formId"] = step.Form.FormId, ["step"] = step.StepIndex };
+        var secrets = step.Form.Step(step.StepIndex).Inputs.Where(i => i.Kind == UiInputKind.Secret)
+            .Select(i => (JsonNode)PartnerBot.Cards.AdaptiveCards.AdaptiveCardRenderer.InputKey(i.Id)).ToArray();
+        if (secrets.Length > 0) data[PartnerBot.Cards.AdaptiveCards.AdaptiveCardRenderer.SecretsKey] = new JsonArray(secrets);
+        return data;
     }
 
     /// <summary>

@@ -1,10 +1,15 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
-/// <summary>Fills a Slack identity's display name and email from users.info, remembered for an hour.</summary>
-public sealed class SlackUserDirectory(SlackWebApiClient api, TimeProvider time, ILogger<SlackUserDirectory> log)
+/// <summary>
+/// Fills a Slack identity's display name and email from users.info, remembered for an hour. The email is given only for
+/// a member of the installed workspace: Slack vouches for it there, while a guest from another workspace (Slack
+/// Connect) brings an address its own workspace set, which must neither link to a user here nor make anyone an admin.
+/// </summary>
+public sealed class SlackUserDirectory(SlackWebApiClient api, SlackInstalledWorkspace workspace, TimeProvider time, ILogger<SlackUserDirectory> log)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
     /// <summary>A user Slack could not describe is asked about again only after this, so turns do not each pay a call.</summary>
@@ -22,7 +27,8 @@ public sealed class SlackUserDirectory(SlackWebApiClient api, TimeProvider time,
                 var profile = user["profile"];
                 var name = NonEmpty(SlackTurnMapper.Str(profile, "display_name")) ?? NonEmpty(SlackTurnMapper.Str(profile, "real_name"))
                     ?? NonEmpty(SlackTurnMapper.Str(user, "real_name")) ?? SlackTurnMapper.Str(user, "name");
-                known = (name, NonEmpty(SlackTurnMapper.Str(profile, "email")), now + Lifetime);
+                var email = await IsInstalledWorkspaceMemberAsync(user, ct) ? NonEmpty(SlackTurnMapper.Str(profile, "email")) : null;
+                known = (name, email, now + Lifetime);
                 cache[identity.UserId] = known;
             }
             catch (SlackApiException e)
@@ -34,6 +40,17 @@ public sealed class SlackUserDirectory(SlackWebApiClient api, TimeProvider time,
             }
         }
         return identity with { DisplayName = known.Name ?? identity.DisplayName, Email = known.Email ?? identity.Email };
+    }
+
+    private async Task<bool> IsInstalledWorkspaceMemberAsync(JsonObject user, CancellationToken ct)
+    {
+        if (user["is_email_confirmed"] is JsonValue confirmed && confirmed.TryGetValue<bool>(out var isConfirmed) && !isConfirmed)
+            return false;
+        var installed = await workspace.TeamIdAsync(ct);
+        var home = SlackTurnMapper.Str(user, "team_id");
+        if (installed is not null && string.Equals(home, installed, StringComparison.Ordinal)) return true;
+        log.LogInformation("Slack user {User} is not a member of the installed workspace; their email is not used", SlackTurnMapper.Str(user, "id"));
+        return false;
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

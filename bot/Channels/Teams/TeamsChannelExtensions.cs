@@ -22,7 +22,8 @@ public static class TeamsChannelExtensions
         // Named clients, created per call by singletons so handler rotation still applies.
         services.AddHttpClient(ChannelSigningKeys.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddHttpClient(BotTokenProvider.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
-        services.AddHttpClient(ConnectorClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient(ConnectorClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .RemoveAllLoggers(); // every turn calls it; ConnectorClient logs what goes wrong itself
 
         services.TryAddSingleton<ChannelSigningKeys>();
         services.TryAddSingleton<BotTokenProvider>();

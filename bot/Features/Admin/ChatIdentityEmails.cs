@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using PartnerBot.Api.Identity;
+using PartnerBot.Bot.Conversations;
 using PartnerBot.Bot.Channels.Teams;
 using PartnerBot.Bot.Dialogs;
 
@@ -12,21 +14,38 @@ public interface IChatIdentityEnricher
 {
     string Channel { get; }
 
-    /// <summary>The email of <paramref name="channelUserId"/> as the channel knows it, or null.</summary>
-    Task<string?> FindEmailAsync(JsonObject conversationAddress, string channelUserId, CancellationToken ct);
+    /// <summary>
+    /// The email of <paramref name="who"/> when the channel vouches for it within this installation, or null. Only such an
+    /// email may link the identity to a user or apply <c>Admins:Emails</c>.
+    /// </summary>
+    Task<string?> FindEmailAsync(JsonObject conversationAddress, ChatIdentity who, CancellationToken ct);
 }
 
-/// <summary>Teams: the conversation roster (<c>GET v3/conversations/{id}/members</c>) gives <c>email</c> / <c>userPrincipalName</c>.</summary>
-internal sealed class TeamsRosterEmails(TeamsProactiveChannel teams, ILogger<TeamsRosterEmails> log) : IChatIdentityEnricher
+/// <summary>
+/// Teams: the conversation roster (<c>GET v3/conversations/{id}/members</c>) gives <c>email</c> / <c>userPrincipalName</c>,
+/// trusted only for users of the bot's own tenant (<c>MicrosoftAppTenantId</c>): another tenant's directory can hold any
+/// address. Without a configured tenant no Teams email is trusted.
+/// </summary>
+internal sealed class TeamsRosterEmails(TeamsProactiveChannel teams, IOptions<BotFrameworkOptions> options, ILogger<TeamsRosterEmails> log)
+    : IChatIdentityEnricher
 {
     public string Channel => TeamsRoutes.ChannelId;
 
-    public async Task<string?> FindEmailAsync(JsonObject conversationAddress, string channelUserId, CancellationToken ct)
+    public async Task<string?> FindEmailAsync(JsonObject conversationAddress, ChatIdentity who, CancellationToken ct)
     {
+        var home = options.Value.MicrosoftAppTenantId;
+        if (string.IsNullOrWhiteSpace(home) || !string.Equals(who.TenantId, home.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            log.LogInformation("Teams user {UserId} of tenant {TenantId} is outside MicrosoftAppTenantId; their email is not used",
+                who.UserId, who.TenantId);
+            return null;
+        }
         try
         {
             var members = await teams.GetMembersAsync(conversationAddress, ct);
-            var member = members.FirstOrDefault(m => m.AadObjectId == channelUserId || m.Id == channelUserId);
+            var member = members.FirstOrDefault(m => m.AadObjectId == who.UserId || m.Id == who.UserId);
+            if (Text(member?.Extra, "tenantId", requireAt: false) is { } memberTenant && !string.Equals(memberTenant, home.Trim(), StringComparison.OrdinalIgnoreCase))
+                return null;
             return Text(member?.Extra, "email") ?? Text(member?.Extra, "userPrincipalName");
         }
         catch (Exception e) when (e is ConnectorException or HttpRequestException or ArgumentException or TaskCanceledException)
@@ -37,8 +56,9 @@ internal sealed class TeamsRosterEmails(TeamsProactiveChannel teams, ILogger<Tea
         }
     }
 
-    private static string? Text(Dictionary<string, JsonElement>? extra, string name) =>
-        extra is not null && extra.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s && s.Contains('@')
+    private static string? Text(Dictionary<string, JsonElement>? extra, string name, bool requireAt = true) =>
+        extra is not null && extra.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
+        && (!requireAt || s.Contains('@'))
             ? s : null;
 }
 
@@ -54,7 +74,7 @@ public sealed class ChatIdentityEmails(IEnumerable<IChatIdentityEnricher> enrich
         if (turn.User.Email is not null) return turn.User;
         var enricher = enrichers.FirstOrDefault(e => e.Channel == turn.Input.Channel);
         if (enricher is null) return turn.User;
-        var email = await enricher.FindEmailAsync(turn.Responder.ConversationAddress, turn.Input.From.UserId, ct);
+        var email = await enricher.FindEmailAsync(turn.Responder.ConversationAddress, turn.Input.From, ct);
         if (email is null) return turn.User;
         return await users.ResolveAsync(turn.Input.From.Channel, turn.Input.From.UserId, turn.User.DisplayName, email, [], ct);
     }

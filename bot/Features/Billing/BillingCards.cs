@@ -188,6 +188,7 @@ public sealed class BillingCards
         CreditTransactionKind.SignupAward => "Sign-up award",
         CreditTransactionKind.TopUp => "Purchase",
         CreditTransactionKind.Debit => "Charge",
+        CreditTransactionKind.PaymentReversal => "Payment reversed",
         _ => kind.ToString(),
     };
 

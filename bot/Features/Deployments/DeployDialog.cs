@@ -120,6 +120,14 @@ public sealed class DeployDialog(
             await dc.Turn.SendTextAsync($"I can't find a module called **{UiMarkdown.Escape(moduleName, 80)}** that you can deploy. Here is the catalog:", ct);
             return await ShowCatalogAsync(dc, state, [], ct);
         }
+        // Said before the form is filled in: nothing can start while a reversed payment is owed.
+        var owed = await ledger.GetBalanceAsync(dc.Turn.User.Id, ct);
+        if (owed.Owes)
+        {
+            state.Phase = DeployPhase.Blocked;
+            await dc.Turn.SendAsync(BalanceOwed(module.Name, owed.Total), ct);
+            return DialogTurnResult.Waiting;
+        }
         var form = ProvisioningFormBuilder.Build(module.Model, ProvisioningFormMode.Create);
         state.Phase = DeployPhase.Form;
         state.Module = module.Name;
@@ -198,6 +206,12 @@ public sealed class DeployDialog(
         var cost = module.Owner == turn.User.Id ? 0 : metadata.CreditCost;
         var balances = await ledger.GetBalanceAsync(turn.User.Id, ct);
         var available = balances.Available(metadata.RequireCreditPurchases ? SpendPolicy.PurchasedOnly : SpendPolicy.AnyBucket);
+        if (balances.Owes)
+        {
+            state.Phase = DeployPhase.Blocked;
+            await turn.SendAsync(BalanceOwed(module.Name, balances.Total), ct);
+            return DialogTurnResult.Waiting;
+        }
         if (cost > available)
         {
             state.Phase = DeployPhase.Blocked;
@@ -258,6 +272,10 @@ public sealed class DeployDialog(
             case StartDeploymentResult.InsufficientCredits credits:
                 state.Phase = DeployPhase.Blocked;
                 await turn.SendAsync(NotEnoughCredits(state.Module!, credits.Cost, credits.Balance, credits.PurchasedCreditsRequired), ct);
+                return DialogTurnResult.Waiting;
+            case StartDeploymentResult.BalanceOwed owed:
+                state.Phase = DeployPhase.Blocked;
+                await turn.SendAsync(BalanceOwed(state.Module!, owed.Balance), ct);
                 return DialogTurnResult.Waiting;
             case StartDeploymentResult.InvalidInputs invalid:
                 var byInput = invalid.Errors.Where(e => e.Input is not null).GroupBy(e => e.Input!).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(e => e.Message)));
@@ -347,6 +365,19 @@ public sealed class DeployDialog(
                 new UiHeading("Not enough credits"),
                 new UiText(why + " Nothing was started or charged.", UiTextTone.Attention),
                 new UiFactSet([new UiFact("Cost", CatalogCard.CreditText(cost)), new UiFact(purchasedOnly ? "Purchased credits" : "Balance", CatalogCard.CreditText(available))]),
+            ],
+            [new UiAction("Buy credits", Billing.BillingChatRoutes.Billing, new JsonObject { ["tab"] = "buy" }, UiActionStyle.Primary), new UiAction("Cancel", DeploymentRoutes.Cancel)]);
+    }
+
+    private static UiMessage BalanceOwed(string module, decimal balance)
+    {
+        var why = $"A payment of yours was refunded or disputed after its credits were spent, so your balance is {CatalogCard.CreditText(balance)}. "
+            + $"Buy credits to bring it back to zero or more, then deploy {module}.";
+        return new UiMessage(why,
+            [
+                new UiHeading("Deployments are paused"),
+                new UiText(why + " Nothing was started or charged.", UiTextTone.Attention),
+                new UiFactSet([new UiFact("Balance", CatalogCard.CreditText(balance))]),
             ],
             [new UiAction("Buy credits", Billing.BillingChatRoutes.Billing, new JsonObject { ["tab"] = "buy" }, UiActionStyle.Primary), new UiAction("Cancel", DeploymentRoutes.Cancel)]);
     }

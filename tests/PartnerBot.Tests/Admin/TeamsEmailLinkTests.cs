@@ -12,7 +12,11 @@ public sealed class TeamsEmailLinkTests : IAsyncLifetime
     private SupportTestHost support = null!;
 
     public async Task InitializeAsync() =>
-        support = await SupportTestHost.StartAsync(new Dictionary<string, string?> { ["Admins:Emails:0"] = "dave@example.com" });
+        support = await SupportTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Admins:Emails:0"] = "dave@example.com",
+            ["MicrosoftAppTenantId"] = SupportTestHost.TeamsTenant,
+        });
 
     public async Task DisposeAsync() => await support.DisposeAsync();
 

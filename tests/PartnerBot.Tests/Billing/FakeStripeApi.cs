@@ -31,6 +31,8 @@ public sealed class FakeStripeApi : IDisposable
             .RespondWith(Json(Customer()));
         _server.Given(Request.Create().WithPath("/v1/checkout/sessions").UsingPost())
             .RespondWith(Json(Session()));
+        _server.Given(Request.Create().WithPath("/v1/checkout/sessions").UsingGet()).AtPriority(100)
+            .RespondWith(Json(List("/v1/checkout/sessions")));
         _server.Given(Request.Create().WithPath("/v1/prices").UsingGet())
             .RespondWith(Json(List("/v1/prices", Price(StarterPrice, "Starter", 1900, "200"), Price(TeamPrice, "Team", 7900, "1000"),
                 Price("price_1NoCredits", "Support add-on", 500, null))));
@@ -87,7 +89,7 @@ public sealed class FakeStripeApi : IDisposable
     }.ToJsonString();
 
     public static JsonObject CompletedSession(string sessionId, string userId, string mode, string paymentStatus, string credits,
-        string? subscriptionId = null) => new()
+        string? subscriptionId = null, string? paymentIntent = null) => new()
     {
         ["id"] = sessionId,
         ["object"] = "checkout.session",
@@ -102,6 +104,7 @@ public sealed class FakeStripeApi : IDisposable
         ["livemode"] = false,
         ["metadata"] = new JsonObject { ["user_id"] = userId, ["credits"] = credits },
         ["mode"] = mode,
+        ["payment_intent"] = paymentIntent,
         ["payment_status"] = paymentStatus,
         ["status"] = "complete",
         ["subscription"] = subscriptionId,
@@ -161,6 +164,69 @@ public sealed class FakeStripeApi : IDisposable
         ["period_start"] = periodStart.AddMonths(-1).ToUnixTimeSeconds(),
         ["period_end"] = periodStart.ToUnixTimeSeconds(),
         ["status"] = "paid",
+    };
+
+    /// <summary><c>GET /v1/checkout/sessions?payment_intent=…</c> answers <paramref name="session"/> (a session Stripe knows from before).</summary>
+    public void KnowsSession(string paymentIntent, JsonObject session) =>
+        _server.Given(Request.Create().WithPath("/v1/checkout/sessions").WithParam("payment_intent", paymentIntent).UsingGet()).AtPriority(1)
+            .RespondWith(Json(List("/v1/checkout/sessions", (JsonObject)session.DeepClone())));
+
+    /// <summary>A card charge of <paramref name="amount"/> (smallest unit) paying <paramref name="paymentIntent"/>, <paramref name="refunded"/> of it refunded.</summary>
+    public static JsonObject Charge(string chargeId, string paymentIntent, long amount, long refunded) => new()
+    {
+        ["id"] = chargeId,
+        ["object"] = "charge",
+        ["amount"] = amount,
+        ["amount_captured"] = amount,
+        ["amount_refunded"] = refunded,
+        ["balance_transaction"] = "txn_" + chargeId[3..],
+        ["billing_details"] = new JsonObject { ["email"] = "partner@example.com", ["name"] = "Test User" },
+        ["captured"] = true,
+        ["created"] = 1763900000,
+        ["currency"] = "usd",
+        ["customer"] = CustomerId,
+        ["disputed"] = false,
+        ["livemode"] = false,
+        ["metadata"] = new JsonObject(),
+        ["paid"] = true,
+        ["payment_intent"] = paymentIntent,
+        ["payment_method"] = "pm_1CardVisa",
+        ["payment_method_details"] = new JsonObject { ["type"] = "card", ["card"] = new JsonObject { ["brand"] = "visa", ["last4"] = "4242" } },
+        ["refunded"] = refunded >= amount,
+        ["refunds"] = new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = refunded > 0
+                ? new JsonArray(new JsonObject
+                {
+                    ["id"] = "re_" + chargeId[3..] + refunded, ["object"] = "refund", ["amount"] = refunded, ["charge"] = chargeId,
+                    ["currency"] = "usd", ["payment_intent"] = paymentIntent, ["reason"] = "requested_by_customer", ["status"] = "succeeded",
+                    ["created"] = 1763900100,
+                })
+                : new JsonArray(),
+            ["has_more"] = false,
+            ["url"] = $"/v1/charges/{chargeId}/refunds",
+        },
+        ["status"] = "succeeded",
+    };
+
+    /// <summary>A dispute (chargeback) of <paramref name="amount"/> on a charge, as <c>charge.dispute.created</c> carries it.</summary>
+    public static JsonObject Dispute(string disputeId, string chargeId, string paymentIntent, long amount) => new()
+    {
+        ["id"] = disputeId,
+        ["object"] = "dispute",
+        ["amount"] = amount,
+        ["balance_transactions"] = new JsonArray(),
+        ["charge"] = chargeId,
+        ["created"] = 1763900200,
+        ["currency"] = "usd",
+        ["evidence_details"] = new JsonObject { ["due_by"] = 1764700000, ["has_evidence"] = false, ["past_due"] = false, ["submission_count"] = 0 },
+        ["is_charge_refundable"] = false,
+        ["livemode"] = false,
+        ["metadata"] = new JsonObject(),
+        ["payment_intent"] = paymentIntent,
+        ["reason"] = "fraudulent",
+        ["status"] = "needs_response",
     };
 
     private static JsonObject Customer() => new()

@@ -69,7 +69,7 @@ public sealed class SubscriptionPeriodTests : IAsyncLifetime
 
     [Theory]
     [InlineData("Development", "", BillingMode.Sandbox)]
-    [InlineData("Staging", "", BillingMode.Sandbox)]
+    [InlineData("Staging", "", BillingMode.Disabled)]
     [InlineData("Production", "", BillingMode.Disabled)]
     [InlineData("Production", "sk_live_x", BillingMode.Stripe)]
     [InlineData("Development", "sk_test_x", BillingMode.Stripe)]

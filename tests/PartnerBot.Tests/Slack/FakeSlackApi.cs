@@ -10,6 +10,8 @@ public sealed class FakeSlackApi : IDisposable
 {
     public const string PostedTs = "1700000000.000100";
     public const string OpenedViewId = "V0FAKEVIEW";
+    /// <summary>The workspace the fake bot token is installed in (<c>auth.test</c>).</summary>
+    public const string InstalledTeam = "T111";
     private readonly WireMockServer server = WireMockServer.Start();
 
     public FakeSlackApi()
@@ -21,12 +23,17 @@ public sealed class FakeSlackApi : IDisposable
         Ok("views.open", new JsonObject { ["view"] = new JsonObject { ["id"] = OpenedViewId, ["hash"] = "1700000000.abc" } });
         Ok("views.update", new JsonObject { ["view"] = new JsonObject { ["id"] = OpenedViewId, ["hash"] = "1700000001.abd" } });
         Ok("views.push", new JsonObject { ["view"] = new JsonObject { ["id"] = "V0PUSHED", ["hash"] = "1700000002.abe" } });
+        Ok("auth.test", new JsonObject
+        {
+            ["url"] = "https://partners-test.slack.com/", ["team"] = "Partners Test", ["user"] = "partnerbot", ["team_id"] = InstalledTeam,
+            ["user_id"] = "U0BOTUSER", ["bot_id"] = "B0PARTNERBOT", ["is_enterprise_install"] = false,
+        });
         Ok("conversations.open", new JsonObject { ["channel"] = new JsonObject { ["id"] = "D0DIRECT" } });
         Ok("users.info", new JsonObject
         {
             ["user"] = new JsonObject
             {
-                ["id"] = "W111", ["name"] = "primary-owner", ["real_name"] = "Primary Owner",
+                ["id"] = "W111", ["team_id"] = InstalledTeam, ["name"] = "primary-owner", ["real_name"] = "Primary Owner", ["is_email_confirmed"] = true,
                 ["profile"] = new JsonObject { ["display_name"] = "Prim", ["real_name"] = "Primary Owner", ["email"] = "owner@example.com" },
             },
         });

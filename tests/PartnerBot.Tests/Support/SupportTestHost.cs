@@ -124,7 +124,7 @@ public sealed class SupportTestHost : IAsyncDisposable
     public Task TeamsSubmitAsync(JsonObject value, string aadObjectId) => TeamsMessageAsync(aadObjectId, value, null);
 
     /// <summary>A message in the Teams support thread (typed text, or a card submit's <c>value</c>), with a valid channel token.</summary>
-    public async Task TeamsMessageAsync(string aadObjectId, JsonObject? value, string? text)
+    public async Task TeamsMessageAsync(string aadObjectId, JsonObject? value, string? text, string tenantId = TeamsTenant)
     {
         var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "Teams", "inbound",
             "teams-message-adaptivecard-submit-inputs.json")))!.AsObject();
@@ -132,7 +132,8 @@ public sealed class SupportTestHost : IAsyncDisposable
         activity["serviceUrl"] = TeamsServiceUrl;
         activity["from"]!["aadObjectId"] = aadObjectId;
         activity["conversation"]!["id"] = TeamsThread;
-        activity["conversation"]!["tenantId"] = TeamsTenant;
+        activity["conversation"]!["tenantId"] = tenantId;
+        activity["channelData"]!["tenant"] = new JsonObject { ["id"] = tenantId };
         activity["value"] = value;
         if (text is not null) activity["text"] = text;
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/messages")

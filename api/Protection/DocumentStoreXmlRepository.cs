@@ -3,7 +3,7 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using PartnerBot.Api.Storage;
 
-namespace PartnerBot.Api.Publishing;
+namespace PartnerBot.Api.Protection;
 
 /// <summary>
 /// The Data Protection key ring kept in the document store (container <c>dataprotection</c>, one partition), so every
