@@ -32,33 +32,12 @@ public sealed class ListenAddressTests
         foreach (var (name, value) in environment) start.Environment[name] = value;
 
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while (true)
-            {
-                if (process.HasExited)
-                    Assert.Fail($"the host stopped (exit {process.ExitCode}): {await error}");
-                try
-                {
-                    var response = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
-                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                    return;
-                }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(250);
-                }
-            }
+            await BuiltHostProcess.AssertServesHealthzAsync(process, port);
         }
         finally
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            _ = await output;
             try { data.Delete(recursive: true); } catch (IOException) { }
         }
     }

@@ -40,33 +40,7 @@ public sealed class KeyRingStartupTests : IDisposable
     {
         var port = LoopbackPorts.Free();
         using var process = Start(port, TestKeyRingCertificate.Create(_folder.FullName, "start-password"));
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while (true)
-            {
-                if (process.HasExited) Assert.Fail($"the host stopped (exit {process.ExitCode}): {await error}");
-                try
-                {
-                    using var response = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
-                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                    return;
-                }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(250);
-                }
-            }
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            _ = await output;
-        }
+        await PartnerBot.Tests.Hosting.BuiltHostProcess.AssertServesHealthzAsync(process, port);
     }
 
     private Process Start(int port, KeyRingCertificateFile? certificate)
