@@ -28,6 +28,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
     private const string EmailsContainer = "emails";
     private const string ProfileId = "profile";
     private const string LinkId = "link";
+    private const int MaxUpdateAttempts = 50;
 
     /// <summary>Raised once when a user is created (sign-up awards hang off it).</summary>
     public event Func<PlatformUser, CancellationToken, Task>? UserCreated;
@@ -178,8 +179,10 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
                 await store.ReplaceAsync(UsersContainer, userId, ProfileId, Serialize(next), doc.ETag, ct: ct);
                 return next;
             }
-            catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed && attempt < 10)
+            catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed && attempt < MaxUpdateAttempts)
             {
+                // Many writers of one profile (a person's identities on several channels arriving at once) take turns.
+                await Task.Delay(Random.Shared.Next(1, 4 + 4 * Math.Min(attempt, 10)), ct);
             }
         }
     }

@@ -56,12 +56,43 @@ public sealed class ChatBot(
             return;
         }
 
-        var (state, etag) = await states.LoadAsync(key, ct);
+        var entered = await states.EnterAsync(key, ct);
+        var saved = false;
+        try
+        {
+            saved = await RunEnteredTurnAsync(turn, key, entered, responder, ct);
+        }
+        finally
+        {
+            if (!saved) await LeaveQuietlyAsync(turn, key, entered);
+        }
+    }
+
+    /// <summary>Gives the state back unchanged; when that fails, the lease runs out on its own.</summary>
+    private async Task LeaveQuietlyAsync(IncomingTurn turn, ConversationStateKey key, ConversationStateStore.Entered entered)
+    {
+        try
+        {
+            if (!await states.LeaveAsync(key, entered, CancellationToken.None))
+                logger.LogWarning("Conversation {ConversationKey} was held past its lease by input {ActivityId}", turn.ConversationKey, turn.ActivityId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Conversation {ConversationKey} could not be given back after input {ActivityId}; its lease runs out in {Lease}",
+                turn.ConversationKey, turn.ActivityId, ConversationStateStore.LeaseLength);
+        }
+    }
+
+    /// <summary>The turn on an entered state; true when it saved the state (which gives the lease back).</summary>
+    private async Task<bool> RunEnteredTurnAsync(IncomingTurn turn, ConversationStateKey key, ConversationStateStore.Entered entered,
+        ITurnResponder responder, CancellationToken ct)
+    {
+        var state = entered.State;
         if (state.RecentInputs.Contains(turn.ActivityId))
         {
             TurnTelemetry.RouteChosen(TurnTelemetry.Redelivered);
             logger.LogInformation("Skipped redelivered input {ActivityId} in {ConversationKey}", turn.ActivityId, turn.ConversationKey);
-            return;
+            return false;
         }
 
         var user = await users.ResolveAsync(turn.From.Channel, turn.From.UserId, turn.From.DisplayName, turn.From.Email,
@@ -81,7 +112,7 @@ public sealed class ChatBot(
             // The saved stack stays as it was before this turn, so the user can simply try again.
             logger.LogError(e, "Dialog failed on input {ActivityId} in {ConversationKey}", turn.ActivityId, turn.ConversationKey);
             await responder.SendAsync(UiMessage.Text("Sorry, something went wrong on our side. Nothing you entered so far is lost: try again, or type **menu**."), ct);
-            return;
+            return false;
         }
 
         foreach (var instance in state.Stack) _dialogs.Find(instance.Id)?.WriteState(instance);
@@ -89,13 +120,16 @@ public sealed class ChatBot(
         state.Address = responder.ConversationAddress;
         try
         {
-            await states.SaveAsync(key, state, etag, ct);
+            await states.SaveAsync(key, state, entered.ETag, ct);
+            return true;
         }
         catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.Conflict)
         {
+            // Only when this turn outlived its lease and another turn took the state meanwhile.
             logger.LogWarning("Conversation {ConversationKey} changed during input {ActivityId}; this turn's dialog changes were not kept",
                 turn.ConversationKey, turn.ActivityId);
             await responder.SendAsync(UiMessage.Text("Two of your actions arrived at the same time and I kept the other one. Please repeat this one if it is still needed."), ct);
+            return true;
         }
     }
 

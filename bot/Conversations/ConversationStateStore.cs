@@ -14,19 +14,88 @@ public sealed class ConversationState
 
     /// <summary>The channel address of the conversation, for proactive messages.</summary>
     public System.Text.Json.Nodes.JsonObject? Address { get; set; }
+
+    /// <summary>The turn running on this state now, on whichever instance; null between turns.</summary>
+    public TurnLease? Lease { get; set; }
 }
+
+/// <summary>A turn's hold on a conversation state: another turn waits until it is given back or runs out.</summary>
+/// <param name="Owner">The holding turn (a random id).</param>
+/// <param name="Until">When the hold runs out on its own (Unix milliseconds), should its instance stop mid-turn.</param>
+public sealed record TurnLease(string Owner, long Until);
 
 /// <summary>
 /// Loads and saves <see cref="ConversationState"/> with its ETag, so two simultaneous turns of one conversation
-/// cannot overwrite each other's dialog stack.
+/// cannot overwrite each other's dialog stack. A turn enters the state with a lease (<see cref="EnterAsync"/>), so a turn
+/// of the same conversation on another instance (behind a load balancer, a double click) waits for it and then sees
+/// its result, instead of running on the same old state.
 /// </summary>
-public sealed class ConversationStateStore(IDocumentStore store)
+public sealed class ConversationStateStore(IDocumentStore store, TimeProvider time)
 {
     public const string Container = "conversations";
     private const int RecentInputsKept = 50;
     private static readonly DocumentOptions Retention = new(TimeSpan.FromDays(30));
+    /// <summary>How long a turn holds its state at most: longer than any turn, short enough to recover from a crash.</summary>
+    public static readonly TimeSpan LeaseLength = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(200);
 
     public sealed record Loaded(ConversationState State, string? ETag);
+
+    /// <summary>A state entered by a turn: <see cref="Unchanged"/> is what it was, to give back when the turn keeps nothing.</summary>
+    public sealed record Entered(ConversationState State, string ETag, System.Text.Json.Nodes.JsonObject Unchanged);
+
+    /// <summary>
+    /// Takes the lease on the state for one turn, waiting while another turn holds it; the caller ends with
+    /// <see cref="SaveAsync(ConversationStateKey, ConversationState, string?, CancellationToken)"/> (which gives the lease
+    /// back) or <see cref="LeaveAsync"/>.
+    /// </summary>
+    public async Task<Entered> EnterAsync(ConversationStateKey key, CancellationToken ct)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        var poll = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            var doc = await store.ReadAsync(Container, key.ConversationKey, key.Id, ct);
+            var state = doc?.Body.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (state.Lease is { } held && held.Until > now)
+            {
+                await Task.Delay(poll, ct);
+                poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, MaxPoll.Ticks));
+                continue;
+            }
+            state.Lease = null;
+            var unchanged = Serialize(state);
+            state.Lease = new TurnLease(owner, now + (long)LeaseLength.TotalMilliseconds);
+            try
+            {
+                var body = Serialize(state);
+                var written = doc is null
+                    ? await store.CreateAsync(Container, key.ConversationKey, key.Id, body, Retention, ct)
+                    : await store.ReplaceAsync(Container, key.ConversationKey, key.Id, body, doc.ETag, Retention, ct);
+                state.Lease = null;
+                return new Entered(state, written.ETag, unchanged);
+            }
+            catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.Conflict)
+            {
+                // Another turn entered between our read and write: wait for it like any holder.
+            }
+        }
+    }
+
+    /// <summary>Gives the lease back and leaves the state as the turn found it; false when the lease had already run out.</summary>
+    public async Task<bool> LeaveAsync(ConversationStateKey key, Entered entered, CancellationToken ct)
+    {
+        try
+        {
+            await store.ReplaceAsync(Container, key.ConversationKey, key.Id, entered.Unchanged, entered.ETag, Retention, ct);
+            return true;
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The state of a one-to-one conversation.</summary>
     public Task<Loaded> LoadAsync(string conversationKey, CancellationToken ct) => LoadAsync(ConversationStateKey.Of(conversationKey), ct);
@@ -42,13 +111,20 @@ public sealed class ConversationStateStore(IDocumentStore store)
         return new Loaded(state, doc.ETag);
     }
 
-    /// <summary>Saves the state; <see cref="StorageErrorKind.PreconditionFailed"/> or Conflict when another turn saved first.</summary>
+    /// <summary>
+    /// Saves the state (without a lease, so an entered turn gives its lease back); <see cref="StorageErrorKind.PreconditionFailed"/>
+    /// or Conflict when another turn saved first.
+    /// </summary>
     public async Task SaveAsync(ConversationStateKey key, ConversationState state, string? etag, CancellationToken ct)
     {
         if (state.RecentInputs.Count > RecentInputsKept)
             state.RecentInputs.RemoveRange(0, state.RecentInputs.Count - RecentInputsKept);
-        var body = JsonSerializer.SerializeToNode(state, DialogJson.Context.ConversationState)!.AsObject();
+        state.Lease = null;
+        var body = Serialize(state);
         if (etag is null) await store.CreateAsync(Container, key.ConversationKey, key.Id, body, Retention, ct);
         else await store.ReplaceAsync(Container, key.ConversationKey, key.Id, body, etag, Retention, ct);
     }
+
+    private static System.Text.Json.Nodes.JsonObject Serialize(ConversationState state) =>
+        JsonSerializer.SerializeToNode(state, DialogJson.Context.ConversationState)!.AsObject();
 }

@@ -2,6 +2,7 @@ using static PartnerBot.Tests.Slack.BlockKitTestReader;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using PartnerBot.Api.Deployments;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.Slack;
@@ -14,12 +15,12 @@ namespace PartnerBot.Tests.Telemetry;
 
 /// <summary>Two instances on one SQLite file.</summary>
 // Not collected for now: one journey's form sometimes does not arrive within 60 s (seen on both stores). Make it public again once that stall is understood.
-internal sealed class SqliteTwoInstanceBurstTests() : TwoInstanceBurstTests(StoreKind.Sqlite);
+public sealed class SqliteTwoInstanceBurstTests() : TwoInstanceBurstTests(StoreKind.Sqlite);
 
 /// <summary>Two instances on one Cosmos DB database (the Cosmos DB protocol test server).</summary>
 // Set aside with the SQLite variant above: the same stall was seen here.
 [RequiresNode]
-internal sealed class CosmosTwoInstanceBurstTests() : TwoInstanceBurstTests(StoreKind.Cosmos);
+public sealed class CosmosTwoInstanceBurstTests() : TwoInstanceBurstTests(StoreKind.Cosmos);
 
 /// <summary>
 /// Two instances of the bot on one store (the store each subclass names), as behind a load balancer that does not keep a caller
@@ -35,6 +36,7 @@ public abstract class TwoInstanceBurstTests(StoreKind kind) : IAsyncLifetime
     private readonly FakeSlackApi _slack = new();
     private readonly FakeTerraform _terraform = new();
     private TestStore _store = null!;
+    private readonly LogCapture[] _logs = [new(), new()];
     private BotTestHost[] _hosts = [];
 
     public async Task InitializeAsync()
@@ -54,8 +56,14 @@ public abstract class TwoInstanceBurstTests(StoreKind kind) : IAsyncLifetime
             ["Deployments:Outbox:PollInterval"] = "00:00:00.100",
             ["Credits:SignupAward"] = "1000",
         };
-        _hosts = [await BotTestHost.StartAsync(settings, store: _store), await BotTestHost.StartAsync(settings, store: _store)];
+        _hosts = [await StartAsync(settings, _logs[0]), await StartAsync(settings, _logs[1])];
     }
+
+    private Task<BotTestHost> StartAsync(Dictionary<string, string?> settings, LogCapture logs) =>
+        BotTestHost.StartAsync(settings, store: _store, configure: b => b.Logging.AddProvider(logs));
+
+    /// <summary>Warnings and errors of both instances, for a failure message.</summary>
+    private string Problems() => string.Join("\n", _logs.SelectMany((l, i) => l.AtLeast(Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => $"[{i}] {e}")).Take(40));
 
     public async Task DisposeAsync()
     {
@@ -233,23 +241,30 @@ public abstract class TwoInstanceBurstTests(StoreKind kind) : IAsyncLifetime
         return page.Items.Count;
     }
 
-    private static async Task<JsonObject> WaitForAsync(Func<JsonObject?> find, string what, TimeSpan? timeout = null)
+    private async Task<JsonObject> WaitForAsync(Func<JsonObject?> find, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
             if (find() is { } found) return found;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited in vain for {what}.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited in vain for {what}.\n{await InboxStateAsync()}\n{Problems()}");
             await Task.Delay(100);
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    /// <summary>Every inbox item's kind, status and attempts, for a failure message.</summary>
+    private async Task<string> InboxStateAsync()
+    {
+        var page = await _store.Store.QueryAsync(SlackInbox.Container, SlackInbox.Partition, new DocumentQuery { PageSize = 1000 });
+        return string.Join("\n", page.Items.Select(d => $"{d.Id} {d.Body["kind"]} {d.Body["status"]} attempts={d.Body["attempts"]} error={d.Body["error"]}"));
+    }
+
+    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited in vain for {what}.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited in vain for {what}.\n{await InboxStateAsync()}\n{Problems()}");
             await Task.Delay(200);
         }
     }
