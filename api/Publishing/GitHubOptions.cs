@@ -21,6 +21,12 @@ public sealed class GitHubOptions
     /// <summary><c>GitHub:MaxArchiveBytes</c>: the largest repository archive read (default 50 MB).</summary>
     public long MaxArchiveBytes { get; set; } = 50L * 1024 * 1024;
 
+    /// <summary>
+    /// <c>GitHub:MaxUnpackedBytes</c>: the most bytes read out of one archive once decompressed, every entry, header and
+    /// padding counted (default 200 MB). A small archive can unpack to far more than <see cref="MaxArchiveBytes"/>.
+    /// </summary>
+    public long MaxUnpackedBytes { get; set; } = 200L * 1024 * 1024;
+
     /// <summary><c>GitHub:MaxModules</c>: the most module folders one repository may hold (default 500).</summary>
     public int MaxModules { get; set; } = 500;
 
@@ -60,6 +66,7 @@ public sealed class GitHubOptions
             return "GitHub:PlatformToken is required when GitHub:PlatformRepository is set.";
         if (options.PlatformSyncMinutes <= 0) return "GitHub:PlatformSyncMinutes must be greater than 0.";
         if (options.MaxArchiveBytes <= 0) return "GitHub:MaxArchiveBytes must be greater than 0.";
+        if (options.MaxUnpackedBytes <= 0) return "GitHub:MaxUnpackedBytes must be greater than 0.";
         if (options.MaxModules <= 0) return "GitHub:MaxModules must be greater than 0.";
         if (options.RequestTimeoutSeconds <= 0) return "GitHub:RequestTimeoutSeconds must be greater than 0.";
         if (options.Attempts is < 1 or > 10) return "GitHub:Attempts must be between 1 and 10.";

@@ -188,14 +188,15 @@ public sealed class ModulePublisher(
             // Unchanged, but this instance has not read it yet (e.g. after a restart): read the commit seen last time.
             if (lastSha is not null)
             {
-                var again = RepositoryArchive.Read(repository, lastSha, await github.DownloadTarballAsync(token, repository, lastSha, ct), options.Value.MaxModules);
+                var again = RepositoryArchive.Read(repository, lastSha, await github.DownloadTarballAsync(token, repository, lastSha, ct),
+                    options.Value.MaxModules, options.Value.MaxUnpackedBytes);
                 _snapshots[repository.FullName] = again;
                 return (again, true, etag);
             }
             head = await github.GetHeadAsync(token, repository, null, ct);
         }
         var archive = await github.DownloadTarballAsync(token, repository, head.Sha!, ct);
-        var snapshot = RepositoryArchive.Read(repository, head.Sha!, archive, options.Value.MaxModules);
+        var snapshot = RepositoryArchive.Read(repository, head.Sha!, archive, options.Value.MaxModules, options.Value.MaxUnpackedBytes);
         _snapshots[repository.FullName] = snapshot;
         return (snapshot, false, head.ETag);
     }

@@ -41,15 +41,32 @@ public static class RepositoryArchive
     /// <summary>The most bytes of <c>.tf</c> text read from one archive (the compressed size is limited separately).</summary>
     public const long MaxTerraformBytes = 64L * 1024 * 1024;
 
-    public static RepositorySnapshot Read(RepositoryName repository, string sha, byte[] tarGz, int maxModules)
+    /// <summary>The default of <see cref="GitHubOptions.MaxUnpackedBytes"/>.</summary>
+    public const long DefaultMaxUnpackedBytes = 200L * 1024 * 1024;
+
+    /// <param name="maxUnpackedBytes">The most bytes decompressed from <paramref name="tarGz"/> (all entries, headers and padding).</param>
+    public static RepositorySnapshot Read(RepositoryName repository, string sha, byte[] tarGz, int maxModules, long maxUnpackedBytes = DefaultMaxUnpackedBytes)
     {
+        using var gzip = new GZipStream(new MemoryStream(tarGz, writable: false), CompressionMode.Decompress);
+        return ReadTar(repository, sha, gzip, maxModules, maxUnpackedBytes);
+    }
+
+    /// <summary>
+    /// Reads the decompressed tar stream <paramref name="tar"/>, pulling no more than about <paramref name="maxUnpackedBytes"/>
+    /// out of it: past the limit the read stops and fails as <see cref="GitHubFailureKind.TooLarge"/>.
+    /// </summary>
+    internal static RepositorySnapshot ReadTar(RepositoryName repository, string sha, Stream tar, int maxModules, long maxUnpackedBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxUnpackedBytes);
         var folders = new SortedDictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal);
         long terraformBytes = 0;
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(tarGz, writable: false), CompressionMode.Decompress);
-            using var tar = new TarReader(gzip);
-            while (tar.GetNextEntry() is { } entry)
+            using var limited = new UnpackLimitStream(tar, maxUnpackedBytes, () => new GitHubFailure(GitHubFailureKind.TooLarge,
+                $"{repository.FullName} unpacks to more than {Size(maxUnpackedBytes)}, the most a sync reads. Keep modules in a smaller " +
+                "repository (large binaries, data files and generated output belong elsewhere)."));
+            using var reader = new TarReader(limited);
+            while (reader.GetNextEntry() is { } entry)
             {
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
                 var folder = CandidateFolder(entry.Name, out var fileName);
@@ -108,6 +125,10 @@ public static class RepositoryArchive
         return new RepositorySnapshot(repository, sha, unique);
     }
 
+    private static string Size(long bytes) => bytes >= 1024 * 1024
+        ? $"{bytes / (1024 * 1024)} MB"
+        : $"{Math.Max(1, bytes / 1024)} KB";
+
     /// <summary>
     /// The candidate folder of an archive path and the file's path inside it (<c>top/x/f.tf</c> → <c>x</c>, <c>f.tf</c>;
     /// <c>top/modules/x/templates/a.sh</c> → <c>modules/x</c>, <c>templates/a.sh</c>), else null.
@@ -129,5 +150,50 @@ public static class RepositoryArchive
             return parts[1];
         }
         return null;
+    }
+}
+
+/// <summary>
+/// A read-only view of a decompressing stream that counts every byte pulled out of it and fails once more than the
+/// limit has been read, so a small archive that unpacks to gigabytes (zeros, or entries nobody looks at) is abandoned
+/// after the limit instead of being inflated to the end. Skipped tar entries are read through it too.
+/// </summary>
+internal sealed class UnpackLimitStream(Stream inner, long limit, Func<Exception> tooLarge) : Stream
+{
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        // Never ask for more than one byte past the limit: reaching it is then detected without inflating further.
+        var allowed = (int)Math.Min(buffer.Length, Math.Max(0, limit - BytesRead) + 1);
+        var read = inner.Read(buffer[..allowed]);
+        BytesRead += read;
+        if (BytesRead > limit) throw tooLarge();
+        return read;
+    }
+
+    public override int ReadByte()
+    {
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 0 ? -1 : one[0];
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
     }
 }

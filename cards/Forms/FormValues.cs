@@ -11,6 +11,9 @@ namespace PartnerBot.Cards.Forms;
 /// </summary>
 public static class FormValues
 {
+    /// <summary>The longest a module's pattern may take to match one value; a slower match leaves the value to the server's check.</summary>
+    public static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Text form of a typed value for an input of <paramref name="format"/> (null → empty).</summary>
     public static string FromJson(JsonNode? value, UiValueFormat format)
     {
@@ -121,12 +124,17 @@ public static class FormValues
         {
             try
             {
-                if (!Regex.IsMatch(text, pattern, RegexOptions.None, TimeSpan.FromMilliseconds(200)))
+                if (!Regex.IsMatch(text, pattern, RegexOptions.None, PatternTimeout))
                     return input.ErrorText ?? $"{input.Label} does not have the expected format.";
             }
             catch (RegexMatchTimeoutException)
             {
-                return $"{input.Label} could not be checked; please shorten it.";
+                // Undecided: the pattern is a hint copied from the module's own validation, which the server checks
+                // again (deferring to Terraform's plan when it cannot decide). A slow pattern neither rejects the value nor fails.
+            }
+            catch (ArgumentException)
+            {
+                // A pattern .NET cannot read is no reason to refuse the value either: the same server check decides.
             }
         }
         if (input.MaxLength is { } maxLength && text.Length > maxLength)

@@ -18,14 +18,76 @@ public sealed class HclEvaluator
 {
     private readonly IReadOnlyDictionary<string, HclValue> _roots;
     private readonly Dictionary<string, HclValue> _locals = new(StringComparer.Ordinal);
+    private readonly HclEvaluationBudget _budget;
+    private HclBudgetMeter? _meter;
 
     /// <param name="roots">Root objects by name, e.g. <c>var</c> → object of variable values.</param>
-    public HclEvaluator(IReadOnlyDictionary<string, HclValue>? roots = null)
+    /// <param name="budget">The work one <see cref="Evaluate"/> may do (<see cref="HclEvaluationBudget.Default"/> when null).</param>
+    public HclEvaluator(IReadOnlyDictionary<string, HclValue>? roots = null, HclEvaluationBudget? budget = null)
     {
         _roots = roots ?? new Dictionary<string, HclValue>();
+        _budget = budget ?? HclEvaluationBudget.Default;
     }
 
-    public HclValue Evaluate(HclExpression expression) => expression switch
+    /// <summary>
+    /// Evaluates <paramref name="expression"/> within the budget: more steps, time or text than it allows raise
+    /// <see cref="HclUndecidedException"/>, which <c>can()</c> and <c>try()</c> do not catch.
+    /// </summary>
+    public HclValue Evaluate(HclExpression expression)
+    {
+        if (_meter is not null) return Eval(expression);
+        _meter = _budget.Start();
+        try
+        {
+            var result = Eval(expression);
+            Measure(result, _meter);
+            return result;
+        }
+        finally
+        {
+            _meter = null;
+        }
+    }
+
+    /// <summary>Charges a value's size (every node, and its total text) so a result cannot outgrow the budget once serialised.</summary>
+    internal static void Measure(HclValue value, HclBudgetMeter meter)
+    {
+        long text = 0;
+        var pending = new Stack<HclValue>();
+        pending.Push(value);
+        while (pending.TryPop(out var next))
+        {
+            meter.Charge();
+            switch (next)
+            {
+                case HclString s:
+                    text += s.Value.Length;
+                    meter.CheckLength(text);
+                    break;
+                case HclList list:
+                    foreach (var item in list.Items) pending.Push(item);
+                    break;
+                case HclMap map:
+                    foreach (var (key, item) in map.Attributes)
+                    {
+                        text += key.Length;
+                        pending.Push(item);
+                    }
+                    meter.CheckLength(text);
+                    break;
+            }
+        }
+    }
+
+    private HclBudgetMeter Meter => _meter ?? throw new InvalidOperationException("evaluation outside Evaluate");
+
+    private HclValue Eval(HclExpression expression)
+    {
+        Meter.Charge();
+        return EvalNode(expression);
+    }
+
+    private HclValue EvalNode(HclExpression expression) => expression switch
     {
         HclLiteral literal => literal.Kind switch
         {
@@ -37,17 +99,17 @@ public sealed class HclEvaluator
         HclTemplate template => EvaluateTemplate(template),
         HclTuple tuple => new HclList(tuple.Items.Select(Evaluate).ToArray()),
         HclObject obj => EvaluateObject(obj),
-        HclParentheses parentheses => Evaluate(parentheses.Inner),
+        HclParentheses parentheses => Eval(parentheses.Inner),
         HclVariable variable => Lookup(variable),
-        HclGetAttribute get => GetAttribute(Evaluate(get.Source), get.Name),
-        HclIndex index => Index(Evaluate(index.Source), Evaluate(index.Key)),
+        HclGetAttribute get => GetAttribute(Eval(get.Source), get.Name),
+        HclIndex index => Index(Eval(index.Source), Eval(index.Key)),
         HclSplat splat => EvaluateSplat(splat),
         HclSplatItem => _locals.TryGetValue(SplatItemName, out var item) ? item : throw new HclUndecidedException("splat item outside a splat"),
         HclUnary unary => EvaluateUnary(unary),
         HclBinary binary => EvaluateBinary(binary),
-        HclConditional conditional => ToBool(Evaluate(conditional.Condition), "condition")
-            ? Evaluate(conditional.TrueResult)
-            : Evaluate(conditional.FalseResult),
+        HclConditional conditional => ToBool(Eval(conditional.Condition), "condition")
+            ? Eval(conditional.TrueResult)
+            : Eval(conditional.FalseResult),
         HclFor forExpression => EvaluateFor(forExpression),
         HclFunctionCall call => CallFunction(call),
         _ => throw new HclUndecidedException($"unsupported expression {expression.GetType().Name}"),
@@ -70,10 +132,10 @@ public sealed class HclEvaluator
             var key = item.Key switch
             {
                 HclVariable bare => bare.Name,
-                HclParentheses p => ToStringValue(Evaluate(p.Inner), "object key"),
-                _ => ToStringValue(Evaluate(item.Key), "object key"),
+                HclParentheses p => ToStringValue(Eval(p.Inner), "object key"),
+                _ => ToStringValue(Eval(item.Key), "object key"),
             };
-            result[key] = Evaluate(item.Value);
+            result[key] = Eval(item.Value);
         }
         return new HclMap(result);
     }
@@ -83,7 +145,7 @@ public sealed class HclEvaluator
     private HclValue EvaluateTemplate(HclTemplate template)
     {
         // A template that is exactly one interpolation yields the inner value unchanged, as in Terraform.
-        if (template.Parts is [HclTemplateInterpolation only]) return Evaluate(only.Expression);
+        if (template.Parts is [HclTemplateInterpolation only]) return Eval(only.Expression);
         var builder = new StringBuilder();
         AppendParts(builder, template.Parts);
         return new HclString(builder.ToString());
@@ -97,19 +159,21 @@ public sealed class HclEvaluator
             {
                 case HclTemplateLiteral literal:
                     builder.Append(literal.Value);
+                    Meter.CheckLength(builder.Length);
                     break;
                 case HclTemplateInterpolation interpolation:
                 {
-                    var value = Evaluate(interpolation.Expression);
+                    var value = Eval(interpolation.Expression);
                     if (value is HclNull) throw new HclEvaluationException("Invalid template interpolation value: the expression result is null.");
                     builder.Append(ToStringValue(value, "template interpolation"));
+                    Meter.CheckLength(builder.Length);
                     break;
                 }
                 case HclTemplateIf conditional:
-                    AppendParts(builder, ToBool(Evaluate(conditional.Condition), "template condition") ? conditional.Then : conditional.Else);
+                    AppendParts(builder, ToBool(Eval(conditional.Condition), "template condition") ? conditional.Then : conditional.Else);
                     break;
                 case HclTemplateFor loop:
-                    foreach (var (key, value) in Iterate(Evaluate(loop.Collection)))
+                    foreach (var (key, value) in Iterate(Eval(loop.Collection)))
                     {
                         using var scope = Bind(loop.KeyVariable, key, loop.ValueVariable, value);
                         AppendParts(builder, loop.Body);
@@ -154,7 +218,7 @@ public sealed class HclEvaluator
 
     private HclValue EvaluateSplat(HclSplat splat)
     {
-        var source = Evaluate(splat.Source);
+        var source = Eval(splat.Source);
         IReadOnlyList<HclValue> items = source switch
         {
             HclNull => [],
@@ -164,8 +228,9 @@ public sealed class HclEvaluator
         var results = new List<HclValue>(items.Count);
         foreach (var item in items)
         {
+            Meter.Charge();
             using var scope = Bind(null, null, SplatItemName, item);
-            results.Add(Evaluate(splat.Each));
+            results.Add(Eval(splat.Each));
         }
         return new HclList(results);
     }
@@ -174,7 +239,7 @@ public sealed class HclEvaluator
 
     private HclValue EvaluateUnary(HclUnary unary)
     {
-        var operand = Evaluate(unary.Operand);
+        var operand = Eval(unary.Operand);
         return unary.Operator == '!'
             ? HclValue.Of(!ToBool(operand, "operand of '!'"))
             : new HclNumber(-ToNumber(operand, "operand of '-'"));
@@ -187,16 +252,16 @@ public sealed class HclEvaluator
             // Short-circuit: the right side of the usual `var.x == null || check(var.x)` guard is not needed once
             // the left side decides, and evaluating it on null would only produce a spurious error.
             case HclBinaryOperator.Or:
-                return ToBool(Evaluate(binary.Left), "left operand of '||'") ? HclValue.True : HclValue.Of(ToBool(Evaluate(binary.Right), "right operand of '||'"));
+                return ToBool(Eval(binary.Left), "left operand of '||'") ? HclValue.True : HclValue.Of(ToBool(Eval(binary.Right), "right operand of '||'"));
             case HclBinaryOperator.And:
-                return !ToBool(Evaluate(binary.Left), "left operand of '&&'") ? HclValue.False : HclValue.Of(ToBool(Evaluate(binary.Right), "right operand of '&&'"));
+                return !ToBool(Eval(binary.Left), "left operand of '&&'") ? HclValue.False : HclValue.Of(ToBool(Eval(binary.Right), "right operand of '&&'"));
         }
-        var left = Evaluate(binary.Left);
-        var right = Evaluate(binary.Right);
+        var left = Eval(binary.Left);
+        var right = Eval(binary.Right);
         switch (binary.Operator)
         {
-            case HclBinaryOperator.Equal: return HclValue.Of(ValuesEqual(left, right));
-            case HclBinaryOperator.NotEqual: return HclValue.Of(!ValuesEqual(left, right));
+            case HclBinaryOperator.Equal: return HclValue.Of(ValuesEqual(left, right, Meter));
+            case HclBinaryOperator.NotEqual: return HclValue.Of(!ValuesEqual(left, right, Meter));
         }
         var a = ToNumber(left, "left operand");
         var b = ToNumber(right, "right operand");
@@ -216,32 +281,39 @@ public sealed class HclEvaluator
     }
 
     /// <summary>Equality as Terraform's <c>==</c>: numbers by value, strings ordinal, collections element-wise.</summary>
-    public static bool ValuesEqual(HclValue left, HclValue right) => (left, right) switch
+    public static bool ValuesEqual(HclValue left, HclValue right) => ValuesEqual(left, right, null);
+
+    /// <summary>As <see cref="ValuesEqual(HclValue, HclValue)"/>, each value compared counting as one step of <paramref name="meter"/>.</summary>
+    internal static bool ValuesEqual(HclValue left, HclValue right, HclBudgetMeter? meter)
     {
-        (HclNull, HclNull) => true,
-        (HclNull, _) or (_, HclNull) => false,
-        (HclNumber a, HclNumber b) => a.Value == b.Value,
-        (HclString a, HclString b) => a.Value == b.Value,
-        (HclBool a, HclBool b) => a.Value == b.Value,
-        (HclList a, HclList b) => a.Items.Count == b.Items.Count && a.Items.Zip(b.Items).All(p => ValuesEqual(p.First, p.Second)),
-        (HclMap a, HclMap b) => a.Attributes.Count == b.Attributes.Count
-            && a.Attributes.All(p => b.Attributes.TryGetValue(p.Key, out var v) && ValuesEqual(p.Value, v)),
-        _ => false,
-    };
+        meter?.Charge();
+        return (left, right) switch
+        {
+            (HclNull, HclNull) => true,
+            (HclNull, _) or (_, HclNull) => false,
+            (HclNumber a, HclNumber b) => a.Value == b.Value,
+            (HclString a, HclString b) => a.Value == b.Value,
+            (HclBool a, HclBool b) => a.Value == b.Value,
+            (HclList a, HclList b) => a.Items.Count == b.Items.Count && a.Items.Zip(b.Items).All(p => ValuesEqual(p.First, p.Second, meter)),
+            (HclMap a, HclMap b) => a.Attributes.Count == b.Attributes.Count
+                && a.Attributes.All(p => b.Attributes.TryGetValue(p.Key, out var v) && ValuesEqual(p.Value, v, meter)),
+            _ => false,
+        };
+    }
 
     // ---------- for expressions ----------
 
     private HclValue EvaluateFor(HclFor expression)
     {
-        var collection = Evaluate(expression.Collection);
+        var collection = Eval(expression.Collection);
         if (!expression.IsObject)
         {
             var items = new List<HclValue>();
             foreach (var (key, value) in Iterate(collection))
             {
                 using var scope = Bind(expression.KeyVariable, key, expression.ValueVariable, value);
-                if (expression.Condition is not null && !ToBool(Evaluate(expression.Condition), "'for' condition")) continue;
-                items.Add(Evaluate(expression.ValueResult));
+                if (expression.Condition is not null && !ToBool(Eval(expression.Condition), "'for' condition")) continue;
+                items.Add(Eval(expression.ValueResult));
             }
             return new HclList(items);
         }
@@ -251,9 +323,9 @@ public sealed class HclEvaluator
         foreach (var (key, value) in Iterate(collection))
         {
             using var scope = Bind(expression.KeyVariable, key, expression.ValueVariable, value);
-            if (expression.Condition is not null && !ToBool(Evaluate(expression.Condition), "'for' condition")) continue;
-            var resultKey = ToStringValue(Evaluate(expression.KeyResult!), "'for' key");
-            var resultValue = Evaluate(expression.ValueResult);
+            if (expression.Condition is not null && !ToBool(Eval(expression.Condition), "'for' condition")) continue;
+            var resultKey = ToStringValue(Eval(expression.KeyResult!), "'for' key");
+            var resultValue = Eval(expression.ValueResult);
             if (groups is not null)
             {
                 if (!groups.TryGetValue(resultKey, out var group)) groups[resultKey] = group = [];
@@ -267,15 +339,25 @@ public sealed class HclEvaluator
         return new HclMap(result);
     }
 
-    private static IEnumerable<(HclValue Key, HclValue Value)> Iterate(HclValue collection)
+    /// <summary>The elements a <c>for</c> visits; each iteration is one step of the budget.</summary>
+    private IEnumerable<(HclValue Key, HclValue Value)> Iterate(HclValue collection)
     {
         switch (collection)
         {
             case HclList list:
-                for (var i = 0; i < list.Items.Count; i++) yield return (new HclNumber(i), list.Items[i]);
+                for (var i = 0; i < list.Items.Count; i++)
+                {
+                    Meter.Charge();
+                    yield return (new HclNumber(i), list.Items[i]);
+                }
                 break;
             case HclMap obj:
-                foreach (var (key, value) in obj.Attributes.OrderBy(p => p.Key, StringComparer.Ordinal)) yield return (new HclString(key), value);
+                Meter.Charge(obj.Attributes.Count);
+                foreach (var (key, value) in obj.Attributes.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    Meter.Charge();
+                    yield return (new HclString(key), value);
+                }
                 break;
             case HclNull:
                 throw new HclEvaluationException("Iteration over null value: a null value cannot be used as the collection in a 'for' expression.");
@@ -323,7 +405,7 @@ public sealed class HclEvaluator
                 RequireArguments(call, 1);
                 try
                 {
-                    Evaluate(call.Arguments[0]);
+                    Eval(call.Arguments[0]);
                     return HclValue.True;
                 }
                 catch (HclEvaluationException)
@@ -333,14 +415,14 @@ public sealed class HclEvaluator
             case "try":
                 foreach (var argument in call.Arguments)
                 {
-                    try { return Evaluate(argument); }
+                    try { return Eval(argument); }
                     catch (HclEvaluationException) { }
                 }
                 throw new HclEvaluationException("No expression succeeded: all arguments of try() failed.");
         }
 
         var arguments = new List<HclValue>(call.Arguments.Count);
-        foreach (var argument in call.Arguments) arguments.Add(Evaluate(argument));
+        foreach (var argument in call.Arguments) arguments.Add(Eval(argument));
         if (call.ExpandFinal && arguments.Count > 0)
         {
             var last = arguments[^1];
@@ -348,7 +430,7 @@ public sealed class HclEvaluator
             if (last is not HclList expanded) throw new HclEvaluationException("Invalid expanding argument value: the final argument must be a list, tuple or set.");
             arguments.AddRange(expanded.Items);
         }
-        return HclFunctions.Call(call.Name, arguments);
+        return HclFunctions.Call(call.Name, arguments, Meter);
     }
 
     private static void RequireArguments(HclFunctionCall call, int count)

@@ -14,7 +14,12 @@ namespace PartnerBot.Api.Modules.Hcl;
 public static class HclFunctions
 {
     private static readonly ConcurrentDictionary<string, Regex> RegexCache = new(StringComparer.Ordinal);
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Patterns can come from submitted values (<c>regex(var.pattern, ...)</c>): the cache is bounded.</summary>
+    private const int RegexCacheLimit = 512;
+
+    /// <summary>The longest one match of a module's regular expression may run; longer is undecided, not a failure.</summary>
+    internal static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(250);
 
     public static IReadOnlySet<string> Names { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -27,20 +32,38 @@ public static class HclFunctions
         "strrev", "base64encode", "base64decode", "urlencode", "indent", "chomp", "uuid_is_valid",
     };
 
-    public static HclValue Call(string name, IReadOnlyList<HclValue> args)
+    /// <summary>Calls a function with the <see cref="HclEvaluationBudget.Default"/> budget.</summary>
+    public static HclValue Call(string name, IReadOnlyList<HclValue> args) => Call(name, args, HclEvaluationBudget.Default.Start());
+
+    /// <summary>
+    /// Calls a function, charging <paramref name="meter"/> for the elements it touches: every list or object argument
+    /// costs its length, quadratic work costs per comparison, and no string longer than the budget is built.
+    /// </summary>
+    internal static HclValue Call(string name, IReadOnlyList<HclValue> args, HclBudgetMeter meter)
+    {
+        foreach (var arg in args)
+            meter.Charge(arg switch { HclList l => l.Items.Count, HclMap m => m.Attributes.Count, _ => 0 });
+        var result = CallCore(name, args, meter);
+        if (result is HclString text) meter.CheckLength(text.Value.Length);
+        return result;
+    }
+
+    private static HclValue CallCore(string name, IReadOnlyList<HclValue> args, HclBudgetMeter meter)
     {
         switch (name)
         {
-            case "regex": Arity(name, args, 2); return Regex1(Str(args[0]), Str(args[1]));
+            case "regex": Arity(name, args, 2); return Regex1(Str(args[0]), Str(args[1]), meter);
             case "regexall":
             {
                 Arity(name, args, 2);
                 var regex = GetRegex(Str(args[0]));
-                return new HclList(Matches(regex, Str(args[1])).Select(m => MatchValue(regex, m)).ToArray());
+                var matches = Matches(regex, Str(args[1]), meter);
+                meter.Charge(matches.Count);
+                return new HclList(matches.Select(m => MatchValue(regex, m)).ToArray());
             }
             case "contains":
                 Arity(name, args, 2);
-                return HclValue.Of(List(args[0]).Any(i => HclEvaluator.ValuesEqual(i, args[1])));
+                return HclValue.Of(List(args[0]).Any(i => HclEvaluator.ValuesEqual(i, args[1], meter)));
             case "length":
                 Arity(name, args, 1);
                 return new HclNumber(args[0] switch
@@ -83,8 +106,17 @@ public static class HclFunctions
                 var search = Str(args[1]);
                 var replacement = Str(args[2]);
                 if (search.Length > 1 && search[0] == '/' && search[^1] == '/')
-                    return new HclString(GetRegex(search[1..^1]).Replace(s, replacement));
-                return new HclString(search.Length == 0 ? s : s.Replace(search, replacement, StringComparison.Ordinal));
+                    return new HclString(RegexReplace(GetRegex(search[1..^1]), s, replacement, meter));
+                if (search.Length == 0) return new HclString(s);
+                // Count first: a short search and a long replacement would otherwise build the oversized string.
+                long length = s.Length;
+                for (var at = s.IndexOf(search, StringComparison.Ordinal); at >= 0; at = s.IndexOf(search, at + search.Length, StringComparison.Ordinal))
+                {
+                    meter.Charge();
+                    length += replacement.Length - search.Length;
+                    meter.CheckLength(length);
+                }
+                return new HclString(s.Replace(search, replacement, StringComparison.Ordinal));
             }
             case "split":
             {
@@ -94,13 +126,16 @@ public static class HclFunctions
                 var pieces = separator.Length == 0
                     ? text.EnumerateRunes().Select(r => r.ToString()).ToArray()
                     : text.Split(separator);
+                meter.Charge(pieces.Length);
                 return new HclList(pieces.Select(p => (HclValue)new HclString(p)).ToArray());
             }
             case "join":
             {
                 if (args.Count < 2) throw new HclEvaluationException("Function \"join\" expects a separator and at least one list.");
                 var separator = Str(args[0]);
-                return new HclString(string.Join(separator, args.Skip(1).SelectMany(List).Select(Str)));
+                var parts = args.Skip(1).SelectMany(List).Select(Str).ToList();
+                meter.CheckLength(parts.Sum(p => (long)p.Length) + (long)separator.Length * Math.Max(0, parts.Count - 1));
+                return new HclString(string.Join(separator, parts));
             }
             case "substr":
             {
@@ -113,7 +148,7 @@ public static class HclFunctions
                 if (length < 0 || offset + length > runes.Length) length = runes.Length - offset;
                 return new HclString(string.Concat(runes.Skip(offset).Take(length).Select(r => r.ToString())));
             }
-            case "format": return new HclString(Format(args));
+            case "format": return new HclString(Format(args, meter));
             case "strrev": Arity(name, args, 1); return new HclString(string.Concat(Str(args[0]).EnumerateRunes().Reverse().Select(r => r.ToString())));
             case "indent":
             {
@@ -121,6 +156,8 @@ public static class HclFunctions
                 var spaces = Int(args[0]);
                 if (spaces is < 0 or > 1024) throw new HclEvaluationException("indent() needs between 0 and 1024 spaces.");
                 var pad = new string(' ', spaces);
+                var indented = Str(args[1]);
+                meter.CheckLength(indented.Length + (long)spaces * indented.Count(c => c == '\n'));
                 return new HclString(Str(args[1]).Replace("\n", "\n" + pad, StringComparison.Ordinal));
             }
             case "base64encode": Arity(name, args, 1); return new HclString(Convert.ToBase64String(Encoding.UTF8.GetBytes(Str(args[0]))));
@@ -145,8 +182,8 @@ public static class HclFunctions
                 throw new HclEvaluationException("No non-empty list arguments passed to coalescelist().");
             case "compact": Arity(name, args, 1); return new HclList(List(args[0]).Where(v => v is not HclNull && Str(v) != "").ToArray());
             case "concat": return new HclList(args.SelectMany(List).ToArray());
-            case "distinct": Arity(name, args, 1); return new HclList(Distinct(List(args[0])));
-            case "flatten": Arity(name, args, 1); return new HclList(Flatten(List(args[0])).ToArray());
+            case "distinct": Arity(name, args, 1); return new HclList(Distinct(List(args[0]), meter));
+            case "flatten": Arity(name, args, 1); return new HclList(Flatten(List(args[0]), meter).ToArray());
             case "keys": Arity(name, args, 1); return new HclList(Obj(args[0]).Keys.Order(StringComparer.Ordinal).Select(k => (HclValue)new HclString(k)).ToArray());
             case "values": Arity(name, args, 1); return new HclList(Obj(args[0]).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).ToArray());
             case "lookup":
@@ -173,7 +210,7 @@ public static class HclFunctions
                 for (var i = 0; i < keys.Count; i++) map[Str(keys[i])] = values[i];
                 return new HclMap(map);
             }
-            case "range": return Range(args);
+            case "range": return Range(args, meter);
             case "element":
             {
                 Arity(name, args, 2);
@@ -188,7 +225,7 @@ public static class HclFunctions
                 Arity(name, args, 2);
                 var list = List(args[0]);
                 for (var i = 0; i < list.Count; i++)
-                    if (HclEvaluator.ValuesEqual(list[i], args[1])) return new HclNumber(i);
+                    if (HclEvaluator.ValuesEqual(list[i], args[1], meter)) return new HclNumber(i);
                 throw new HclEvaluationException("Item not found in index().");
             }
             case "one":
@@ -222,9 +259,19 @@ public static class HclFunctions
                 if (size == 0) return new HclList([new HclList(list)]);
                 return new HclList(list.Chunk(size).Select(c => (HclValue)new HclList(c)).ToArray());
             }
-            case "setintersection": return new HclList(Distinct(List(args[0]).Where(v => args.Skip(1).All(o => List(o).Any(x => HclEvaluator.ValuesEqual(x, v)))).ToList()));
-            case "setunion": return new HclList(Distinct(args.SelectMany(List).ToList()));
-            case "setsubtract": Arity(name, args, 2); return new HclList(Distinct(List(args[0]).Where(v => !List(args[1]).Any(x => HclEvaluator.ValuesEqual(x, v))).ToList()));
+            case "setintersection":
+            {
+                if (args.Count == 0) throw new HclEvaluationException("Function \"setintersection\" needs at least one set.");
+                var others = args.Skip(1).Select(o => new ValueSet(List(o), meter)).ToList();
+                return new HclList(Distinct(List(args[0]).Where(v => others.All(o => o.Contains(v))).ToList(), meter));
+            }
+            case "setunion": return new HclList(Distinct(args.SelectMany(List).ToList(), meter));
+            case "setsubtract":
+            {
+                Arity(name, args, 2);
+                var subtract = new ValueSet(List(args[1]), meter);
+                return new HclList(Distinct(List(args[0]).Where(v => !subtract.Contains(v)).ToList(), meter));
+            }
             case "sum":
             {
                 Arity(name, args, 1);
@@ -257,7 +304,7 @@ public static class HclFunctions
                 Arity(name, args, 1);
                 return args[0] is HclNull ? HclValue.Null : HclValue.Of(HclEvaluator.ToBool(args[0], "argument of tobool"));
             case "tolist": Arity(name, args, 1); return args[0] is HclNull ? HclValue.Null : new HclList(List(args[0]));
-            case "toset": Arity(name, args, 1); return args[0] is HclNull ? HclValue.Null : new HclList(Distinct(List(args[0])));
+            case "toset": Arity(name, args, 1); return args[0] is HclNull ? HclValue.Null : new HclList(Distinct(List(args[0]), meter));
             case "tomap": Arity(name, args, 1); return args[0] is HclNull ? HclValue.Null : new HclMap(Obj(args[0]));
             case "jsondecode":
             {
@@ -265,7 +312,10 @@ public static class HclFunctions
                 try { return HclValue.FromJson(System.Text.Json.Nodes.JsonNode.Parse(Str(args[0]))); }
                 catch (System.Text.Json.JsonException e) { throw new HclEvaluationException($"Invalid JSON: {e.Message}"); }
             }
-            case "jsonencode": Arity(name, args, 1); return new HclString(args[0].ToJson()?.ToJsonString() ?? "null");
+            case "jsonencode":
+                Arity(name, args, 1);
+                HclEvaluator.Measure(args[0], meter); // shared sub-values would otherwise be written out once per reference
+                return new HclString(args[0].ToJson()?.ToJsonString() ?? "null");
             default:
                 throw new HclUndecidedException($"function '{name}' is not evaluated before deployment");
         }
@@ -301,20 +351,74 @@ public static class HclFunctions
         _ => throw new HclEvaluationException($"Invalid function argument: a map or object is required, got {value.TypeName}."),
     };
 
-    private static List<HclValue> Distinct(IReadOnlyList<HclValue> items)
+    /// <summary>The items without repeats, first occurrence kept, in about linear time (values are bucketed by a structural hash).</summary>
+    private static List<HclValue> Distinct(IReadOnlyList<HclValue> items, HclBudgetMeter meter)
     {
         var result = new List<HclValue>();
+        var seen = new ValueSet([], meter);
         foreach (var item in items)
-            if (!result.Any(r => HclEvaluator.ValuesEqual(r, item))) result.Add(item);
+            if (seen.Add(item)) result.Add(item);
         return result;
     }
 
-    private static IEnumerable<HclValue> Flatten(IEnumerable<HclValue> items)
+    /// <summary>Values by Terraform equality; hashing and comparing charge the meter per value visited.</summary>
+    private sealed class ValueSet
+    {
+        private readonly Dictionary<int, List<HclValue>> _buckets = [];
+        private readonly HclBudgetMeter _meter;
+
+        public ValueSet(IEnumerable<HclValue> items, HclBudgetMeter meter)
+        {
+            _meter = meter;
+            foreach (var item in items) Add(item);
+        }
+
+        public bool Contains(HclValue value) =>
+            _buckets.TryGetValue(Hash(value), out var bucket) && bucket.Any(v => HclEvaluator.ValuesEqual(v, value, _meter));
+
+        public bool Add(HclValue value)
+        {
+            var hash = Hash(value);
+            if (!_buckets.TryGetValue(hash, out var bucket)) _buckets[hash] = bucket = [];
+            else if (bucket.Any(v => HclEvaluator.ValuesEqual(v, value, _meter))) return false;
+            bucket.Add(value);
+            return true;
+        }
+
+        /// <summary>Equal values (as <see cref="HclEvaluator.ValuesEqual(HclValue, HclValue)"/>) hash alike; object keys in any order.</summary>
+        private int Hash(HclValue value)
+        {
+            _meter.Charge();
+            switch (value)
+            {
+                case HclNumber n: return n.Value == 0 ? 0 : n.Value.GetHashCode();
+                case HclString s: return StringComparer.Ordinal.GetHashCode(s.Value);
+                case HclBool b: return b.Value ? 1 : 2;
+                case HclList list:
+                {
+                    var hash = new HashCode();
+                    hash.Add(list.Items.Count);
+                    foreach (var item in list.Items) hash.Add(Hash(item));
+                    return hash.ToHashCode();
+                }
+                case HclMap map:
+                {
+                    var hash = map.Attributes.Count;
+                    foreach (var (key, item) in map.Attributes) hash ^= HashCode.Combine(StringComparer.Ordinal.GetHashCode(key), Hash(item));
+                    return hash;
+                }
+                default: return 3;
+            }
+        }
+    }
+
+    private static IEnumerable<HclValue> Flatten(IEnumerable<HclValue> items, HclBudgetMeter meter)
     {
         foreach (var item in items)
         {
+            meter.Charge();
             if (item is HclList inner)
-                foreach (var nested in Flatten(inner.Items)) yield return nested;
+                foreach (var nested in Flatten(inner.Items, meter)) yield return nested;
             else yield return item;
         }
     }
@@ -325,7 +429,7 @@ public static class HclFunctions
         return args.Select(Num);
     }
 
-    private static HclValue Range(IReadOnlyList<HclValue> args)
+    private static HclValue Range(IReadOnlyList<HclValue> args, HclBudgetMeter meter)
     {
         double start = 0, step = 1, limit;
         switch (args.Count)
@@ -340,7 +444,11 @@ public static class HclFunctions
         var items = new List<HclValue>();
         for (var v = start; step > 0 ? v < limit : v > limit; v += step)
         {
-            if (items.Count >= 1024) throw new HclEvaluationException("More than 1024 values were generated by range().");
+            if (items.Count >= HclEvaluationBudget.TerraformMaxRangeLength)
+                throw new HclEvaluationException($"More than {HclEvaluationBudget.TerraformMaxRangeLength} values were generated by range().");
+            if (items.Count >= meter.Budget.MaxRangeLength)
+                throw new HclUndecidedException($"range() produces more than {meter.Budget.MaxRangeLength} values, more than is evaluated before deployment");
+            meter.Charge();
             items.Add(new HclNumber(v));
         }
         return new HclList(items);
@@ -362,7 +470,7 @@ public static class HclFunctions
         return negative ? -result : result;
     }
 
-    private static string Format(IReadOnlyList<HclValue> args)
+    private static string Format(IReadOnlyList<HclValue> args, HclBudgetMeter meter)
     {
         if (args.Count == 0) throw new HclEvaluationException("Function \"format\" needs a format string.");
         var spec = Str(args[0]);
@@ -370,6 +478,7 @@ public static class HclFunctions
         var next = 1;
         for (var i = 0; i < spec.Length; i++)
         {
+            meter.CheckLength(builder.Length);
             if (spec[i] != '%') { builder.Append(spec[i]); continue; }
             if (++i >= spec.Length) throw new HclEvaluationException("Unterminated format verb.");
             if (spec[i] == '%') { builder.Append('%'); continue; }
@@ -394,21 +503,54 @@ public static class HclFunctions
 
     // ---------- regular expressions (RE2 dialect) ----------
 
-    private static HclValue Regex1(string pattern, string input)
+    private static HclValue Regex1(string pattern, string input, HclBudgetMeter meter)
     {
         var regex = GetRegex(pattern);
+        meter.CheckTime();
         Match match;
         try { match = regex.Match(input); }
-        catch (RegexMatchTimeoutException) { throw new HclUndecidedException("regular expression took too long"); }
+        catch (RegexMatchTimeoutException) { throw TookTooLong(); }
         if (!match.Success) throw new HclEvaluationException("Invalid function argument: pattern did not match any part of the given string.");
         return MatchValue(regex, match);
     }
 
-    private static IEnumerable<Match> Matches(Regex regex, string input)
+    private static List<Match> Matches(Regex regex, string input, HclBudgetMeter meter)
     {
-        try { return regex.Matches(input).ToList(); }
-        catch (RegexMatchTimeoutException) { throw new HclUndecidedException("regular expression took too long"); }
+        meter.CheckTime();
+        try
+        {
+            var matches = new List<Match>();
+            for (var match = regex.Match(input); match.Success; match = match.NextMatch())
+            {
+                meter.Charge();
+                matches.Add(match);
+            }
+            return matches;
+        }
+        catch (RegexMatchTimeoutException) { throw TookTooLong(); }
     }
+
+    /// <summary><c>replace()</c> with a regular expression: <c>$1</c> and <c>${name}</c> in the replacement, the result kept within the budget.</summary>
+    private static string RegexReplace(Regex regex, string input, string replacement, HclBudgetMeter meter)
+    {
+        meter.CheckTime();
+        long length = input.Length;
+        try
+        {
+            return regex.Replace(input, match =>
+            {
+                meter.Charge();
+                var replaced = match.Result(replacement);
+                length += replaced.Length - match.Length;
+                meter.CheckLength(length);
+                return replaced;
+            });
+        }
+        catch (RegexMatchTimeoutException) { throw TookTooLong(); }
+    }
+
+    private static HclUndecidedException TookTooLong() =>
+        new($"the regular expression took longer than {RegexTimeout.TotalMilliseconds:0} ms to match");
 
     private static HclValue MatchValue(Regex regex, Match match)
     {
@@ -420,11 +562,16 @@ public static class HclFunctions
         return new HclList(groupNumbers.Skip(1).Select(g => match.Groups[g].Success ? (HclValue)new HclString(match.Groups[g].Value) : HclValue.Null).ToArray());
     }
 
-    private static Regex GetRegex(string pattern) => RegexCache.GetOrAdd(pattern, static p =>
+    /// <summary>The compiled pattern, always with <see cref="RegexTimeout"/> as its match timeout.</summary>
+    internal static Regex GetRegex(string pattern)
     {
-        try { return new Regex(TranslateRe2(p), RegexOptions.CultureInvariant, RegexTimeout); }
+        if (RegexCache.TryGetValue(pattern, out var cached)) return cached;
+        Regex regex;
+        try { regex = new Regex(TranslateRe2(pattern), RegexOptions.CultureInvariant, RegexTimeout); }
         catch (ArgumentException e) { throw new HclEvaluationException($"Invalid regular expression: {e.Message}"); }
-    });
+        if (RegexCache.Count >= RegexCacheLimit) RegexCache.Clear();
+        return RegexCache.GetOrAdd(pattern, regex);
+    }
 
     /// <summary>
     /// RE2 and .NET agree on the syntax modules use, except that RE2's <c>$</c> (without the m flag) matches only at

@@ -44,6 +44,9 @@ public sealed class FakeGitHub : IDisposable
     /// <summary>When set, answers every <c>/repos/</c> request instead of the repository (failures).</summary>
     public Func<IRequestMessage, ResponseMessage?>? RepositoryOverride { get; set; }
 
+    /// <summary>When set, the archive served instead of the one built from <see cref="Files"/> (hostile archives).</summary>
+    public Func<byte[]>? TarballOverride { get; set; }
+
     /// <summary>A pause before every answer under <c>/repos/</c> (timeouts).</summary>
     public TimeSpan RepositoryDelay { get; set; }
 
@@ -112,7 +115,7 @@ public sealed class FakeGitHub : IDisposable
     private async Task<IResponseMessage> HandleAsync(IRequestMessage request)
     {
         var path = request.Path;
-        if (path.StartsWith("/codeload/", StringComparison.Ordinal)) return Bytes(200, Tarball(), "application/x-gzip");
+        if (path.StartsWith("/codeload/", StringComparison.Ordinal)) return Bytes(200, TarballOverride?.Invoke() ?? Tarball(), "application/x-gzip");
 
         var token = Header(request, "Authorization") is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
         if (token is null || RevokedTokens.Contains(token) || (token != ClassicToken && token != NoRepoScopeToken && token != FineGrainedToken))
