@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Bot.Conversations;
@@ -46,7 +47,7 @@ public static class DirectLineChannel
 
     public static IEndpointRouteBuilder MapDirectLineChannel(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v3/directline").WithTags("Direct Line");
+        var group = app.MapGroup("/v3/directline").WithTags("Direct Line").WithRequestBodyLimit(RequestBodyGroup.Chat);
         group.MapPost("/tokens/generate", GenerateTokenAsync);
         group.MapPost("/tokens/refresh", RefreshTokenAsync);
         group.MapPost("/conversations", StartConversationAsync);
@@ -64,7 +65,7 @@ public static class DirectLineChannel
     private static async Task<IResult> GenerateTokenAsync(HttpContext http, DirectLineTokens tokens, WebChatSessions sessions, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadBytesAsync(http.Request, 16 * 1024, ct);
-        if (body is null) return JsonRequestBody.Problem("Request too large", "The token request is too large.");
+        if (body is null) return JsonRequestBody.Problem("Request too large", "The token request is too large.", StatusCodes.Status413PayloadTooLarge);
         TokenRequest? tokenRequest = null;
         if (body.Length > 0)
         {
