@@ -41,6 +41,9 @@ public static class DirectLineChannel
         services.AddStorageContainer(DirectLineConversations.Container, "/seq");
         services.AddSingleton<DirectLineTokens>();
         services.AddSingleton<DirectLineConversations>();
+        services.AddOptions<DirectLineStreamOptions>()
+            .Configure<IConfiguration>((o, c) => c.GetSection(DirectLineStreamOptions.Section).Bind(o))
+            .ValidateWith(o => o.Problem());
         services.AddSingleton<IProactiveChannel, DirectLineProactiveChannel>();
         return services;
     }
@@ -170,8 +173,19 @@ public static class DirectLineChannel
         if (Authorize(context.Request, tokens, conversationId) is null) { await Forbidden().ExecuteAsync(context); return; }
         if (!await conversations.ExistsAsync(conversationId, ct)) { await NotFound(conversationId).ExecuteAsync(context); return; }
 
+        // Taken before the upgrade, so a refused stream is a plain HTTP answer the client can read.
+        using var subscription = conversations.TrySubscribe(conversationId, out var refusal);
+        if (subscription is null)
+        {
+            var instanceFull = refusal == DirectLineConversations.StreamRefusal.InstanceFull;
+            context.Response.Headers.RetryAfter = "5";
+            await JsonRequestBody.Problem("Too many streams", instanceFull
+                    ? "This server has as many open streams as it keeps (LocalChat:MaxStreams); try again shortly."
+                    : "This conversation has as many open streams as it may (LocalChat:MaxStreamsPerConversation); close one first.",
+                instanceFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var subscription = conversations.Subscribe(conversationId);
         var (backlog, last) = await conversations.ReadAfterAsync(conversationId, ParseWatermark(context.Request.Query["watermark"]), ct);
         if (backlog.Count > 0) await SendSetAsync(socket, backlog, last, ct);
 
