@@ -94,7 +94,12 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
     {
         var oversized = Padded("{\"eventId\":\"e1\",\"type\":\"log\",\"lines\":[\"x\"]}", ApiLimit + 64 * 1024);
         await AssertBothRefusedAsync("/api/deployments/dep-limits/events", oversized);
-        await AssertBothRefusedAsync("/api/deployments/dep-limits/runs/run-1/result", oversized, bearer: "not-a-run-token", contentType: "text/plain");
+        // A declared oversized result is refused before anything runs; a chunked one without the run's token is refused
+        // before its body is read at all.
+        await AssertTooLargeAsync(await PostAsync("/api/deployments/dep-limits/runs/run-1/result", oversized, chunked: false,
+            bearer: "not-a-run-token", contentType: "text/plain"), "runner result with Content-Length");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("/api/deployments/dep-limits/runs/run-1/result", oversized, chunked: true,
+            bearer: "not-a-run-token", contentType: "text/plain")).StatusCode);
 
         // A normal body is read in full before its signature is checked: the missing signature is the answer.
         foreach (var chunked in new[] { false, true })
