@@ -94,12 +94,10 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
     {
         var oversized = Padded("{\"eventId\":\"e1\",\"type\":\"log\",\"lines\":[\"x\"]}", ApiLimit + 64 * 1024);
         await AssertBothRefusedAsync("/api/deployments/dep-limits/events", oversized);
-        // A declared oversized result is refused before anything runs; a chunked one without the run's token is refused
-        // before its body is read at all.
+        // A declared oversized run report is refused before anything runs (a chunked one is answered 401 before its body
+        // is read, since only the run's token opens these routes).
         await AssertTooLargeAsync(await PostAsync("/api/deployments/dep-limits/runs/run-1/result", oversized, chunked: false,
             bearer: "not-a-run-token", contentType: "text/plain"), "runner result with Content-Length");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("/api/deployments/dep-limits/runs/run-1/result", oversized, chunked: true,
-            bearer: "not-a-run-token", contentType: "text/plain")).StatusCode);
 
         // A normal body is read in full before its signature is checked: the missing signature is the answer.
         foreach (var chunked in new[] { false, true })
@@ -167,7 +165,9 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
         await using var host = await BotTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Http:RequestBodyLimits:Chat"] = "8192",
+            ["Http:RequestBodyLimits:RunnerPlan"] = "4096",
             ["Slack:SigningSecret"] = "slack-signing-secret-for-limits",
+            ["Deployments:GitHubActions:CallbackSecret"] = "runner-callback-secret-for-limits",
         });
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/slack/events")
         {
@@ -178,6 +178,13 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
         // The Stripe webhook keeps its own (256 KB) limit.
         var webhook = await host.Client.PostAsync("/api/stripe/webhook", Body(Padded("{\"id\":\"evt_1\"}", 16 * 1024), chunked: false));
         Assert.Equal(HttpStatusCode.BadRequest, webhook.StatusCode);
+
+        // The plan upload has a limit of its own within the runner routes.
+        var report = Body(Padded("{}", 16 * 1024), chunked: false);
+        using var plan = new HttpRequestMessage(HttpMethod.Post, "/api/deployments/dep-limits/runs/run-1/plan") { Content = report };
+        await AssertTooLargeAsync(await host.Client.SendAsync(plan), "plan over RunnerPlan = 4 KB");
+        var result = await host.Client.PostAsync("/api/deployments/dep-limits/runs/run-1/result", Body(Padded("{}", 16 * 1024), chunked: false));
+        Assert.Equal(HttpStatusCode.Unauthorized, result.StatusCode); // RunnerCallbacks (1 MB) applies here
     }
 
     [Fact]
