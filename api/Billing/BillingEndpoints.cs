@@ -21,13 +21,18 @@ public sealed record CostReportResponse(string DeploymentId, string PartnerId, s
 
 public static class BillingEndpoints
 {
+    /// <summary>An event's upper bound, whatever Http:RequestBodyLimits:Webhooks says.</summary>
     private const int MaxWebhookBytes = 512 * 1024;
+
+    private static IResult TooLarge() => ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large",
+        "The event is larger than this endpoint accepts (Http:RequestBodyLimits:Webhooks).");
 
     /// <summary>The public billing endpoints: the Stripe webhook, signed exports and the checkout return page.</summary>
     public static IEndpointRouteBuilder MapBillingEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(BillingRoutes.StripeWebhook, WebhookAsync).WithName("StripeWebhook").WithTags("Billing")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithRequestBodyLimit(RequestBodyGroup.Webhooks);
         endpoints.MapGet(BillingRoutes.Export, ExportAsync).WithName("DownloadBillingExport").WithTags("Billing")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status410Gone);
         endpoints.MapGet(BillingRoutes.ReturnPage, (HttpRequest request) => Results.Content(ReturnHtml(request.Query["result"].ToString()),
@@ -47,10 +52,13 @@ public static class BillingEndpoints
     private static async Task<IResult> WebhookAsync(HttpRequest request, StripeWebhookProcessor processor, ILoggerFactory loggers,
         CancellationToken ct)
     {
-        if (request.ContentLength > MaxWebhookBytes) return ApiProblems.BadRequest("The event is too large.");
-        // The signature covers the exact bytes Stripe sent, so the body is read raw, never re-serialized.
+        if (request.ContentLength > MaxWebhookBytes) return TooLarge();
+        // The signature covers the exact bytes Stripe sent, so the body is read raw, never re-serialized. Its length is
+        // held to Http:RequestBodyLimits:Webhooks while it streams in (RequestBodyLimitMiddleware).
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var json = await reader.ReadToEndAsync(ct);
+        string json;
+        try { json = await reader.ReadToEndAsync(ct); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(); }
         try
         {
             var outcome = await processor.ProcessAsync(json, request.Headers["Stripe-Signature"].ToString(), ct);

@@ -23,7 +23,9 @@ public static class DeploymentServiceCollectionExtensions
         services.AddOptions<DeploymentOptions>().Bind(configuration.GetSection(DeploymentOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeploymentOptions>, DeploymentOptionsValidator>());
-        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(DeploymentOptions.Section + ":Outbox"));
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(DeploymentOptions.Section + ":Outbox"))
+            .Validate(o => o.Problem() is null, "Deployments:Outbox:DeadRetention must be between 00:00:01 and 3650 days, and MaxAttempts at least 1.")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
         services.AddHttpClient(GitHubActionsRunner.HttpClientName);

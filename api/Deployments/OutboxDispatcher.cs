@@ -19,6 +19,13 @@ public sealed class OutboxOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Deliveries tried before an item is set aside as dead (kept for inspection).</summary>
     public int MaxAttempts { get; set; } = 30;
+    /// <summary>How long a dead item is kept for inspection before the store drops it (<c>Deployments:Outbox:DeadRetention</c>).</summary>
+    public TimeSpan DeadRetention { get; set; } = TimeSpan.FromDays(14);
+
+    public string? Problem() =>
+        DeadRetention < TimeSpan.FromSeconds(1) || DeadRetention > TimeSpan.FromDays(3650)
+            ? "Deployments:Outbox:DeadRetention must be between 00:00:01 and 3650 days."
+            : MaxAttempts < 1 ? "Deployments:Outbox:MaxAttempts must be at least 1." : null;
 }
 
 /// <summary>
@@ -185,7 +192,9 @@ public sealed class OutboxDispatcher(
         };
         try
         {
-            await store.ReplaceAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, id, StoreJson.ToBody(next), etag, ct: ct);
+            // A dead item stays for inspection, then the store's TTL drops it: dead items never pile up for ever.
+            await store.ReplaceAsync(DeploymentOutbox.Container, DeploymentOutbox.Partition, id, StoreJson.ToBody(next), etag,
+                dead ? new DocumentOptions(options.Value.DeadRetention) : null, ct);
         }
         catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
         {

@@ -20,7 +20,11 @@ public sealed record RunnerEventResponse(string EventId, bool Applied);
 public static class RunnerEventEndpoints
 {
     public const string SignatureHeader = "X-PartnerBot-Signature";
+    /// <summary>An event's upper bound, whatever Http:RequestBodyLimits:RunnerCallbacks says.</summary>
     private const int MaxBodyBytes = 1024 * 1024;
+
+    private static IResult TooLarge() =>
+        ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", "Events are limited to 1 MB (and Http:RequestBodyLimits:RunnerCallbacks).");
 
     /// <summary>Maps the runner callback. It has no API key: the body is signed with the deployment's callback secret.</summary>
     public static IEndpointRouteBuilder MapRunnerEventEndpoints(this IEndpointRouteBuilder endpoints)
@@ -29,7 +33,8 @@ public static class RunnerEventEndpoints
             .Accepts<RunnerEvent>("application/json")
             .Produces<RunnerEventResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithRequestBodyLimit(RequestBodyGroup.RunnerCallbacks);
         endpoints.MapRunnerRunEndpoints();
         return endpoints;
     }
@@ -41,8 +46,9 @@ public static class RunnerEventEndpoints
             return ApiProblems.NotFound("Runner callbacks are not enabled (Deployments:GitHubActions:CallbackSecret is empty).");
 
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        if (buffer.Length > MaxBodyBytes) return ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Too large", "Events are limited to 1 MB.");
+        try { await request.Body.CopyToAsync(buffer, ct); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(); }
+        if (buffer.Length > MaxBodyBytes) return TooLarge();
         var body = buffer.ToArray();
         if (!secrets.Verify(id, body, request.Headers[SignatureHeader].ToString()))
             return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "Unauthorized",

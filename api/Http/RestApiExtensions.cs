@@ -20,6 +20,7 @@ public static class RestApiExtensions
     public static IServiceCollection AddPartnerBotRestApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
+        services.AddRequestBodyLimits(configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             // Every /api route except the signed runner callback takes the X-Api-Key header.
@@ -56,7 +57,7 @@ public static class RestApiExtensions
     public static RouteGroupBuilder MapPartnerBotRestApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapOpenApi(ApiRoutes.OpenApiDocument.Replace("v1", "{documentName}", StringComparison.Ordinal));
-        var api = endpoints.MapGroup("").RequireApiCaller();
+        var api = endpoints.MapGroup("").RequireApiCaller().WithRequestBodyLimit(RequestBodyGroup.Api);
         api.MapDeploymentEndpoints();
         api.MapCatalogEndpoints();
         api.MapCreditEndpoints();

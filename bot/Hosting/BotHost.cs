@@ -104,6 +104,7 @@ public static class BotHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseRequestBodyLimits(); // after routing (added first by the host), so it sees the endpoint
         var webChat = app.Services.GetRequiredService<IOptions<ChatOptions>>().Value;
         if (webChat.WebChatEnabled && app.Services.GetRequiredService<WebChatSessions>().RequiresSignIn)
             app.UseAuthentication(); // answers the OpenID Connect callback

@@ -15,7 +15,8 @@ public static class JsonRequestBody
     {
         var bytes = await ReadBytesAsync(request, maxBytes, ct);
         if (bytes is null)
-            return (null, Problem("Request too large", $"The body is larger than {maxBytes / 1024} KB."));
+            return (null, Problem("Request too large", $"The body is larger than {maxBytes / 1024} KB (or Http:RequestBodyLimits:Chat).",
+                StatusCodes.Status413PayloadTooLarge));
         if (bytes.Length == 0)
             return (null, Problem("Empty body", "The request body must be a JSON object."));
         try
@@ -34,13 +35,20 @@ public static class JsonRequestBody
     {
         if (request.ContentLength > maxBytes) return null;
         var buffer = new ArrayBufferWriter<byte>(4096);
-        while (true)
+        try
         {
-            var memory = buffer.GetMemory(8192);
-            var read = await request.Body.ReadAsync(memory, ct);
-            if (read == 0) break;
-            buffer.Advance(read);
-            if (buffer.WrittenCount > maxBytes) return null;
+            while (true)
+            {
+                var memory = buffer.GetMemory(8192);
+                var read = await request.Body.ReadAsync(memory, ct);
+                if (read == 0) break;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBytes) return null;
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null; // over the server's limit for this endpoint (Http:RequestBodyLimits)
         }
         return buffer.WrittenSpan.ToArray();
     }

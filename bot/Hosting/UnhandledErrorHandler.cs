@@ -14,6 +14,17 @@ internal sealed class UnhandledErrorHandler(IProblemDetailsService problems, ILo
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         if (http.Response.HasStarted) return false;
+        if (exception is BadHttpRequestException bad)
+        {
+            // The client's request was bad (a body over the limit, say) in a way the server noticed while reading it.
+            http.Response.StatusCode = bad.StatusCode;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = { Status = bad.StatusCode, Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? "Request too large" : "Bad request" },
+            });
+        }
         var unavailable = exception is StorageException { Kind: StorageErrorKind.Unavailable } or TimeoutException;
         if (unavailable)
         {

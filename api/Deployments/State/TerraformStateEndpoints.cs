@@ -26,7 +26,8 @@ public static class TerraformStateEndpoints
     public static IEndpointRouteBuilder MapTerraformStateEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var state = endpoints.MapGroup(ApiRoutes.TerraformState).WithTags("Terraform state").ExcludeFromDescription()
-            .AddEndpointFilter<StateBadInputFilter>();
+            .AddEndpointFilter<StateBadInputFilter>()
+            .WithRequestBodyLimit(RequestBodyGroup.OwnLimit); // Deployments:MaxStateBytes, read below
         state.MapGet("", GetAsync).WithName("GetTerraformState");
         state.MapPost("", PostAsync).WithName("PutTerraformState");
         state.MapDelete("", DeleteAsync).WithName("DeleteTerraformState");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Bot.Conversations;
@@ -40,13 +41,16 @@ public static class DirectLineChannel
         services.AddStorageContainer(DirectLineConversations.Container, "/seq");
         services.AddSingleton<DirectLineTokens>();
         services.AddSingleton<DirectLineConversations>();
+        services.AddOptions<DirectLineStreamOptions>()
+            .Configure<IConfiguration>((o, c) => c.GetSection(DirectLineStreamOptions.Section).Bind(o))
+            .ValidateWith(o => o.Problem());
         services.AddSingleton<IProactiveChannel, DirectLineProactiveChannel>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapDirectLineChannel(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v3/directline").WithTags("Direct Line");
+        var group = app.MapGroup("/v3/directline").WithTags("Direct Line").WithRequestBodyLimit(RequestBodyGroup.Chat);
         group.MapPost("/tokens/generate", GenerateTokenAsync);
         group.MapPost("/tokens/refresh", RefreshTokenAsync);
         group.MapPost("/conversations", StartConversationAsync);
@@ -64,7 +68,7 @@ public static class DirectLineChannel
     private static async Task<IResult> GenerateTokenAsync(HttpContext http, DirectLineTokens tokens, WebChatSessions sessions, CancellationToken ct)
     {
         var body = await JsonRequestBody.ReadBytesAsync(http.Request, 16 * 1024, ct);
-        if (body is null) return JsonRequestBody.Problem("Request too large", "The token request is too large.");
+        if (body is null) return JsonRequestBody.Problem("Request too large", "The token request is too large.", StatusCodes.Status413PayloadTooLarge);
         TokenRequest? tokenRequest = null;
         if (body.Length > 0)
         {
@@ -169,8 +173,19 @@ public static class DirectLineChannel
         if (Authorize(context.Request, tokens, conversationId) is null) { await Forbidden().ExecuteAsync(context); return; }
         if (!await conversations.ExistsAsync(conversationId, ct)) { await NotFound(conversationId).ExecuteAsync(context); return; }
 
+        // Taken before the upgrade, so a refused stream is a plain HTTP answer the client can read.
+        using var subscription = conversations.TrySubscribe(conversationId, out var refusal);
+        if (subscription is null)
+        {
+            var instanceFull = refusal == DirectLineConversations.StreamRefusal.InstanceFull;
+            context.Response.Headers.RetryAfter = "5";
+            await JsonRequestBody.Problem("Too many streams", instanceFull
+                    ? "This server has as many open streams as it keeps (LocalChat:MaxStreams); try again shortly."
+                    : "This conversation has as many open streams as it may (LocalChat:MaxStreamsPerConversation); close one first.",
+                instanceFull ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var subscription = conversations.Subscribe(conversationId);
         var (backlog, last) = await conversations.ReadAfterAsync(conversationId, ParseWatermark(context.Request.Query["watermark"]), ct);
         if (backlog.Count > 0) await SendSetAsync(socket, backlog, last, ct);
 

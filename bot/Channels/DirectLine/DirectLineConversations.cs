@@ -20,7 +20,7 @@ namespace PartnerBot.Bot.Channels.DirectLine;
 /// Each activity carries its position as <c>channelData["webchat:sequence-id"]</c>, which Web Chat sorts by, so a
 /// replacement (same id) takes the place of the version it replaces instead of moving to the end.
 /// </remarks>
-public sealed class DirectLineConversations(IDocumentStore store)
+public sealed class DirectLineConversations(IDocumentStore store, Microsoft.Extensions.Options.IOptions<DirectLineStreamOptions> streamOptions)
 {
     public const string Container = "directline";
     /// <summary>Where Web Chat reads an activity's place in the transcript.</summary>
@@ -30,6 +30,9 @@ public sealed class DirectLineConversations(IDocumentStore store)
     private static readonly DocumentOptions ActivityRetention = new(TimeSpan.FromDays(2));
     private static readonly DocumentOptions ConversationRetention = new(TimeSpan.FromDays(7));
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Channel<(long Seq, Activity Activity)>>> _listeners = new();
+    // Streams open and leave rarely next to activities: one lock keeps the counts and the map in step.
+    private readonly Lock _listenersLock = new();
+    private int _openStreams;
     // Writes of one conversation take their sequence number, are stored and are handed to streams one at a time, so
     // no reader ever sees a number before a smaller one is stored. Striped: a bounded set of locks for any number of
     // conversations.
@@ -212,18 +215,54 @@ public sealed class DirectLineConversations(IDocumentStore store)
         return (activities, last);
     }
 
-    /// <summary>Live activities of a conversation for a stream; dispose the subscription to stop.</summary>
-    public Subscription Subscribe(string conversationId)
+    /// <summary>Streams open on this instance, all conversations together.</summary>
+    public int OpenStreams => Volatile.Read(ref _openStreams);
+
+    /// <summary>Conversations with at least one open stream on this instance (an entry leaves with its last stream).</summary>
+    public int ConversationsWithStreams => _listeners.Count;
+
+    /// <summary>
+    /// Live activities of a conversation for a stream; dispose the subscription to stop. Null, with the reason, when
+    /// the instance already holds <see cref="DirectLineStreamOptions.MaxStreams"/> streams or the conversation
+    /// <see cref="DirectLineStreamOptions.MaxStreamsPerConversation"/>: a new stream is refused, open ones are kept.
+    /// </summary>
+    public Subscription? TrySubscribe(string conversationId, out StreamRefusal refusal)
     {
+        var limits = streamOptions.Value;
         var channel = Channel.CreateBounded<(long, Activity)>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
         var key = Guid.NewGuid();
-        _listeners.GetOrAdd(conversationId, _ => new()).TryAdd(key, channel);
+        lock (_listenersLock)
+        {
+            if (_openStreams >= limits.MaxStreams)
+            {
+                refusal = StreamRefusal.InstanceFull;
+                return null;
+            }
+            var listeners = _listeners.GetOrAdd(conversationId, _ => new());
+            if (listeners.Count >= limits.MaxStreamsPerConversation)
+            {
+                refusal = StreamRefusal.ConversationFull;
+                return null;
+            }
+            listeners.TryAdd(key, channel);
+            _openStreams++;
+        }
+        refusal = StreamRefusal.None;
         return new Subscription(channel.Reader, () =>
         {
-            if (_listeners.TryGetValue(conversationId, out var listeners)) listeners.TryRemove(key, out _);
+            lock (_listenersLock)
+            {
+                if (_listeners.TryGetValue(conversationId, out var listeners) && listeners.TryRemove(key, out _))
+                {
+                    _openStreams--;
+                    if (listeners.IsEmpty) _listeners.TryRemove(conversationId, out _);
+                }
+            }
             channel.Writer.TryComplete();
         });
     }
+
+    public enum StreamRefusal { None, InstanceFull, ConversationFull }
 
     private async Task<long> NextSequenceAsync(string conversationId, CancellationToken ct)
     {
@@ -276,7 +315,31 @@ public sealed class DirectLineConversations(IDocumentStore store)
 
     public sealed class Subscription(ChannelReader<(long Seq, Activity Activity)> reader, Action dispose) : IDisposable
     {
+        private int _disposed;
         public ChannelReader<(long Seq, Activity Activity)> Reader { get; } = reader;
-        public void Dispose() => dispose();
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) dispose();
+        }
     }
+}
+
+/// <summary>
+/// <c>LocalChat:MaxStreams</c> and <c>LocalChat:MaxStreamsPerConversation</c>: how many Direct Line WebSocket streams one
+/// instance keeps open. Past either, a new stream is refused (429 for a conversation, 503 for the instance, each with
+/// Retry-After and a problem-details body); streams already open are never closed to make room, so a client cannot
+/// push another out. Web Chat falls back to reconnecting, and polling <c>GET …/activities</c> keeps working.
+/// </summary>
+public sealed class DirectLineStreamOptions
+{
+    public const string Section = "LocalChat";
+    public int MaxStreams { get; set; } = 1000;
+    public int MaxStreamsPerConversation { get; set; } = 4;
+
+    public string? Problem() =>
+        MaxStreams is < 1 or > 1_000_000 ? "LocalChat:MaxStreams must be between 1 and 1000000."
+        : MaxStreamsPerConversation < 1 || MaxStreamsPerConversation > MaxStreams
+            ? "LocalChat:MaxStreamsPerConversation must be at least 1 and at most LocalChat:MaxStreams."
+            : null;
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Conversations;
 
@@ -44,6 +45,7 @@ public static class SlackChannelExtensions
     {
         endpoints.MapPost(SlackRoutes.Events, (HttpContext http, SlackRequestHandler handler) => handler.HandleAsync(http))
             .WithName("SlackEvents")
+            .WithRequestBodyLimit(RequestBodyGroup.Chat)
             .ExcludeFromDescription();
         return endpoints;
     }

@@ -49,7 +49,6 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time, Microsof
     public static readonly TimeSpan AdmissionWait = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan DoneRetention = TimeSpan.FromDays(1);
-    private static readonly TimeSpan FailedRetention = TimeSpan.FromDays(7);
 
     private readonly SemaphoreSlim slots = new(options.Value.InboxWindow, options.Value.InboxWindow);
 
@@ -184,8 +183,12 @@ public sealed class SlackInbox(IDocumentStore store, TimeProvider time, Microsof
         await FinishAsync(item, "done", null, DoneRetention, ct);
     }
 
-    /// <summary>Marks an input that could not be processed; it is kept a week (without its payload) for inspection and never retried.</summary>
-    public Task FailAsync(SlackInboxItem item, string reason, CancellationToken ct) => FinishAsync(item, "failed", reason, FailedRetention, ct);
+    /// <summary>
+    /// Marks an input that could not be processed; it is kept (without its payload) for inspection for
+    /// <c>Slack:Inbox:DeadRetention</c>, after which the store drops it, and is never retried.
+    /// </summary>
+    public Task FailAsync(SlackInboxItem item, string reason, CancellationToken ct) =>
+        FinishAsync(item, "failed", reason, options.Value.Inbox.DeadRetention, ct);
 
     /// <summary>Gives a claimed input back (the host is stopping), so the next start processes it.</summary>
     public async Task ReleaseAsync(SlackInboxItem item, CancellationToken ct)

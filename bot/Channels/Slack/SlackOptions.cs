@@ -20,6 +20,19 @@ public sealed class SlackOptions
     /// for a turn to finish, then asks Slack to retry.
     /// </summary>
     public int InboxWindow { get; set; } = 512;
+
+    /// <summary>Slack users whose name and email one instance remembers (<c>Slack:UserCacheSize</c>); past it the least recently used is forgotten.</summary>
+    public int UserCacheSize { get; set; } = 10_000;
+
+    /// <summary>The <c>Slack:Inbox:*</c> settings.</summary>
+    public SlackInboxOptions Inbox { get; set; } = new();
+}
+
+/// <summary>The <c>Slack:Inbox:*</c> settings.</summary>
+public sealed class SlackInboxOptions
+{
+    /// <summary>How long an input whose turn failed (or was interrupted too often) is kept for inspection (<c>Slack:Inbox:DeadRetention</c>).</summary>
+    public TimeSpan DeadRetention { get; set; } = TimeSpan.FromDays(14);
 }
 
 /// <summary>Start-up checks of <see cref="SlackOptions"/>, one clear line per problem.</summary>
@@ -34,6 +47,10 @@ internal sealed class SlackOptionsValidator(IHostEnvironment environment) : IVal
             return ValidateOptionsResult.Fail("Slack:ApiBaseUrl must use https (http is accepted only on loopback in Development).");
         if (options.InboxWindow is < 1 or > 100_000)
             return ValidateOptionsResult.Fail("Slack:InboxWindow must be between 1 and 100000.");
+        if (options.UserCacheSize is < 1 or > 1_000_000)
+            return ValidateOptionsResult.Fail("Slack:UserCacheSize must be between 1 and 1000000.");
+        if (options.Inbox.DeadRetention < TimeSpan.FromSeconds(1) || options.Inbox.DeadRetention > TimeSpan.FromDays(3650))
+            return ValidateOptionsResult.Fail("Slack:Inbox:DeadRetention must be between 00:00:01 and 3650 days.");
         if (options.BotToken.Length > 0 && options.BotToken.Any(char.IsWhiteSpace))
             return ValidateOptionsResult.Fail("Slack:BotToken must not contain whitespace.");
         return ValidateOptionsResult.Success;

@@ -133,7 +133,7 @@ public sealed class SlackRequestHandler(
 
     private static IResult Ephemeral(string text) => Results.Json(new JsonObject { ["response_type"] = "ephemeral", ["text"] = text });
 
-    private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Request too large",
+    private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
         detail: $"Slack requests are limited to {MaxBodyBytes / 1024} KB.");
 
     /// <summary>The raw body, or null when it exceeds <see cref="MaxBodyBytes"/>.</summary>
@@ -142,10 +142,17 @@ public sealed class SlackRequestHandler(
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxBodyBytes) return null;
-            buffer.Write(chunk, 0, read);
+            while ((read = await body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyBytes) return null;
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null; // over Http:RequestBodyLimits:Chat
         }
         return buffer.ToArray();
     }

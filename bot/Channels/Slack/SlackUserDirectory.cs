@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using PartnerBot.Bot.Hosting;
 using PartnerBot.Bot.Conversations;
 
 namespace PartnerBot.Bot.Channels.Slack;
@@ -8,13 +9,19 @@ namespace PartnerBot.Bot.Channels.Slack;
 /// Fills a Slack identity's display name and email from users.info, remembered for an hour. The email is given only for
 /// a member of the installed workspace: Slack vouches for it there, while a guest from another workspace (Slack
 /// Connect) brings an address its own workspace set, which must neither link to a user here nor make anyone an admin.
+/// At most <see cref="SlackOptions.UserCacheSize"/> users are remembered; past it the least recently used is forgotten.
 /// </summary>
-public sealed class SlackUserDirectory(SlackWebApiClient api, SlackInstalledWorkspace workspace, TimeProvider time, ILogger<SlackUserDirectory> log)
+public sealed class SlackUserDirectory(SlackWebApiClient api, SlackInstalledWorkspace workspace, TimeProvider time,
+    IOptions<SlackOptions> options, ILogger<SlackUserDirectory> log)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
     /// <summary>A user Slack could not describe is asked about again only after this, so turns do not each pay a call.</summary>
     private static readonly TimeSpan FailureLifetime = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<string, (string? Name, string? Email, DateTimeOffset Expires)> cache = new();
+    private readonly BoundedCache<string, (string? Name, string? Email, DateTimeOffset Expires)> cache =
+        new(options.Value.UserCacheSize, StringComparer.Ordinal);
+
+    /// <summary>Users remembered now (at most <see cref="SlackOptions.UserCacheSize"/>).</summary>
+    public int CachedUsers => cache.Count;
 
     public async Task<ChatIdentity> EnrichAsync(ChatIdentity identity, string userId, CancellationToken ct)
     {
@@ -29,13 +36,13 @@ public sealed class SlackUserDirectory(SlackWebApiClient api, SlackInstalledWork
                     ?? NonEmpty(SlackTurnMapper.Str(user, "real_name")) ?? SlackTurnMapper.Str(user, "name");
                 var email = await IsInstalledWorkspaceMemberAsync(user, ct) ? NonEmpty(SlackTurnMapper.Str(profile, "email")) : null;
                 known = (name, email, now + Lifetime);
-                cache[identity.UserId] = known;
+                cache.Set(identity.UserId, known);
             }
             catch (SlackApiException e)
             {
                 // The turn still runs, only without a name or email.
                 log.LogWarning("Slack users.info for {User} failed: {Error}", identity.UserId, e.Error);
-                cache[identity.UserId] = (null, null, now + FailureLifetime);
+                cache.Set(identity.UserId, (null, null, now + FailureLifetime));
                 return identity;
             }
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PartnerBot.Api.Http;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Conversations;
 
@@ -64,7 +65,8 @@ public static class TeamsChannelExtensions
         }
         endpoints.MapPost(TeamsRoutes.Messages, (HttpContext http, TeamsEndpoint endpoint) => endpoint.HandleAsync(http))
             .DisableAntiforgery()
-            .WithName("BotFrameworkMessages");
+            .WithName("BotFrameworkMessages")
+            .WithRequestBodyLimit(RequestBodyGroup.Chat);
         return endpoints;
     }
 }

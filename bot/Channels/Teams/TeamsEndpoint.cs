@@ -83,10 +83,17 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            if (buffer.Length + read > TeamsRoutes.MaxActivityBytes) return (null, TooLarge());
-            buffer.Write(chunk, 0, read);
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > TeamsRoutes.MaxActivityBytes) return (null, TooLarge());
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge()); // over Http:RequestBodyLimits:Chat
         }
 
         Activity? activity;
@@ -109,7 +116,8 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
         return (activity, null);
     }
 
-    private static IResult TooLarge() => BadRequest($"The activity is larger than {TeamsRoutes.MaxActivityBytes / 1024} KB.");
+    private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
+        detail: $"The activity is larger than {TeamsRoutes.MaxActivityBytes / 1024} KB (or Http:RequestBodyLimits:Chat).");
 
     private static IResult BadRequest(string detail) =>
         Results.Problem(statusCode: 400, title: "Invalid activity", detail: detail);

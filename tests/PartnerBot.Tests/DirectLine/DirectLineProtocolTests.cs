@@ -102,12 +102,12 @@ public sealed class DirectLineProtocolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_activity_over_256_KB_is_a_400_problem()
+    public async Task An_activity_over_256_KB_is_a_413_problem()
     {
         var chat = await DirectLineTestClient.StartAsync(_host.Client);
         var huge = new JsonObject { ["type"] = "message", ["text"] = new string('x', 300 * 1024) }.ToJsonString();
         var response = await chat.PostRawAsync(huge);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Empty(_logs.AtLeast(LogLevel.Error));
     }

@@ -227,14 +227,14 @@ public sealed class SlackPayloadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Ssl_check_is_answered_and_oversized_or_malformed_bodies_get_400()
+    public async Task Ssl_check_is_answered_and_oversized_bodies_get_413_and_malformed_ones_400()
     {
         using (var ssl = await host.Client.PostAsync(SlackRoutes.Events, new FormUrlEncodedContent(new Dictionary<string, string> { ["ssl_check"] = "1", ["token"] = "x" })))
             Assert.Equal(HttpStatusCode.OK, ssl.StatusCode);
 
         using (var large = await host.PostSignedAsync("{\"type\":\"event_callback\",\"pad\":\"" + new string('x', 300 * 1024) + "\"}", "application/json"))
         {
-            Assert.Equal(HttpStatusCode.BadRequest, large.StatusCode);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
             Assert.Equal("application/problem+json", large.Content.Headers.ContentType?.MediaType);
         }
         using (var malformed = await host.PostSignedAsync("{\"type\": ", "application/json"))

@@ -48,7 +48,7 @@ public sealed class TeamsBadInputTests(TeamsTestHost host) : IClassFixture<Teams
     }
 
     [Fact]
-    public async Task An_oversized_body_gets_400_problem_details()
+    public async Task An_oversized_body_gets_413_problem_details()
     {
         host.Reset();
         var activity = host.Payload("teams-message-channel-mention.json");
@@ -56,14 +56,14 @@ public sealed class TeamsBadInputTests(TeamsTestHost host) : IClassFixture<Teams
 
         var response = await host.PostAuthenticatedAsync(activity);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("256 KB", await response.Content.ReadAsStringAsync());
         Assert.Empty(host.Bot.Turns);
         AssertNoErrorsLogged();
     }
 
     [Fact]
-    public async Task An_oversized_chunked_body_without_content_length_gets_400()
+    public async Task An_oversized_chunked_body_without_content_length_gets_413()
     {
         host.Reset();
         var token = host.Identity.MintToken(host.ServiceUrl);
@@ -74,7 +74,8 @@ public sealed class TeamsBadInputTests(TeamsTestHost host) : IClassFixture<Teams
 
         var response = await host.Http.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Empty(host.Bot.Turns);
     }
 

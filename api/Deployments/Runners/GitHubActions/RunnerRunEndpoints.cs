@@ -30,7 +30,6 @@ namespace PartnerBot.Api.Deployments.Runners.GitHubActions;
 public static class RunnerRunEndpoints
 {
     public const string Route = "/api/deployments/{id}/runs/{runKey}";
-    private const long MaxPlanBytes = 32L * 1024 * 1024;
 
     private static readonly DeploymentState[] StillWaiting =
     [
@@ -40,11 +39,12 @@ public static class RunnerRunEndpoints
 
     public static IEndpointRouteBuilder MapRunnerRunEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var runs = endpoints.MapGroup(Route).WithTags("Runners").ExcludeFromDescription();
+        var runs = endpoints.MapGroup(Route).WithTags("Runners").ExcludeFromDescription()
+            .WithRequestBodyLimit(RequestBodyGroup.RunnerCallbacks);
         runs.MapGet("/environment", EnvironmentAsync).WithName("GetRunnerEnvironment");
         runs.MapGet("/variables", VariablesAsync).WithName("GetRunnerVariables");
         runs.MapGet("/module", ModuleAsync).WithName("GetRunnerModule");
-        runs.MapPost("/plan", PlanAsync).WithName("ReportRunnerPlan");
+        runs.MapPost("/plan", PlanAsync).WithName("ReportRunnerPlan").WithRequestBodyLimit(RequestBodyGroup.RunnerPlan);
         runs.MapGet("/approval", ApprovalAsync).WithName("GetRunnerApproval");
         runs.MapPost("/result", ResultAsync).WithName("ReportRunnerResult");
         return endpoints;
@@ -120,21 +120,22 @@ public static class RunnerRunEndpoints
     }
 
     private static async Task<IResult> PlanAsync(string id, string runKey, HttpRequest request, DeploymentSecrets secrets,
-        RunnerRunTokens tokens, RunnerRuns runs, TimeProvider clock, CancellationToken ct)
+        RunnerRunTokens tokens, RunnerRuns runs, TimeProvider clock, IOptions<RequestBodyLimitOptions> limits, CancellationToken ct)
     {
         var (run, problem) = await AdmitAsync(id, runKey, request, secrets, tokens, runs, ct);
         if (problem is not null) return problem;
         if (run!.Stopped is not null) return ApiProblems.Conflict("This run was stopped: " + run.Stopped);
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = MaxPlanBytes;
+        // Held to Http:RequestBodyLimits:RunnerPlan while it streams in (RequestBodyLimitMiddleware).
         string json;
         try
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             json = await reader.ReadToEndAsync(ct);
         }
-        catch (BadHttpRequestException)
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Too large", $"A plan is limited to {MaxPlanBytes} bytes.");
+            return ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large",
+                $"A plan is limited to {RequestBodyLimitMiddleware.Describe(limits.Value.RunnerPlan)} (Http:RequestBodyLimits:RunnerPlan).");
         }
         PlanSummary summary;
         try { summary = PlanJson.Summarize(json); }
@@ -164,13 +165,19 @@ public static class RunnerRunEndpoints
     private static IResult Decision(string decision, string reason) => Results.Text($"{decision}\n{reason}\n", "text/plain");
 
     private static async Task<IResult> ResultAsync(string id, string runKey, HttpRequest request, DeploymentSecrets secrets,
-        RunnerRunTokens tokens, RunnerRuns runs, TimeProvider clock, CancellationToken ct)
+        RunnerRunTokens tokens, RunnerRuns runs, TimeProvider clock, IOptions<RequestBodyLimitOptions> limits, CancellationToken ct)
     {
         var (run, problem) = await AdmitAsync(id, runKey, request, secrets, tokens, runs, ct);
         if (problem is not null) return problem;
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var buffer = new char[8192];
-        var read = await reader.ReadBlockAsync(buffer, ct);
+        int read;
+        try { read = await reader.ReadBlockAsync(buffer, ct); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large",
+                $"A result is limited to {RequestBodyLimitMiddleware.Describe(limits.Value.RunnerCallbacks)} (Http:RequestBodyLimits:RunnerCallbacks).");
+        }
         var lines = new string(buffer, 0, read).Split('\n', 2);
         var result = lines[0].Trim();
         if (result is not ("succeeded" or "failed" or "stale"))
