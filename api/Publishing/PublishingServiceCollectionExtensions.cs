@@ -29,6 +29,7 @@ public static class PublishingServiceCollectionExtensions
         services.TryAddSingleton<GitHubConnections>();
         services.AddModulePolicy();
         services.TryAddSingleton<ModulePublisher>();
+        services.TryAddSingleton<ScheduledSyncRounds>();
         services.TryAddSingleton<ScheduledModuleSync>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduledModuleSync>());
         return services;
