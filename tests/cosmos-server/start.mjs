@@ -16,6 +16,10 @@
 //     lower-cases the predicate, string literals included, and matches the id across partitions).
 //  6. Connections are kept alive (the stock server closes each one).
 //  7. Replacing a container (e.g. to add a composite index) keeps its documents (the stock server drops them).
+//  8. Database and container resource ids never contain "/". The stock server writes them in plain base64 (the
+//     service writes "/" as "-"), and the SDK puts them in URL paths (.../dbs/{rid}/colls/{rid}/pkranges): the 63rd
+//     database, and every one whose id encodes a "/", had no route for its partition key ranges, and its queries
+//     failed with "GetTargetPartitionKeyRanges ... failed due to stale cache".
 import { createRequire } from "node:module";
 import { AsyncLocalStorage } from "node:async_hooks";
 
@@ -150,6 +154,16 @@ Collections.prototype.replace = function replaceKeepingDocuments(data, original)
   }
   return result;
 };
+
+// ---- 8. URL-safe resource ids ----------------------------------------------------------------------------
+const Databases = lib("account/databases").default;
+for (const Resources of [Databases, Collections]) {
+  const stockCreate = Resources.prototype.create;
+  Resources.prototype.create = function createWithUrlSafeRid(data) {
+    while (this._rid(this._ridCount + 1).includes("/")) this._ridCount += 1;
+    return stockCreate.call(this, data);
+  };
+}
 
 // ---- 1. Query plans ---------------------------------------------------------------------------------------
 const passThroughPlan = JSON.stringify({
