@@ -87,6 +87,14 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<Re
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        // A refused body is not read to its end, so the connection cannot carry another request: say so, or a client
+        // sends its next request on a connection the server is closing and gets "response ended prematurely".
+        context.Response.OnStarting(static state =>
+        {
+            var response = (HttpResponse)state;
+            if (response.StatusCode == StatusCodes.Status413PayloadTooLarge) response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        }, context.Response);
         var group = context.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimitMetadata>()?.Group ?? RequestBodyGroup.Api;
         if (group == RequestBodyGroup.OwnLimit)
         {

@@ -58,6 +58,8 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{what}: {(int)response.StatusCode} {text}");
+        // The body was not read to its end: the connection is closed, so the client's next request takes a fresh one.
+        Assert.True(response.Headers.ConnectionClose == true, $"{what}: no Connection: close on the 413");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonNode.Parse(text)!;
         Assert.Equal(413, (int?)problem["status"]);
