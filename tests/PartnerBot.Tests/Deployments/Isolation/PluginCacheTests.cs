@@ -64,19 +64,19 @@ public sealed class PluginCacheTests : IDisposable
         });
 
         var (first, firstLog) = await InitAsync(launcher, folders, "partner-1", "dep-1");
-        Assert.True(first == 0, string.Join("\n", firstLog.Lines));
+        Assert.True(first == 0, $"exit code {first}\n" + string.Join("\n", firstLog.Lines));
         Assert.Contains(firstLog.Lines, l => l.Contains("Installing hashicorp/tinyprov v1.0.0"));
         var cache = launcher.PluginCacheFor("partner-1");
         Assert.Equal(Path.Combine(_root, "work", ".plugin-cache", "partner-1"), cache);
         Assert.True(Directory.Exists(Path.Combine(cache, "registry.terraform.io", "hashicorp", "tinyprov", "1.0.0", Platform)));
 
         var (second, secondLog) = await InitAsync(launcher, folders, "partner-1", "dep-2");
-        Assert.True(second == 0, string.Join("\n", secondLog.Lines));
+        Assert.True(second == 0, $"exit code {second}\n" + string.Join("\n", secondLog.Lines));
         Assert.Contains(secondLog.Lines, l => l.Contains("hashicorp/tinyprov v1.0.0 from the shared cache directory"));
 
         // Another partner gets a cache of its own: nothing one partner's runs put there reaches another's.
         var (other, otherLog) = await InitAsync(launcher, folders, "partner-2", "dep-3");
-        Assert.True(other == 0, string.Join("\n", otherLog.Lines));
+        Assert.True(other == 0, $"exit code {other}\n" + string.Join("\n", otherLog.Lines));
         Assert.Contains(otherLog.Lines, l => l.Contains("Installing hashicorp/tinyprov v1.0.0"));
         Assert.True(Directory.Exists(Path.Combine(launcher.PluginCacheFor("partner-2"), "registry.terraform.io", "hashicorp", "tinyprov")));
         Assert.NotEqual(cache, launcher.PluginCacheFor("partner-2"));
