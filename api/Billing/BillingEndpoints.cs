@@ -56,9 +56,7 @@ public static class BillingEndpoints
         // The signature covers the exact bytes Stripe sent, so the body is read raw, never re-serialized. Its length is
         // held to Http:RequestBodyLimits:Webhooks while it streams in (RequestBodyLimitMiddleware).
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        string json;
-        try { json = await reader.ReadToEndAsync(ct); }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(); }
+        var json = await reader.ReadToEndAsync(ct);
         try
         {
             var outcome = await processor.ProcessAsync(json, request.Headers["Stripe-Signature"].ToString(), ct);

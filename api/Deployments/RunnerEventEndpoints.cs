@@ -46,8 +46,8 @@ public static class RunnerEventEndpoints
             return ApiProblems.NotFound("Runner callbacks are not enabled (Deployments:GitHubActions:CallbackSecret is empty).");
 
         using var buffer = new MemoryStream();
-        try { await request.Body.CopyToAsync(buffer, ct); }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(); }
+        // A body over Http:RequestBodyLimits:RunnerCallbacks is cut off while it streams in (RequestBodyLimitMiddleware answers 413).
+        await request.Body.CopyToAsync(buffer, ct);
         if (buffer.Length > MaxBodyBytes) return TooLarge();
         var body = buffer.ToArray();
         if (!secrets.Verify(id, body, request.Headers[SignatureHeader].ToString()))

@@ -53,11 +53,6 @@ public static class ApiInput
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.Options, ct);
             return value is null ? (null, ApiProblems.BadRequest("The request body is empty; send a JSON object.")) : (value, null);
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, RequestBodyLimitMiddleware.TooLarge(request.HttpContext.Features
-                .Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0));
-        }
         catch (JsonException e)
         {
             var where = e.Path is { Length: > 0 } path ? $" at {path}" : "";

@@ -16,7 +16,10 @@ public sealed class ConversationState
     public System.Text.Json.Nodes.JsonObject? Address { get; set; }
 
     /// <summary>The turn running on this state now, on whichever instance; null between turns.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName(LeaseProperty)]
     public TurnLease? Lease { get; set; }
+
+    internal const string LeaseProperty = "lease";
 }
 
 /// <summary>A turn's hold on a conversation state: another turn waits until it is given back or runs out.</summary>
@@ -64,8 +67,9 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
                 poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, MaxPoll.Ticks));
                 continue;
             }
-            state.Lease = null;
-            var unchanged = Serialize(state);
+            // What the turn found, to give back should it keep nothing: the stored body itself, without a lapsed lease.
+            var unchanged = doc?.Body ?? Serialize(state);
+            unchanged.Remove(ConversationState.LeaseProperty);
             state.Lease = new TurnLease(owner, now + (long)LeaseLength.TotalMilliseconds);
             try
             {
