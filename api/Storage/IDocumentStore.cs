@@ -66,7 +66,28 @@ public interface IDocumentStore
 }
 
 /// <summary>A document as stored, with its concurrency token.</summary>
-public sealed record StoredDocument(string Container, string PartitionKey, string Id, JsonObject Body, string ETag);
+public sealed record StoredDocument(string Container, string PartitionKey, string Id, JsonObject Body, string ETag)
+{
+    private readonly string? _json;
+    private JsonObject? _body = Body;
+
+    /// <summary>A document whose body is parsed from <paramref name="json"/> when it is first asked for.</summary>
+    public StoredDocument(string container, string partitionKey, string id, string json, string etag)
+        : this(container, partitionKey, id, (JsonObject)null!, etag) => _json = json;
+
+    /// <summary>The body. A store may hand out its text and parse it on first use: a write's caller mostly wants the ETag.</summary>
+    public JsonObject Body
+    {
+        get => _body ?? Parse();
+        init => _body = value;
+    }
+
+    private JsonObject Parse()
+    {
+        var parsed = JsonNode.Parse(_json!)!.AsObject();
+        return Interlocked.CompareExchange(ref _body, parsed, null) ?? parsed;
+    }
+}
 
 /// <summary>
 /// Per-write options. <paramref name="TimeToLive"/> makes the document invisible (and later purged) once it has

@@ -30,13 +30,22 @@ public static class JsonRequestBody
         }
     }
 
-    /// <summary>The raw body, or null when it exceeds <paramref name="maxBytes"/>.</summary>
+    /// <summary>
+    /// The raw body, or null when it exceeds <paramref name="maxBytes"/> (by its Content-Length, while it streams in, or
+    /// by the endpoint group's own limit). A body with a Content-Length is read into an array of exactly that size.
+    /// </summary>
     public static async Task<byte[]?> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken ct)
     {
-        if (request.ContentLength > maxBytes) return null;
-        var buffer = new ArrayBufferWriter<byte>(4096);
         try
         {
+            if (request.ContentLength is { } length)
+            {
+                if (length > maxBytes) return null;
+                var exact = new byte[length];
+                await request.Body.ReadExactlyAsync(exact, ct);
+                return exact;
+            }
+            var buffer = new ArrayBufferWriter<byte>(4096);
             while (true)
             {
                 var memory = buffer.GetMemory(8192);
@@ -45,12 +54,12 @@ public static class JsonRequestBody
                 buffer.Advance(read);
                 if (buffer.WrittenCount > maxBytes) return null;
             }
+            return buffer.WrittenSpan.ToArray();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null; // over the server's limit for this endpoint (Http:RequestBodyLimits)
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
     public static IResult Problem(string title, string detail, int status = StatusCodes.Status400BadRequest) =>

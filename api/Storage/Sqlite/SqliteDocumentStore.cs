@@ -380,5 +380,5 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private static string NewETag() => "\"" + Guid.NewGuid().ToString("N") + "\"";
 
     private static StoredDocument Document(string container, string partitionKey, string id, string json, string etag) =>
-        new(container, partitionKey, id, JsonNode.Parse(json)!.AsObject(), etag);
+        new(container, partitionKey, id, json, etag);
 }

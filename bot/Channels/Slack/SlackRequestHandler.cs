@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PartnerBot.Api.Storage;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Hosting;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
@@ -25,8 +26,7 @@ public sealed class SlackRequestHandler(
     {
         var request = http.Request;
         var ct = http.RequestAborted;
-        if (request.ContentLength > MaxBodyBytes) return TooLarge();
-        var body = await ReadBodyAsync(request.Body, ct);
+        var body = await JsonRequestBody.ReadBytesAsync(request, MaxBodyBytes, ct);
         if (body is null) return TooLarge();
 
         // As Slack's Bolt does: the ssl_check probe is answered before verification; it carries no work.
@@ -135,25 +135,4 @@ public sealed class SlackRequestHandler(
 
     private static IResult TooLarge() => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
         detail: $"Slack requests are limited to {MaxBodyBytes / 1024} KB.");
-
-    /// <summary>The raw body, or null when it exceeds <see cref="MaxBodyBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        try
-        {
-            while ((read = await body.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + read > MaxBodyBytes) return null;
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null; // over Http:RequestBodyLimits:Chat
-        }
-        return buffer.ToArray();
-    }
 }

@@ -55,7 +55,7 @@ public sealed class SlackTurnResponder(
         var parts = BlockKitRenderer.RenderMessages(message);
         try
         {
-            await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, Copy(parts[0].Blocks), ct);
+            await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, parts[0].Blocks, ct);
             foreach (var rest in parts.Skip(1)) await PostAsync(rest, false, ct);
             return messageId;
         }
@@ -71,11 +71,11 @@ public sealed class SlackTurnResponder(
         if (onlyToUser || Conversation.Ephemeral)
         {
             var ephemeral = await CallWithDirectMessageFallbackAsync(c =>
-                api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
+                api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, part.Blocks, c.ThreadTs, ct), ct);
             return SlackMessageId.EphemeralPrefix + SlackTurnMapper.Str(ephemeral, "message_ts");
         }
         var posted = await CallWithDirectMessageFallbackAsync(c =>
-            api.PostMessageAsync(c.ChannelId, part.Text, Copy(part.Blocks), c.ThreadTs, ct), ct);
+            api.PostMessageAsync(c.ChannelId, part.Text, part.Blocks, c.ThreadTs, ct), ct);
         var ts = SlackTurnMapper.Str(posted, "ts");
         // After a move to the direct message the id names its channel, so edits find it from any address.
         return ts is not null && Conversation.ChannelId != originalChannel ? SlackMessageId.Format(Conversation.ChannelId, ts) : ts;
@@ -102,7 +102,7 @@ public sealed class SlackTurnResponder(
         {
             try
             {
-                await api.UpdateViewAsync(currentViewId, view.DeepClone().AsObject(), ct: ct);
+                await api.UpdateViewAsync(currentViewId, view, ct: ct);
                 return true;
             }
             catch (SlackApiException e) when (e.Error is "not_found" or "view_not_found")
@@ -116,7 +116,7 @@ public sealed class SlackTurnResponder(
             unusedTriggerId = null;
             try
             {
-                var opened = await api.OpenViewAsync(trigger, view.DeepClone().AsObject(), ct);
+                var opened = await api.OpenViewAsync(trigger, view, ct);
                 currentViewId = SlackTurnMapper.Str(opened["view"], "id");
                 return true;
             }
@@ -160,5 +160,4 @@ public sealed class SlackTurnResponder(
         }
     }
 
-    private static JsonArray Copy(JsonArray blocks) => blocks.DeepClone().AsArray();
 }

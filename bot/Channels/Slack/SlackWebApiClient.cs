@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 
@@ -29,26 +28,27 @@ public sealed class SlackWebApiClient(IHttpClientFactory httpClients, IOptionsMo
     internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
 
+    // The bodies are written straight to UTF-8: blocks and views are written where they are, not copied into a body.
     public Task<JsonObject> PostMessageAsync(string channel, string text, JsonArray? blocks, string? threadTs = null, CancellationToken ct = default) =>
-        CallAsync("chat.postMessage", WithOptional(new JsonObject { ["channel"] = channel, ["text"] = text }, ("blocks", blocks), ("thread_ts", threadTs)), ct);
+        SendAsync("chat.postMessage", SlackJsonBody.Write([new("channel", channel), new("text", text), new("blocks", blocks), new("thread_ts", threadTs)]), ct);
 
     public Task<JsonObject> UpdateMessageAsync(string channel, string ts, string text, JsonArray? blocks, CancellationToken ct = default) =>
-        CallAsync("chat.update", WithOptional(new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = text }, ("blocks", blocks)), ct);
+        SendAsync("chat.update", SlackJsonBody.Write([new("channel", channel), new("ts", ts), new("text", text), new("blocks", blocks)]), ct);
 
     public Task<JsonObject> PostEphemeralAsync(string channel, string user, string text, JsonArray? blocks, string? threadTs = null, CancellationToken ct = default) =>
-        CallAsync("chat.postEphemeral", WithOptional(new JsonObject { ["channel"] = channel, ["user"] = user, ["text"] = text }, ("blocks", blocks), ("thread_ts", threadTs)), ct);
+        SendAsync("chat.postEphemeral", SlackJsonBody.Write([new("channel", channel), new("user", user), new("text", text), new("blocks", blocks), new("thread_ts", threadTs)]), ct);
 
     public Task<JsonObject> DeleteMessageAsync(string channel, string ts, CancellationToken ct = default) =>
-        CallAsync("chat.delete", new JsonObject { ["channel"] = channel, ["ts"] = ts }, ct);
+        SendAsync("chat.delete", SlackJsonBody.Write([new("channel", channel), new("ts", ts)]), ct);
 
     public Task<JsonObject> OpenViewAsync(string triggerId, JsonObject view, CancellationToken ct = default) =>
-        CallAsync("views.open", new JsonObject { ["trigger_id"] = triggerId, ["view"] = view }, ct);
+        SendAsync("views.open", SlackJsonBody.Write([new("trigger_id", triggerId), new("view", view)]), ct);
 
     public Task<JsonObject> UpdateViewAsync(string viewId, JsonObject view, string? hash = null, CancellationToken ct = default) =>
-        CallAsync("views.update", WithOptional(new JsonObject { ["view_id"] = viewId, ["view"] = view }, ("hash", hash)), ct);
+        SendAsync("views.update", SlackJsonBody.Write([new("view_id", viewId), new("view", view), new("hash", hash)]), ct);
 
     public Task<JsonObject> PushViewAsync(string triggerId, JsonObject view, CancellationToken ct = default) =>
-        CallAsync("views.push", new JsonObject { ["trigger_id"] = triggerId, ["view"] = view }, ct);
+        SendAsync("views.push", SlackJsonBody.Write([new("trigger_id", triggerId), new("view", view)]), ct);
 
     /// <summary>Opens (or finds) the direct message with <paramref name="userId"/> and returns its channel id.</summary>
     public async Task<string> OpenDirectMessageAsync(string userId, CancellationToken ct = default)
@@ -64,15 +64,17 @@ public sealed class SlackWebApiClient(IHttpClientFactory httpClients, IOptionsMo
     }
 
     /// <summary>Calls a Web API method with a JSON body and returns the answer once it says <c>ok:true</c>.</summary>
-    public async Task<JsonObject> CallAsync(string method, JsonObject body, CancellationToken ct = default)
+    public Task<JsonObject> CallAsync(string method, JsonObject body, CancellationToken ct = default) =>
+        SendAsync(method, SlackJsonBody.WriteObject(body), ct);
+
+    private async Task<JsonObject> SendAsync(string method, byte[] json, CancellationToken ct)
     {
-        var json = body.ToJsonString();
         var http = httpClients.CreateClient(HttpClientName);
         for (var attempt = 1; ; attempt++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, method)
             {
-                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+                Content = new ByteArrayContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/json", "utf-8") } },
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.CurrentValue.BotToken);
 
@@ -111,7 +113,7 @@ public sealed class SlackWebApiClient(IHttpClientFactory httpClients, IOptionsMo
                 }
                 if (!response.IsSuccessStatusCode) throw new SlackApiException(method, $"http_{(int)response.StatusCode}");
 
-                var text = await response.Content.ReadAsStringAsync(ct);
+                var text = await response.Content.ReadAsByteArrayAsync(ct);
                 JsonObject? answer;
                 try { answer = JsonNode.Parse(text) as JsonObject; }
                 catch (System.Text.Json.JsonException e) { throw new SlackApiException(method, "invalid_response", e); }
@@ -133,11 +135,4 @@ public sealed class SlackWebApiClient(IHttpClientFactory httpClients, IOptionsMo
 
     private static TimeSpan Backoff(int attempt) =>
         FirstBackoff * Math.Pow(2, attempt - 1) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100));
-
-    private static JsonObject WithOptional(JsonObject body, params (string Name, JsonNode? Value)[] optional)
-    {
-        foreach (var (name, value) in optional)
-            if (value is not null) body[name] = value;
-        return body;
-    }
 }

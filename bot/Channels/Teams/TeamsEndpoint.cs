@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PartnerBot.Bot.Channels.BotFramework;
+using PartnerBot.Bot.Hosting;
 
 namespace PartnerBot.Bot.Channels.Teams;
 
@@ -78,28 +79,12 @@ internal sealed class TeamsEndpoint(ChannelTokenValidator tokens, TeamsActivityP
 
     private async Task<(Activity?, IResult?)> ReadActivityAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength > TeamsRoutes.MaxActivityBytes) return (null, TooLarge());
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        try
-        {
-            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + read > TeamsRoutes.MaxActivityBytes) return (null, TooLarge());
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge()); // over Http:RequestBodyLimits:Chat
-        }
+        if (await JsonRequestBody.ReadBytesAsync(request, TeamsRoutes.MaxActivityBytes, ct) is not { } body) return (null, TooLarge());
 
         Activity? activity;
         try
         {
-            activity = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), BotFrameworkJsonContext.Default.Activity);
+            activity = JsonSerializer.Deserialize(body, BotFrameworkJsonContext.Default.Activity);
         }
         catch (JsonException e)
         {
