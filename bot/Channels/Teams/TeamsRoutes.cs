@@ -6,8 +6,8 @@ public static class TeamsRoutes
     /// <summary>HTTP endpoint for Bot Framework activities (Teams and any Azure Bot Service channel).</summary>
     public const string Messages = "/api/messages";
 
-    /// <summary>Activity bodies above this size are refused with 400 (the Direct Line limit is 256K characters).</summary>
-    public const int MaxActivityBytes = 256 * 1024;
+    /// <summary>Activity bodies above this size are refused with 413: the Bot Framework limit every chat endpoint applies.</summary>
+    public const int MaxActivityBytes = Hosting.JsonRequestBody.MaxActivityBytes;
 
     // Invoke names handled; any other named invoke gets 501 as in the Bot Framework SDKs.
     public const string AdaptiveCardAction = "adaptiveCard/action";

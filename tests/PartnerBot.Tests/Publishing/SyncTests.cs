@@ -125,7 +125,9 @@ public sealed class SyncTests : IAsyncLifetime
         });
         var catalog = platform.Service<IModuleCatalog>();
         var admin = new CatalogViewer("someone", null, IsAdmin: true);
-        for (var i = 0; i < 100 && await catalog.GetAsync(ModuleCatalog.PlatformOwner, "dns") is null; i++) await Task.Delay(100);
+        // The start-up sync saves the repository's modules one after another: wait for the last of them.
+        for (var i = 0; i < 100 && (await catalog.GetAsync(ModuleCatalog.PlatformOwner, "dns") is null
+            || await catalog.GetAsync(ModuleCatalog.PlatformOwner, "network") is null); i++) await Task.Delay(100);
         var dns = await catalog.GetAsync(ModuleCatalog.PlatformOwner, "dns");
         Assert.Equal("github:acme/modules", dns!.Source);
         Assert.NotNull(await catalog.FindAsync(admin, "network", ModuleCatalog.PlatformOwner));

@@ -43,6 +43,26 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Blocks_are_posted_as_they_are_and_stay_with_their_message()
+    {
+        var blocks = new JsonArray(new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = "<https://x.test|Grüße> & more" } });
+        var message = new JsonObject { ["blocks"] = blocks };
+
+        await Client.PostMessageAsync("C111", "Grüße <b>", blocks);
+        await Client.PostEphemeralAsync("C111", "U1", "again", blocks, "1.5");
+
+        Assert.Same(message, blocks.Parent);
+        var posted = Assert.Single(slack.Calls("chat.postMessage"));
+        Assert.StartsWith("application/json", posted.ContentType);
+        Assert.Equal("Grüße <b>", posted.Body!["text"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(blocks, posted.Body["blocks"]), posted.Body.ToJsonString());
+        Assert.False(posted.Body.ContainsKey("thread_ts"));
+        var ephemeral = Assert.Single(slack.Calls("chat.postEphemeral"));
+        Assert.Equal("1.5", ephemeral.Body!["thread_ts"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(blocks, ephemeral.Body["blocks"]));
+    }
+
+    [Fact]
     public async Task Ok_false_surfaces_the_error_code()
     {
         slack.Server.Given(Request.Create().WithPath("/api/chat.update").UsingPost()).AtPriority(1)

@@ -57,6 +57,33 @@ public abstract class DocumentStoreContractTests(StoreKind kind) : IAsyncLifetim
     }
 
     [StoreFact]
+    public async Task A_written_document_comes_back_as_written_and_is_the_callers_own()
+    {
+        var body = new JsonObject { ["name"] = "Grüße <b>", ["n"] = 7, ["items"] = new JsonArray(1, 2) };
+
+        var written = await Store.UpsertAsync(Box, "p1", "w", body);
+
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["id"] = "w", ["name"] = "Grüße <b>", ["n"] = 7, ["items"] = new JsonArray(1, 2) },
+            Without(written.Body, "_")), written.Body.ToJsonString());
+        var seen = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => written.Body)));
+        Assert.All(seen, b => Assert.Same(written.Body, b));
+        written.Body["n"] = 8;
+        body["n"] = 9;
+        var read = await Store.ReadAsync(Box, "p1", "w");
+        Assert.Equal(7, (int?)read!.Body["n"]);
+        Assert.Equal(written.ETag, read.ETag);
+    }
+
+    /// <summary>The body without the store's own members (those starting with <paramref name="prefix"/>).</summary>
+    private static JsonObject Without(JsonObject body, string prefix)
+    {
+        var copy = new JsonObject();
+        foreach (var (name, value) in body)
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) copy[name] = value?.DeepClone();
+        return copy;
+    }
+
+    [StoreFact]
     public async Task Create_of_an_existing_id_is_a_conflict_and_leaves_the_document()
     {
         await Store.CreateAsync(Box, "p1", "a", Body(("v", 1)));
