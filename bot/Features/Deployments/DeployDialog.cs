@@ -78,7 +78,8 @@ public sealed class DeployDialog(
         return DialogTurnResult.Waiting;
     }
 
-    private async Task<DialogTurnResult> ShowCatalogAsync(DialogContext dc, DeployState state, JsonObject data, CancellationToken ct)
+    private async Task<DialogTurnResult> ShowCatalogAsync(DialogContext dc, DeployState state, JsonObject data, CancellationToken ct,
+        string? notice = null)
     {
         var tab = CatalogCard.ParseTab((string?)data["tab"] ?? state.Tab);
         var query = (string?)data[CatalogCard.SearchInputId] ?? (string?)data["query"];
@@ -87,7 +88,7 @@ public sealed class DeployDialog(
         state.Tab = CatalogCard.TabValue(tab);
 
         var entries = await LoadEntriesAsync(dc.Turn, tab, ct);
-        await dc.Turn.SendAsync(CatalogCard.Build(entries, tab, query, page), ct);
+        await dc.Turn.SendAsync(CatalogCard.Build(entries, tab, query, page, notice), ct);
         return DialogTurnResult.Waiting;
     }
 
@@ -117,8 +118,8 @@ public sealed class DeployDialog(
         var module = moduleName.Length == 0 ? null : await catalog.FindAsync(Viewer(dc.Turn), moduleName, null, ct);
         if (module is null)
         {
-            await dc.Turn.SendTextAsync($"I can't find a module called **{UiMarkdown.Escape(moduleName, 80)}** that you can deploy. Here is the catalog:", ct);
-            return await ShowCatalogAsync(dc, state, [], ct);
+            return await ShowCatalogAsync(dc, state, [], ct,
+                notice: $"I can't find a module called **{UiMarkdown.Escape(moduleName, 80)}** that you can deploy. Here is the catalog:");
         }
         // Said before the form is filled in: nothing can start while a reversed payment is owed.
         var owed = await ledger.GetBalanceAsync(dc.Turn.User.Id, ct);

@@ -38,7 +38,10 @@ public static class CatalogCard
             .ToList();
     }
 
-    public static UiMessage Build(IEnumerable<CatalogEntryView> entries, ModuleSource tab = ModuleSource.Platform, string? query = null, int page = 0)
+    /// <param name="notice">Said at the top of the card, and as its notification text (why the catalog is shown), so
+    /// the reason and the catalog arrive as one message.</param>
+    public static UiMessage Build(IEnumerable<CatalogEntryView> entries, ModuleSource tab = ModuleSource.Platform, string? query = null, int page = 0,
+        string? notice = null)
     {
         var matches = Filter(entries, tab, query);
         var pages = Math.Max(1, (matches.Count + PageSize - 1) / PageSize);
@@ -49,13 +52,17 @@ public static class CatalogCard
         var body = new List<UiElement>
         {
             new UiHeading("Deploy a module"),
+        };
+        if (notice is not null) body.Add(new UiText(notice));
+        body.AddRange(
+        [
             new UiActionRow(
             [
                 TabButton("Platform modules", ModuleSource.Platform, tab),
                 TabButton("Partner modules", ModuleSource.Partner, tab),
             ]),
             new UiTextInput(SearchInputId, "Search modules", new UiAction("Search", CardVerbs.DeploySearch, new JsonObject { ["tab"] = TabValue(tab) }), q, "Name, description or service"),
-        };
+        ]);
 
         if (matches.Count == 0)
             body.Add(new UiText(q is null ? "No modules here yet." : $"No modules match \"{UiMarkdown.Escape(q, 100)}\".", UiTextTone.Subtle));
@@ -72,7 +79,7 @@ public static class CatalogCard
         if (paging.Count > 0) body.Add(new UiActionRow(paging));
 
         var summary = matches.Count == 0 ? "No modules found." : $"{matches.Count} {(tab == ModuleSource.Platform ? "platform" : "partner")} modules, page {page + 1} of {pages}.";
-        return new UiMessage(summary, body, []);
+        return new UiMessage(notice ?? summary, body, []);
     }
 
     private static UiElement Entry(CatalogEntryView entry)

@@ -88,6 +88,23 @@ public sealed class SlackDeployJourneyTests : IAsyncLifetime
         Assert.Single(slack.Calls("views.open"));
     }
 
+    [Fact]
+    public async Task Deploying_an_unknown_module_answers_with_one_message_that_says_so_and_shows_the_catalog()
+    {
+        using (var ack = await host.PostSignedAsync(SlashCommand("deploy no-such-module"), "application/x-www-form-urlencoded"))
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        var answer = await WaitForPostAsync(m => Text(m).Contains("can't find a module called", StringComparison.Ordinal));
+        Assert.Contains("no-such-module", (string?)answer["text"]);
+        Assert.Contains(Buttons(answer), b => Verb(b) == "deploy.pick" && Value(b)["module"]?.ToString() == "Network");
+
+        // Turns of one conversation are answered in order: once the next turn's catalog is posted, the first turn said
+        // everything it had to say, in that one message.
+        using (var ack = await host.PostSignedAsync(SlashCommand("deploy").Replace("trigger-command", "trigger-second"), "application/x-www-form-urlencoded"))
+            Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        await WaitForPostAsync(m => !Text(m).Contains("can't find", StringComparison.Ordinal) && Buttons(m).Any(b => Verb(b) == "deploy.pick"));
+        Assert.Equal(2, slack.Calls("chat.postMessage").Count);
+    }
+
     private static string SlashCommand(string text) => SlackTestData.Text("payloads/slack-slash-command.form.txt")
         .Replace("command=%2Fhello-world", "command=%2Fpartnerbot").Replace("text=Hi", "text=" + Uri.EscapeDataString(text))
         .Replace("channel_id=C111", "channel_id=D111").Replace("trigger_id=111.111.xxx", "trigger_id=trigger-command");
