@@ -23,7 +23,7 @@ internal sealed class SqliteConnectionPool(string connectionString, int maxIdle)
     /// <summary>A new connection with the pragmas applied, owned by the caller.</summary>
     public SqliteConnection Open()
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = new SqliteStatementConnection(connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
         // busy_timeout makes writers queue behind BEGIN IMMEDIATE instead of failing with SQLITE_BUSY.

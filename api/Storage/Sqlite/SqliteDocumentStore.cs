@@ -17,6 +17,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     /// <summary>Readers kept open: a busy host runs this many turns at once, and opening a connection costs more than a read.</summary>
     private const int MaxIdleReaders = 64;
     private const string Live = "(expires_at IS NULL OR expires_at > @now)";
+    private const string ReadSql = $"SELECT body, etag FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
+    private const string ExistsSql = $"SELECT 1 FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
+    // An expired document with the same id is invisible, so it may be overwritten as if absent.
+    private const string CreateSql = """
+        INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
+        ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
+        WHERE documents.expires_at IS NOT NULL AND documents.expires_at <= @now
+        """;
+    private const string UpsertSql = """
+        INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
+        ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
+        """;
+    private const string ReplaceSql = $"""
+        UPDATE documents SET body = @body, etag = @etag, expires_at = @exp
+        WHERE container = @c AND pk = @pk AND id = @id AND {Live} AND etag = @match
+        """;
+    private const string DeleteSql = $"DELETE FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
+    private const string DeleteIfMatchSql = DeleteSql + " AND etag = @match";
+    private const string PatchWriteSql = "UPDATE documents SET body = @body, etag = @etag WHERE container = @c AND pk = @pk AND id = @id";
 
     private readonly SqliteConnectionPool _pool;
     private readonly SqliteWriter _writer;
@@ -78,8 +97,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         DocumentRules.ValidateKey(container, partitionKey, id);
         return Run(ct, connection =>
         {
-            using var command = KeyCommand(connection, container, partitionKey, id,
-                $"SELECT body, etag FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}");
+            using var statement = KeyCommand(connection, container, partitionKey, id, ReadSql);
+            var command = statement.Command;
             using var reader = command.ExecuteReader();
             return reader.Read() ? Document(container, partitionKey, id, reader.GetString(0), reader.GetString(1)) : null;
         });
@@ -92,12 +111,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return Write(ct, connection =>
         {
             var etag = NewETag();
-            // An expired document with the same id is invisible, so it may be overwritten as if absent.
-            using var command = KeyCommand(connection, container, partitionKey, id, """
-                INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
-                ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
-                WHERE documents.expires_at IS NOT NULL AND documents.expires_at <= @now
-                """);
+            using var statement = KeyCommand(connection, container, partitionKey, id, CreateSql);
+            var command = statement.Command;
             AddWriteParameters(command, json, etag, expiresAt);
             if (command.ExecuteNonQuery() == 0)
                 throw new StorageException(StorageErrorKind.Conflict, $"Document '{id}' already exists in {container}/{partitionKey}.");
@@ -112,10 +127,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return Write(ct, connection =>
         {
             var etag = NewETag();
-            using var command = KeyCommand(connection, container, partitionKey, id, """
-                INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
-                ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
-                """);
+            using var statement = KeyCommand(connection, container, partitionKey, id, UpsertSql);
+            var command = statement.Command;
             AddWriteParameters(command, json, etag, expiresAt);
             command.ExecuteNonQuery();
             return Document(container, partitionKey, id, json, etag);
@@ -130,10 +143,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return Write(ct, connection =>
         {
             var etag = NewETag();
-            using var command = KeyCommand(connection, container, partitionKey, id, $"""
-                UPDATE documents SET body = @body, etag = @etag, expires_at = @exp
-                WHERE container = @c AND pk = @pk AND id = @id AND {Live} AND etag = @match
-                """);
+            using var statement = KeyCommand(connection, container, partitionKey, id, ReplaceSql);
+            var command = statement.Command;
             AddWriteParameters(command, json, etag, expiresAt);
             command.Parameters.AddWithValue("@match", ifMatch);
             if (command.ExecuteNonQuery() == 0) throw MissingOrChanged(connection, container, partitionKey, id);
@@ -146,8 +157,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         DocumentRules.ValidateKey(container, partitionKey, id);
         return Write(ct, connection =>
         {
-            using var command = KeyCommand(connection, container, partitionKey, id,
-                $"DELETE FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}" + (ifMatch is null ? "" : " AND etag = @match"));
+            using var statement = KeyCommand(connection, container, partitionKey, id, ifMatch is null ? DeleteSql : DeleteIfMatchSql);
+            var command = statement.Command;
             if (ifMatch is not null) command.Parameters.AddWithValue("@match", ifMatch);
             if (command.ExecuteNonQuery() == 0) throw MissingOrChanged(connection, container, partitionKey, id);
             return true;
@@ -161,9 +172,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         PatchApplier.Validate(operations);
         return Write(ct, connection =>
         {
-            using var select = KeyCommand(connection, container, partitionKey, id, "");
-            var where = new SqliteSql(select).Where(condition);
-            select.CommandText = $"SELECT body, etag, expires_at, ({where}) FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
+            using var scratch = new SqliteCommand();
+            var where = new SqliteSql(scratch).Where(condition);
+            using var statement = KeyCommand(connection, container, partitionKey, id,
+                $"SELECT body, etag, expires_at, ({where}) FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}");
+            var select = statement.Command;
+            MoveParameters(scratch, select);
             string json, etag;
             long? expiresAt;
             bool conditionHolds;
@@ -184,8 +198,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             var updated = body.ToJsonString();
             DocumentRules.EnsureSize(updated, id);
             var newETag = NewETag();
-            using var update = KeyCommand(connection, container, partitionKey, id,
-                "UPDATE documents SET body = @body, etag = @etag WHERE container = @c AND pk = @pk AND id = @id");
+            using var updateStatement = KeyCommand(connection, container, partitionKey, id, PatchWriteSql);
+            var update = updateStatement.Command;
             AddWriteParameters(update, updated, newETag, expiresAt);
             update.ExecuteNonQuery();
             return Document(container, partitionKey, id, updated, newETag);
@@ -198,12 +212,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         DocumentRules.ValidateQuery(query);
         return Run(ct, connection =>
         {
-            using var command = connection.CreateCommand();
-            var sql = new SqliteSql(command);
-            command.Parameters.AddWithValue("@c", container);
-            command.Parameters.AddWithValue("@now", Now());
+            using var scratch = new SqliteCommand();
+            var sql = new SqliteSql(scratch);
+            scratch.Parameters.AddWithValue("@c", container);
+            scratch.Parameters.AddWithValue("@now", Now());
             var crossPartition = partitionKey is null;
-            if (!crossPartition) command.Parameters.AddWithValue("@pk", partitionKey);
+            if (!crossPartition) scratch.Parameters.AddWithValue("@pk", partitionKey);
 
             // Sort keys: (type rank, value) of the ORDER BY property when there is one, then id (then pk across partitions).
             var keyList = new List<string>();
@@ -229,7 +243,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 if (crossPartition) position.Add(sql.Parameter(after.PartitionKey));
                 where += $" AND ({string.Join(", ", keyList)}) {(query.Descending ? "<" : ">")} ({string.Join(", ", position)})";
             }
-            command.CommandText = $"SELECT pk, id, body, etag, {rank} AS sort_rank, {value} AS sort_value FROM documents WHERE {where} ORDER BY {order} LIMIT {query.PageSize + 1}";
+            using var statement = Statement(connection,
+                $"SELECT pk, id, body, etag, {rank} AS sort_rank, {value} AS sort_value FROM documents WHERE {where} ORDER BY {order} LIMIT {query.PageSize + 1}");
+            var command = statement.Command;
+            MoveParameters(scratch, command);
 
             var items = new List<StoredDocument>(Math.Min(query.PageSize, 256));
             SqliteContinuation? next = null;
@@ -348,15 +365,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return (json, ttl is null ? null : Now() + ttl.Value * 1000L);
     }
 
-    private SqliteCommand KeyCommand(SqliteConnection connection, string container, string partitionKey, string id, string sql)
+    private StatementLease KeyCommand(SqliteConnection connection, string container, string partitionKey, string id, string sql)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
+        var statement = Statement(connection, sql);
+        var command = statement.Command;
         command.Parameters.AddWithValue("@c", container);
         command.Parameters.AddWithValue("@pk", partitionKey);
         command.Parameters.AddWithValue("@id", id);
         command.Parameters.AddWithValue("@now", Now());
-        return command;
+        return statement;
+    }
+
+    /// <summary>The connection's kept command for <paramref name="sql"/> (every connection of this store keeps them).</summary>
+    private static StatementLease Statement(SqliteConnection connection, string sql) =>
+        ((SqliteStatementConnection)connection).Statement(sql);
+
+    /// <summary>Moves the parameters a <see cref="SqliteSql"/> bound while writing the SQL onto the command that runs it.</summary>
+    private static void MoveParameters(SqliteCommand from, SqliteCommand to)
+    {
+        foreach (SqliteParameter parameter in from.Parameters) to.Parameters.AddWithValue(parameter.ParameterName, parameter.Value);
     }
 
     private static void AddWriteParameters(SqliteCommand command, string json, string etag, long? expiresAt)
@@ -368,9 +395,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private StorageException MissingOrChanged(SqliteConnection connection, string container, string partitionKey, string id)
     {
-        using var command = KeyCommand(connection, container, partitionKey, id,
-            $"SELECT 1 FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}");
-        return command.ExecuteScalar() is null
+        using var statement = KeyCommand(connection, container, partitionKey, id, ExistsSql);
+        return statement.Command.ExecuteScalar() is null
             ? new StorageException(StorageErrorKind.NotFound, $"Document '{id}' does not exist in {container}/{partitionKey}.")
             : new StorageException(StorageErrorKind.PreconditionFailed, $"Document '{id}' has changed (ETag mismatch).");
     }
