@@ -29,6 +29,11 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
     private const string ProfileId = "profile";
     private const string LinkId = "link";
     private const int MaxUpdateAttempts = 50;
+    private const int MaxCachedLinks = 100_000;
+
+    // A chat identity's link to its user is written once and never changed, so this instance may remember it: a turn
+    // then reads only the profile (which does change). Absent links are not remembered, another instance may add one.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _links = new(StringComparer.Ordinal);
 
     /// <summary>Raised once when a user is created (sign-up awards hang off it).</summary>
     public event Func<PlatformUser, CancellationToken, Task>? UserCreated;
@@ -41,8 +46,21 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
 
     public async Task<PlatformUser?> FindByIdentityAsync(string channel, string channelUserId, CancellationToken ct = default)
     {
-        var link = await store.ReadAsync(IdentitiesContainer, IdentityKey(channel, channelUserId), LinkId, ct);
-        return link is null ? null : await FindAsync((string)link.Body["userId"]!, ct);
+        var key = IdentityKey(channel, channelUserId);
+        if (!_links.TryGetValue(key, out var userId))
+        {
+            var link = await store.ReadAsync(IdentitiesContainer, key, LinkId, ct);
+            if (link is null) return null;
+            userId = (string)link.Body["userId"]!;
+            Remember(key, userId);
+        }
+        return await FindAsync(userId, ct);
+    }
+
+    private void Remember(string identityKey, string userId)
+    {
+        if (_links.Count >= MaxCachedLinks) _links.Clear();
+        _links[identityKey] = userId;
     }
 
     /// <summary>The user behind a chat identity, created on first contact with <paramref name="initialRoles"/>.</summary>
@@ -74,6 +92,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         try
         {
             await store.CreateAsync(IdentitiesContainer, IdentityKey(channel, channelUserId), LinkId, new JsonObject { ["userId"] = userId }, ct: ct);
+            Remember(IdentityKey(channel, channelUserId), userId);
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
         {
