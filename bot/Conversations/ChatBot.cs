@@ -88,7 +88,7 @@ public sealed class ChatBot(
         ITurnResponder responder, CancellationToken ct)
     {
         var state = entered.State;
-        if (state.RecentInputs.Contains(turn.ActivityId))
+        if (state.HasProcessed(turn.ActivityId))
         {
             TurnTelemetry.RouteChosen(TurnTelemetry.Redelivered);
             logger.LogInformation("Skipped redelivered input {ActivityId} in {ConversationKey}", turn.ActivityId, turn.ConversationKey);
@@ -116,7 +116,7 @@ public sealed class ChatBot(
         }
 
         foreach (var instance in state.Stack) _dialogs.Find(instance.Id)?.WriteState(instance);
-        state.RecentInputs.Add(turn.ActivityId);
+        state.MarkProcessed(turn.ActivityId);
         state.Address = responder.ConversationAddress;
         try
         {
