@@ -32,11 +32,14 @@ internal static class DocumentRules
             throw new ArgumentException($"Document id '{id}' must be 1-255 characters without '/', '\\', '?' or '#'.", nameof(id));
     }
 
-    /// <summary>Checks the caller's body and returns a copy that carries <c>id</c> first.</summary>
-    public static JsonObject PrepareBody(string id, JsonObject body)
+    /// <summary>
+    /// Checks the caller's body and writes it as the stored document: <c>id</c> first, then the body's own properties,
+    /// then <paramref name="extra"/> (an adapter's own, such as Cosmos DB's <c>pk</c>). Written straight from the
+    /// caller's nodes, without copying them.
+    /// </summary>
+    public static byte[] WriteBody(string id, JsonObject body, params ReadOnlySpan<(string Name, JsonNode Value)> extra)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var copy = new JsonObject { ["id"] = id };
         foreach (var (name, value) in body)
         {
             if (name == "id")
@@ -47,9 +50,27 @@ internal static class DocumentRules
             }
             if (IsReserved(name))
                 throw new ArgumentException($"The body uses the reserved property '{name}'.", nameof(body));
-            copy[name] = value?.DeepClone();
         }
-        return copy;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", id);
+            foreach (var (name, value) in body)
+            {
+                if (name == "id") continue;
+                writer.WritePropertyName(name);
+                if (value is null) writer.WriteNullValue();
+                else value.WriteTo(writer);
+            }
+            foreach (var (name, value) in extra)
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     public static void EnsureSize(string json, string id)

@@ -303,11 +303,10 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     private static byte[] Payload(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
-        var document = DocumentRules.PrepareBody(id, body);
         var ttl = DocumentRules.TtlSeconds(options);
-        document["pk"] = partitionKey;
-        if (ttl is not null) document["ttl"] = ttl.Value;
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(document);
+        var bytes = ttl is null
+            ? DocumentRules.WriteBody(id, body, ("pk", JsonValue.Create(partitionKey)))
+            : DocumentRules.WriteBody(id, body, ("pk", JsonValue.Create(partitionKey)), ("ttl", JsonValue.Create(ttl.Value)));
         if (bytes.Length > DocumentRules.MaxDocumentBytes)
             throw new StorageException(StorageErrorKind.TooLarge, $"Document '{id}' is larger than the 2 MB item limit.");
         return bytes;

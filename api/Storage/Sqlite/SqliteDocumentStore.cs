@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -359,7 +360,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private (string Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
-        var json = DocumentRules.PrepareBody(id, body).ToJsonString();
+        var json = Encoding.UTF8.GetString(DocumentRules.WriteBody(id, body));
         DocumentRules.EnsureSize(json, id);
         var ttl = DocumentRules.TtlSeconds(options);
         return (json, ttl is null ? null : Now() + ttl.Value * 1000L);

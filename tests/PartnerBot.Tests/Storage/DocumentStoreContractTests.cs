@@ -99,6 +99,26 @@ public abstract class DocumentStoreContractTests(StoreKind kind) : IAsyncLifetim
     }
 
     [StoreFact]
+    public async Task A_body_is_stored_as_written_and_the_caller_changing_it_afterwards_changes_nothing()
+    {
+        var body = JsonNode.Parse("""
+            {"id":"a","name":"Zoë ✓ <b>&amp;","nested":{"list":[1,2.5,"three",null,true,{"deep":[]}]},"none":null,"empty":{}}
+            """)!.AsObject();
+        var written = await Store.CreateAsync(Box, "p1", "a", body, new DocumentOptions(TimeSpan.FromHours(1)));
+        body["name"] = "changed";
+        ((JsonObject)body["nested"]!)["list"]!.AsArray().Add(4);
+
+        var read = (await Store.ReadAsync(Box, "p1", "a"))!;
+        var expected = """
+            {"id":"a","name":"Zoë ✓ <b>&amp;","nested":{"list":[1,2.5,"three",null,true,{"deep":[]}]},"none":null,"empty":{}}
+            """;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), read.Body), read.Body.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), written.Body), written.Body.ToJsonString());
+        Assert.Equal(["id", "name", "nested", "none", "empty"], read.Body.Select(p => p.Key));
+        await ThrowsStorage(StorageErrorKind.Conflict, () => Store.CreateAsync(Box, "p1", "a", Body(("v", 1))));
+    }
+
+    [StoreFact]
     public async Task The_same_id_in_two_partitions_is_two_documents()
     {
         await Store.CreateAsync(Box, "p1", "a", Body(("v", 1)));
