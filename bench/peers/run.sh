@@ -208,7 +208,7 @@ lua_args() {  # lua_args PHASE(w|m) CONNS -> args for the load script of the cur
   local phase=$1 c=$2
   if [[ $KIND == slack ]]; then
     node load/gen-slack.js "$RUN/slack-$phase.lua" "$SLACK_SECRET" "$SINK_URL" "$SLACK_REQS" "$SCRIPT"
-    echo "$RUN/slack-$phase.lua"
+    echo "$RUN/slack-$phase.lua $THREADS"
   else
     local per=$(( (c + THREADS - 1) / THREADS )); local lag=${LAG:-$(( 16 * per ))}
     # warm-up and measured run share one conversation stream, so waterfall answers continue across the boundary
