@@ -41,7 +41,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
     public async Task<PlatformUser?> FindAsync(string userId, CancellationToken ct = default)
     {
         var doc = await store.ReadAsync(UsersContainer, userId, ProfileId, ct);
-        return doc is null ? null : Deserialize(doc.Body);
+        return doc?.Deserialize(IdentityJson.Default.PlatformUser);
     }
 
     public async Task<PlatformUser?> FindByIdentityAsync(string channel, string channelUserId, CancellationToken ct = default)

@@ -104,7 +104,7 @@ public static class DocumentStoreTypedExtensions
     /// <summary>Converts a stored document to its typed form.</summary>
     public static Stored<T> As<T>(this StoredDocument document, JsonTypeInfo<T> typeInfo)
     {
-        var value = document.Body.Deserialize(typeInfo)
+        var value = document.Deserialize(typeInfo)
             ?? throw new JsonException($"Document '{document.Id}' in {document.Container} deserialized to null.");
         return new Stored<T>(document.PartitionKey, document.Id, value, document.ETag);
     }

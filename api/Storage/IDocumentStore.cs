@@ -82,6 +82,12 @@ public sealed record StoredDocument(string Container, string PartitionKey, strin
         init => _body = value;
     }
 
+    /// <summary>The body as <typeparamref name="T"/>, read straight from the stored text when nothing has parsed it yet.</summary>
+    public T? Deserialize<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        _json is not null && Volatile.Read(ref _body) is null
+            ? System.Text.Json.JsonSerializer.Deserialize(_json, typeInfo)
+            : System.Text.Json.JsonSerializer.Deserialize(Body, typeInfo);
+
     private JsonObject Parse()
     {
         var parsed = JsonNode.Parse(_json!)!.AsObject();

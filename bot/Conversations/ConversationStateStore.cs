@@ -69,7 +69,20 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     public sealed record Loaded(ConversationState State, string? ETag);
 
     /// <summary>A state entered by a turn: <see cref="Unchanged"/> is what it was, to give back when the turn keeps nothing.</summary>
-    public sealed record Entered(ConversationState State, string ETag, System.Text.Json.Nodes.JsonObject Unchanged);
+    /// <param name="Found">The stored document the turn entered; null when the state was new.</param>
+    public sealed record Entered(ConversationState State, string ETag, StoredDocument? Found)
+    {
+        /// <summary>The body as the turn found it, without a lapsed lease (built only when a turn gives its state back).</summary>
+        public System.Text.Json.Nodes.JsonObject Unchanged
+        {
+            get
+            {
+                var body = Found?.Body.DeepClone().AsObject() ?? Serialize(new ConversationState());
+                body.Remove(ConversationState.LeaseProperty);
+                return body;
+            }
+        }
+    }
 
     /// <summary>
     /// Takes the lease on the state for one turn, waiting while another turn holds it; the caller ends with
@@ -83,7 +96,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         while (true)
         {
             var doc = await store.ReadAsync(Container, key.ConversationKey, key.Id, ct);
-            var state = doc?.Body.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
+            var state = doc?.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             if (state.Lease is { } held && held.Until > now)
             {
@@ -91,9 +104,6 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
                 poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, MaxPoll.Ticks));
                 continue;
             }
-            // What the turn found, to give back should it keep nothing: the stored body itself, without a lapsed lease.
-            var unchanged = doc?.Body ?? Serialize(state);
-            unchanged.Remove(ConversationState.LeaseProperty);
             state.Lease = new TurnLease(owner, now + (long)LeaseLength.TotalMilliseconds);
             try
             {
@@ -102,7 +112,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
                     ? await store.CreateAsync(Container, key.ConversationKey, key.Id, body, Retention, ct)
                     : await store.ReplaceAsync(Container, key.ConversationKey, key.Id, body, doc.ETag, Retention, ct);
                 state.Lease = null;
-                return new Entered(state, written.ETag, unchanged);
+                return new Entered(state, written.ETag, doc);
             }
             catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.Conflict)
             {
@@ -135,7 +145,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     {
         var doc = await store.ReadAsync(Container, key.ConversationKey, key.Id, ct);
         if (doc is null) return new Loaded(new ConversationState(), null);
-        var state = doc.Body.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
+        var state = doc.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
         return new Loaded(state, doc.ETag);
     }
 
