@@ -39,7 +39,8 @@ public static class BlockKitRenderer
         foreach (var row in message.Actions.Chunk(BlockKitLimits.ActionsElements)) blocks.Add(ActionsBlock(row, ids));
         if (blocks.Count == 0) blocks.Add(Section(SlackText.FromMarkdown(message.Summary, BlockKitLimits.Text)));
 
-        var text = CardText.Plain(message.Summary, 3000);
+        // The notification and fallback text is mrkdwn too: the bot's **bold** becomes *bold*, and & is escaped (CardText already turned < > into ‹ ›).
+        var text = SlackText.FromMarkdown(message.Summary, 3000);
         var chunks = blocks.Chunk(BlockKitLimits.MessageBlocks).ToList();
         var result = new List<SlackMessage>(chunks.Count);
         for (var i = 0; i < chunks.Count; i++)

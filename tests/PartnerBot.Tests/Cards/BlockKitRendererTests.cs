@@ -15,6 +15,14 @@ public class BlockKitRendererTests
         Assert.True(problems.Count == 0, "Block Kit limits:\n" + string.Join("\n", problems));
 
     [Fact]
+    public void The_notification_text_is_slack_mrkdwn_with_its_control_characters_made_harmless()
+    {
+        var message = new UiMessage("I can't find a module called **Tom & Jerry <x>** that you can deploy.", [new UiText("Body")], []);
+        var slack = BlockKitRenderer.RenderMessage(message);
+        Assert.Equal("I can't find a module called *Tom &amp; Jerry ‹x›* that you can deploy.", slack.Text);
+    }
+
+    [Fact]
     public void Simple_message_maps_to_header_section_fields_and_buttons()
     {
         var message = new UiMessage("Ready", [
