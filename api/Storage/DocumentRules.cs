@@ -33,13 +33,17 @@ internal static class DocumentRules
     }
 
     /// <summary>
-    /// Checks the caller's body and writes it as the stored document: <c>id</c> first, then the body's own properties,
-    /// then <paramref name="extra"/> (an adapter's own, such as Cosmos DB's <c>pk</c>). Written straight from the
-    /// caller's nodes, without copying them.
+    /// Checks the caller's body and writes it to <paramref name="buffer"/> as the stored document: <c>id</c> first, then
+    /// the body's own properties, then <paramref name="extra"/> (an adapter's own, such as Cosmos DB's <c>pk</c>).
+    /// Written straight from the caller's nodes, without copying them; on a bad body the buffer holds a fragment.
     /// </summary>
-    public static byte[] WriteBody(string id, JsonObject body, params ReadOnlySpan<(string Name, JsonNode Value)> extra)
+    public static void WriteBody(System.Buffers.IBufferWriter<byte> buffer, string id, JsonObject body,
+        params ReadOnlySpan<(string Name, JsonNode Value)> extra)
     {
         ArgumentNullException.ThrowIfNull(body);
+        using var writer = new System.Text.Json.Utf8JsonWriter(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("id", id);
         foreach (var (name, value) in body)
         {
             if (name == "id")
@@ -50,27 +54,16 @@ internal static class DocumentRules
             }
             if (IsReserved(name))
                 throw new ArgumentException($"The body uses the reserved property '{name}'.", nameof(body));
+            writer.WritePropertyName(name);
+            if (value is null) writer.WriteNullValue();
+            else value.WriteTo(writer);
         }
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        foreach (var (name, value) in extra)
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", id);
-            foreach (var (name, value) in body)
-            {
-                if (name == "id") continue;
-                writer.WritePropertyName(name);
-                if (value is null) writer.WriteNullValue();
-                else value.WriteTo(writer);
-            }
-            foreach (var (name, value) in extra)
-            {
-                writer.WritePropertyName(name);
-                value.WriteTo(writer);
-            }
-            writer.WriteEndObject();
+            writer.WritePropertyName(name);
+            value.WriteTo(writer);
         }
-        return buffer.WrittenSpan.ToArray();
+        writer.WriteEndObject();
     }
 
     public static void EnsureSize(string json, string id)

@@ -304,9 +304,11 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
         var ttl = DocumentRules.TtlSeconds(options);
-        var bytes = ttl is null
-            ? DocumentRules.WriteBody(id, body, ("pk", JsonValue.Create(partitionKey)))
-            : DocumentRules.WriteBody(id, body, ("pk", JsonValue.Create(partitionKey)), ("ttl", JsonValue.Create(ttl.Value)));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        (string, JsonNode) pk = ("pk", JsonValue.Create(partitionKey));
+        if (ttl is null) DocumentRules.WriteBody(buffer, id, body, pk);
+        else DocumentRules.WriteBody(buffer, id, body, pk, ("ttl", JsonValue.Create(ttl.Value)));
+        var bytes = buffer.WrittenSpan.ToArray();
         if (bytes.Length > DocumentRules.MaxDocumentBytes)
             throw new StorageException(StorageErrorKind.TooLarge, $"Document '{id}' is larger than the 2 MB item limit.");
         return bytes;

@@ -360,7 +360,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private (string Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
-        var json = Encoding.UTF8.GetString(DocumentRules.WriteBody(id, body));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        DocumentRules.WriteBody(buffer, id, body);
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
         DocumentRules.EnsureSize(json, id);
         var ttl = DocumentRules.TtlSeconds(options);
         return (json, ttl is null ? null : Now() + ttl.Value * 1000L);
