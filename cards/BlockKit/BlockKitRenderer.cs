@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using PartnerBot.Api.Json;
 using System.Text.Json.Nodes;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
@@ -33,85 +35,109 @@ public static class BlockKitRenderer
         ArgumentNullException.ThrowIfNull(message);
         // A form step lives in a modal; in a message it is a button that opens it (Slack needs a click's trigger id).
         if (Forms.UiFormStepElement.In(message) is { } step) message = FormLauncher(step);
-        var blocks = new List<JsonObject>();
+        using var blocks = new BlockWriter();
         var ids = new ActionIds();
-        foreach (var element in message.Body) AddElement(blocks, element, ids);
-        foreach (var row in message.Actions.Chunk(BlockKitLimits.ActionsElements)) blocks.Add(ActionsBlock(row, ids));
-        if (blocks.Count == 0) blocks.Add(Section(SlackText.FromMarkdown(message.Summary, BlockKitLimits.Text)));
+        foreach (var element in message.Body) WriteElement(blocks, element, ids);
+        foreach (var row in message.Actions.Chunk(BlockKitLimits.ActionsElements)) WriteActions(blocks, row, ids);
+        if (blocks.Count == 0) WriteSection(blocks, SlackText.FromMarkdown(message.Summary, BlockKitLimits.Text));
 
         // The notification and fallback text is mrkdwn too: the bot's **bold** becomes *bold*, and & is escaped (CardText already turned < > into ‹ ›).
         var text = SlackText.FromMarkdown(message.Summary, 3000);
-        var chunks = blocks.Chunk(BlockKitLimits.MessageBlocks).ToList();
-        var result = new List<SlackMessage>(chunks.Count);
-        for (var i = 0; i < chunks.Count; i++)
-            result.Add(new SlackMessage(
-                chunks.Count == 1 ? SlackText.NonEmpty(text) : $"{SlackText.NonEmpty(CardText.Trim(text, 2980))} ({i + 1}/{chunks.Count})",
-                new JsonArray(chunks[i].Cast<JsonNode?>().ToArray())));
+        var arrays = blocks.Finish();
+        var result = new SlackMessage[arrays.Count];
+        for (var i = 0; i < arrays.Count; i++)
+            result[i] = new SlackMessage(
+                arrays.Count == 1 ? SlackText.NonEmpty(text) : $"{SlackText.NonEmpty(CardText.Trim(text, 2980))} ({i + 1}/{arrays.Count})",
+                arrays[i].Json, arrays[i].Count);
         return result;
     }
 
-    private static void AddElement(List<JsonObject> blocks, UiElement element, ActionIds ids)
+    private static void WriteElement(BlockWriter blocks, UiElement element, ActionIds ids)
     {
+        Utf8JsonWriter w;
         switch (element)
         {
             case UiHeading h:
-                blocks.Add(new JsonObject { ["type"] = "header", ["text"] = SlackText.PlainText(h.Text, BlockKitLimits.HeaderText) });
+                w = blocks.Next();
+                w.WriteStartObject();
+                w.WriteString(Names.Type, Names.Header);
+                WritePlainText(w, Names.Text, h.Text, BlockKitLimits.HeaderText);
+                w.WriteEndObject();
                 break;
             case UiText t:
                 var mrkdwn = SlackText.FromMarkdown(t.Markdown, 12_000);
                 foreach (var piece in SplitText(ToneMark(t.Tone) + mrkdwn, BlockKitLimits.Text))
-                    blocks.Add(t.Tone == UiTextTone.Subtle
-                        ? new JsonObject { ["type"] = "context", ["elements"] = new JsonArray(SlackText.Mrkdwn(piece)) }
-                        : Section(piece));
+                {
+                    if (t.Tone == UiTextTone.Subtle) WriteContext(blocks, piece);
+                    else WriteSection(blocks, piece);
+                }
                 break;
             case UiFactSet f:
                 foreach (var chunk in f.Facts.Chunk(BlockKitLimits.SectionFields))
                 {
-                    var fields = new JsonArray();
+                    w = blocks.Next();
+                    w.WriteStartObject();
+                    w.WriteString(Names.Type, Names.Section);
+                    w.WriteStartArray(Names.Fields);
                     foreach (var fact in chunk)
-                        fields.Add(SlackText.Mrkdwn($"*{SlackText.Literal(fact.Title, 100)}*\n{SlackText.Literal(fact.Value, 1800)}"));
-                    blocks.Add(new JsonObject { ["type"] = "section", ["fields"] = fields });
+                        WriteMrkdwn(w, $"*{SlackText.Literal(fact.Title, 100)}*\n{SlackText.Literal(fact.Value, 1800)}");
+                    w.WriteEndArray();
+                    w.WriteEndObject();
                 }
                 break;
             case UiImage i:
                 if (Uri.TryCreate(i.Url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && i.Url.Length <= BlockKitLimits.Url)
-                    blocks.Add(new JsonObject
-                    {
-                        ["type"] = "image", ["image_url"] = i.Url,
-                        ["alt_text"] = SlackText.NonEmpty(CardText.Plain(i.AltText, BlockKitLimits.AltText)),
-                    });
-                else
-                    blocks.Add(Context(SlackText.Literal(string.IsNullOrWhiteSpace(i.AltText) ? "(image)" : i.AltText, 500)));
+                {
+                    w = blocks.Next();
+                    w.WriteStartObject();
+                    w.WriteString(Names.Type, Names.Image);
+                    w.WriteString(Names.ImageUrl, i.Url);
+                    w.WriteString(Names.AltText, SlackText.NonEmpty(CardText.Plain(i.AltText, BlockKitLimits.AltText)));
+                    w.WriteEndObject();
+                }
+                else WriteContext(blocks, SlackText.Literal(string.IsNullOrWhiteSpace(i.AltText) ? "(image)" : i.AltText, 500));
                 break;
             case UiBadge b:
-                blocks.Add(Context($"{ToneMark(b.Tone)}*{SlackText.Literal(b.Text, 100)}*"));
+                WriteContext(blocks, $"{ToneMark(b.Tone)}*{SlackText.Literal(b.Text, 100)}*");
                 break;
             case UiActionRow r:
-                foreach (var row in r.Actions.Chunk(BlockKitLimits.ActionsElements)) blocks.Add(ActionsBlock(row, ids));
+                foreach (var row in r.Actions.Chunk(BlockKitLimits.ActionsElements)) WriteActions(blocks, row, ids);
                 break;
             case UiTextInput i:
-                var field = new JsonObject
-                {
-                    ["type"] = "plain_text_input",
-                    ["action_id"] = ids.Next(i.Submit.Verb),
-                    ["dispatch_action_config"] = new JsonObject { ["trigger_actions_on"] = new JsonArray("on_enter_pressed") },
-                };
-                if (!string.IsNullOrEmpty(i.Value)) field["initial_value"] = CardText.Plain(i.Value, 300);
-                if (i.Placeholder is not null) field["placeholder"] = SlackText.PlainText(i.Placeholder, BlockKitLimits.Placeholder);
-                blocks.Add(new JsonObject
-                {
-                    ["type"] = "input", ["block_id"] = i.Id, ["dispatch_action"] = true, ["optional"] = true,
-                    ["label"] = SlackText.PlainText(i.Label, 200), ["element"] = field,
-                });
-                blocks.Add(ActionsBlock([i.Submit], ids));
+                w = blocks.Next();
+                w.WriteStartObject();
+                w.WriteString(Names.Type, Names.Input);
+                w.WriteString(Names.BlockId, i.Id);
+                w.WriteBoolean(Names.DispatchAction, true);
+                w.WriteBoolean(Names.Optional, true);
+                WritePlainText(w, Names.Label, i.Label, 200);
+                w.WriteStartObject(Names.Element);
+                w.WriteString(Names.Type, Names.PlainTextInput);
+                w.WriteString(Names.ActionId, ids.Next(i.Submit.Verb));
+                w.WriteStartObject(Names.DispatchActionConfig);
+                w.WriteStartArray(Names.TriggerActionsOn);
+                w.WriteStringValue(Names.OnEnterPressed);
+                w.WriteEndArray();
+                w.WriteEndObject();
+                if (!string.IsNullOrEmpty(i.Value)) w.WriteString(Names.InitialValue, CardText.Plain(i.Value, 300));
+                if (i.Placeholder is not null) WritePlainText(w, Names.Placeholder, i.Placeholder, BlockKitLimits.Placeholder);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                WriteActions(blocks, [i.Submit], ids);
                 break;
             case UiContainer c:
-                if (c.Separator) blocks.Add(new JsonObject { ["type"] = "divider" });
-                foreach (var item in c.Items) AddElement(blocks, item, ids);
+                if (c.Separator)
+                {
+                    w = blocks.Next();
+                    w.WriteStartObject();
+                    w.WriteString(Names.Type, Names.Divider);
+                    w.WriteEndObject();
+                }
+                foreach (var item in c.Items) WriteElement(blocks, item, ids);
                 break;
             case UiSecretValue secret:
                 // Block Kit has no masked field: channels send a message holding a secret ephemerally, to its user only.
-                blocks.Add(Section($"*{SlackText.Literal(secret.Label, 100)}*\n`{secret.Value}`"));
+                WriteSection(blocks, $"*{SlackText.Literal(secret.Label, 100)}*\n`{secret.Value}`");
                 break;
             default:
                 throw new NotSupportedException($"No Block Kit rendering for {element.GetType().Name}.");
@@ -140,47 +166,161 @@ public static class BlockKitRenderer
         if (text.Length > 0) yield return text;
     }
 
-    private static JsonObject Section(string mrkdwn) => new() { ["type"] = "section", ["text"] = SlackText.Mrkdwn(mrkdwn) };
-
-    private static JsonObject Context(string mrkdwn) => new() { ["type"] = "context", ["elements"] = new JsonArray(SlackText.Mrkdwn(mrkdwn)) };
-
-    private static JsonObject ActionsBlock(IEnumerable<UiAction> actions, ActionIds ids)
+    private static void WriteSection(BlockWriter blocks, string mrkdwn)
     {
-        var elements = new JsonArray();
-        foreach (var action in actions) elements.Add(Button(action, ids));
-        return new JsonObject { ["type"] = "actions", ["elements"] = elements };
+        var w = blocks.Next();
+        w.WriteStartObject();
+        w.WriteString(Names.Type, Names.Section);
+        w.WritePropertyName(Names.Text);
+        WriteMrkdwn(w, mrkdwn);
+        w.WriteEndObject();
+    }
+
+    private static void WriteContext(BlockWriter blocks, string mrkdwn)
+    {
+        var w = blocks.Next();
+        w.WriteStartObject();
+        w.WriteString(Names.Type, Names.Context);
+        w.WriteStartArray(Names.Elements);
+        WriteMrkdwn(w, mrkdwn);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteMrkdwn(Utf8JsonWriter w, string text)
+    {
+        w.WriteStartObject();
+        w.WriteString(Names.Type, Names.Mrkdwn);
+        w.WriteString(Names.Text, SlackText.NonEmpty(text));
+        w.WriteEndObject();
+    }
+
+    private static void WritePlainText(Utf8JsonWriter w, JsonEncodedText name, string? text, int maxLength)
+    {
+        w.WriteStartObject(name);
+        w.WriteString(Names.Type, Names.PlainText);
+        w.WriteString(Names.Text, SlackText.NonEmpty(CardText.Plain(text, maxLength)));
+        w.WriteBoolean(Names.Emoji, true);
+        w.WriteEndObject();
+    }
+
+    private static void WriteActions(BlockWriter blocks, IEnumerable<UiAction> actions, ActionIds ids)
+    {
+        var w = blocks.Next();
+        w.WriteStartObject();
+        w.WriteString(Names.Type, Names.Actions);
+        w.WriteStartArray(Names.Elements);
+        foreach (var action in actions) WriteButton(w, action, ids);
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     /// <summary>A button; its value is the action data as JSON text with the verb inside.</summary>
-    private static JsonObject Button(UiAction action, ActionIds ids)
+    private static void WriteButton(Utf8JsonWriter w, UiAction action, ActionIds ids)
     {
-        var button = new JsonObject
-        {
-            ["type"] = "button",
-            ["text"] = SlackText.PlainText(action.Title, BlockKitLimits.ButtonText),
-            ["action_id"] = ids.Next(action.Url is null ? action.Verb : "link"),
-        };
+        w.WriteStartObject();
+        w.WriteString(Names.Type, Names.Button);
+        WritePlainText(w, Names.Text, action.Title, BlockKitLimits.ButtonText);
+        w.WriteString(Names.ActionId, ids.Next(action.Url is null ? action.Verb : "link"));
         if (action.Url is not null)
         {
             if (action.Url.Length > BlockKitLimits.Url) throw new ArgumentException($"Button '{action.Title}': URL longer than {BlockKitLimits.Url} characters.");
-            button["url"] = action.Url;
+            w.WriteString(Names.Url, action.Url);
         }
         else
         {
-            var data = action.Data?.DeepClone().AsObject() ?? new JsonObject();
-            data[BlockKitActions.VerbKey] = action.Verb;
-            var value = data.ToJsonString(CardJson.Options);
+            var value = ButtonValue(action);
             if (value.Length > BlockKitLimits.ButtonValue)
                 throw new ArgumentException($"Button '{action.Title}' ({action.Verb}): data is {value.Length} characters, Slack allows {BlockKitLimits.ButtonValue}; keep large state on the server and pass an id.");
-            button["value"] = value;
+            w.WriteString(Names.Value, value);
         }
         switch (action.Style)
         {
-            case UiActionStyle.Primary: button["style"] = "primary"; break;
-            case UiActionStyle.Destructive: button["style"] = "danger"; break;
+            case UiActionStyle.Primary: w.WriteString(Names.Style, Names.Primary); break;
+            case UiActionStyle.Destructive: w.WriteString(Names.Style, Names.Danger); break;
         }
-        return button;
+        w.WriteEndObject();
     }
+
+    /// <summary>The action data as compact JSON text with the verb set (in its place when the data names one, else last).</summary>
+    private static string ButtonValue(UiAction action)
+    {
+        var buffer = ScratchBuffer.Rent();
+        try
+        {
+            using (var w = new Utf8JsonWriter(buffer, CardJson.WriterOptions)) WriteActionData(w, action);
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
+    }
+
+    private static void WriteActionData(Utf8JsonWriter w, UiAction action)
+    {
+        w.WriteStartObject();
+        var verbWritten = false;
+        if (action.Data is { } data)
+            foreach (var (key, node) in data)
+            {
+                if (key == BlockKitActions.VerbKey)
+                {
+                    w.WriteString(key, action.Verb);
+                    verbWritten = true;
+                    continue;
+                }
+                w.WritePropertyName(key);
+                if (node is null) w.WriteNullValue();
+                else node.WriteTo(w);
+            }
+        if (!verbWritten) w.WriteString(BlockKitActions.VerbKey, action.Verb);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Block Kit's property names and fixed values, encoded once.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText Text = JsonEncodedText.Encode("text");
+        public static readonly JsonEncodedText Emoji = JsonEncodedText.Encode("emoji");
+        public static readonly JsonEncodedText Elements = JsonEncodedText.Encode("elements");
+        public static readonly JsonEncodedText Fields = JsonEncodedText.Encode("fields");
+        public static readonly JsonEncodedText ActionId = JsonEncodedText.Encode("action_id");
+        public static readonly JsonEncodedText BlockId = JsonEncodedText.Encode("block_id");
+        public static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+        public static readonly JsonEncodedText Url = JsonEncodedText.Encode("url");
+        public static readonly JsonEncodedText Style = JsonEncodedText.Encode("style");
+        public static readonly JsonEncodedText ImageUrl = JsonEncodedText.Encode("image_url");
+        public static readonly JsonEncodedText AltText = JsonEncodedText.Encode("alt_text");
+        public static readonly JsonEncodedText Label = JsonEncodedText.Encode("label");
+        public static readonly JsonEncodedText Element = JsonEncodedText.Encode("element");
+        public static readonly JsonEncodedText Optional = JsonEncodedText.Encode("optional");
+        public static readonly JsonEncodedText DispatchAction = JsonEncodedText.Encode("dispatch_action");
+        public static readonly JsonEncodedText DispatchActionConfig = JsonEncodedText.Encode("dispatch_action_config");
+        public static readonly JsonEncodedText TriggerActionsOn = JsonEncodedText.Encode("trigger_actions_on");
+        public static readonly JsonEncodedText InitialValue = JsonEncodedText.Encode("initial_value");
+        public static readonly JsonEncodedText Placeholder = JsonEncodedText.Encode("placeholder");
+
+        public static readonly JsonEncodedText Header = JsonEncodedText.Encode("header");
+        public static readonly JsonEncodedText Section = JsonEncodedText.Encode("section");
+        public static readonly JsonEncodedText Context = JsonEncodedText.Encode("context");
+        public static readonly JsonEncodedText Actions = JsonEncodedText.Encode("actions");
+        public static readonly JsonEncodedText Divider = JsonEncodedText.Encode("divider");
+        public static readonly JsonEncodedText Image = JsonEncodedText.Encode("image");
+        public static readonly JsonEncodedText Input = JsonEncodedText.Encode("input");
+        public static readonly JsonEncodedText Button = JsonEncodedText.Encode("button");
+        public static readonly JsonEncodedText Mrkdwn = JsonEncodedText.Encode("mrkdwn");
+        public static readonly JsonEncodedText PlainText = JsonEncodedText.Encode("plain_text");
+        public static readonly JsonEncodedText PlainTextInput = JsonEncodedText.Encode("plain_text_input");
+        public static readonly JsonEncodedText OnEnterPressed = JsonEncodedText.Encode("on_enter_pressed");
+        public static readonly JsonEncodedText Primary = JsonEncodedText.Encode("primary");
+        public static readonly JsonEncodedText Danger = JsonEncodedText.Encode("danger");
+    }
+
+    private static JsonObject Section(string mrkdwn) => new() { ["type"] = "section", ["text"] = SlackText.Mrkdwn(mrkdwn) };
+
+    private static JsonObject Context(string mrkdwn) => new() { ["type"] = "context", ["elements"] = new JsonArray(SlackText.Mrkdwn(mrkdwn)) };
 
     /// <summary>
     /// One form step as a modal view (for views.open / views.update / response_action update). Input blocks use

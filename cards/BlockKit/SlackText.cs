@@ -5,23 +5,30 @@ using PartnerBot.Cards.Text;
 namespace PartnerBot.Cards.BlockKit;
 
 /// <summary>Slack text objects: mrkdwn conversion of the bot's markdown subset, and literal (untrusted) text.</summary>
-public static class SlackText
+public static partial class SlackText
 {
-    private static readonly Regex Bold = new(@"\*\*(.+?)\*\*", RegexOptions.CultureInvariant);
-    private static readonly Regex Link = new(@"\[([^\]\n]+)\]\((https?://[^\s)]+)\)", RegexOptions.CultureInvariant);
+    [GeneratedRegex(@"\*\*(.+?)\*\*", RegexOptions.CultureInvariant)]
+    private static partial Regex Bold();
+
+    [GeneratedRegex(@"\[([^\]\n]+)\]\((https?://[^\s)]+)\)", RegexOptions.CultureInvariant)]
+    private static partial Regex Link();
+
+    [GeneratedRegex(@"(?m)^[-*] ", RegexOptions.CultureInvariant)]
+    private static partial Regex Bullet();
 
     /// <summary>Slack's three control characters.</summary>
     public static string Escape(string text) =>
-        text.IndexOfAny(['&', '<', '>']) < 0 ? text : text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        text.AsSpan().IndexOfAny(ControlCharacters) < 0 ? text : text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>The bot's markdown (**bold**, _italic_, [text](url), "- " bullets) as Slack mrkdwn.</summary>
     public static string FromMarkdown(string? markdown, int maxLength)
     {
         // Escaping and links can lengthen the text; leave room so the final cut rarely lands inside markup.
         var text = HideEscapes(Escape(CardText.Plain(markdown, Math.Max(1, maxLength * 4 / 5), keepNewLines: true)));
-        text = Bold.Replace(text, "*$1*");
-        text = Link.Replace(text, m => $"<{m.Groups[2].Value}|{m.Groups[1].Value}>");
-        text = Regex.Replace(text, @"(?m)^[-*] ", "• ");
+        // Most texts hold no markup at all: each pattern runs only when its first character is there.
+        if (text.Contains("**", StringComparison.Ordinal)) text = Bold().Replace(text, "*$1*");
+        if (text.Contains("](", StringComparison.Ordinal)) text = Link().Replace(text, m => $"<{m.Groups[2].Value}|{m.Groups[1].Value}>");
+        if (text.Contains("- ", StringComparison.Ordinal) || text.Contains("* ", StringComparison.Ordinal)) text = Bullet().Replace(text, "• ");
         text = RestoreEscapes(text);
         return text.Length <= maxLength ? text : CardText.Trim(text, maxLength);
     }
@@ -68,15 +75,27 @@ public static class SlackText
     public static string Literal(string? text, int maxLength)
     {
         var plain = CardText.Plain(text, maxLength, keepNewLines: true);
-        var sb = new StringBuilder(plain.Length + 8);
-        foreach (var c in plain)
+        var first = plain.AsSpan().IndexOfAny(LiteralSpecials);
+        if (first < 0) return plain;
+        var sb = new StringBuilder(plain.Length + 8).Append(plain, 0, first);
+        for (var i = first; i < plain.Length; i++)
         {
-            sb.Append(c switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", _ => c.ToString() });
-            if (c is '*' or '_' or '~' or '`') sb.Append('\u200B');
+            var c = plain[i];
+            switch (c)
+            {
+                case '&': sb.Append("&amp;"); break;
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '*' or '_' or '~' or '`': sb.Append(c).Append('\u200B'); break;
+                default: sb.Append(c); break;
+            }
         }
         var result = sb.ToString();
         return result.Length <= maxLength ? result : CardText.Trim(result, maxLength);
     }
+
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create("&<>");
+    private static readonly System.Buffers.SearchValues<char> LiteralSpecials = System.Buffers.SearchValues.Create("&<>*_~`");
 
     public static System.Text.Json.Nodes.JsonObject PlainText(string? text, int maxLength) => new()
     {

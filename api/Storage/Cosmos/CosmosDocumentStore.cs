@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PartnerBot.Api.Json;
 using CosmosPatch = Microsoft.Azure.Cosmos.PatchOperation;
 
 namespace PartnerBot.Api.Storage.Cosmos;
@@ -304,11 +305,19 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
         var ttl = DocumentRules.TtlSeconds(options);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        (string, JsonNode) pk = ("pk", JsonValue.Create(partitionKey));
-        if (ttl is null) DocumentRules.WriteBody(buffer, id, body, pk);
-        else DocumentRules.WriteBody(buffer, id, body, pk, ("ttl", JsonValue.Create(ttl.Value)));
-        var bytes = buffer.WrittenSpan.ToArray();
+        var buffer = ScratchBuffer.Rent();
+        byte[] bytes;
+        try
+        {
+            (string, JsonNode) pk = ("pk", JsonValue.Create(partitionKey));
+            if (ttl is null) DocumentRules.WriteBody(buffer, id, body, pk);
+            else DocumentRules.WriteBody(buffer, id, body, pk, ("ttl", JsonValue.Create(ttl.Value)));
+            bytes = buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
         if (bytes.Length > DocumentRules.MaxDocumentBytes)
             throw new StorageException(StorageErrorKind.TooLarge, $"Document '{id}' is larger than the 2 MB item limit.");
         return bytes;

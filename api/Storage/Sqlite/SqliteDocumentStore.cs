@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PartnerBot.Api.Json;
 
 namespace PartnerBot.Api.Storage.Sqlite;
 
@@ -360,9 +361,17 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private (string Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        DocumentRules.WriteBody(buffer, id, body);
-        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var buffer = ScratchBuffer.Rent();
+        string json;
+        try
+        {
+            DocumentRules.WriteBody(buffer, id, body);
+            json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
         DocumentRules.EnsureSize(json, id);
         var ttl = DocumentRules.TtlSeconds(options);
         return (json, ttl is null ? null : Now() + ttl.Value * 1000L);

@@ -1,21 +1,24 @@
-using System.Buffers;
+using PartnerBot.Api.Json;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
-/// <summary>One member of a Web API body: a string or a JSON node; a null value is left out.</summary>
-public readonly record struct SlackJsonField(string Name, string? Text, JsonNode? Node)
+/// <summary>One member of a Web API body: a string, a JSON node or JSON already written as UTF-8; a null value is left out.</summary>
+public readonly record struct SlackJsonField(string Name, string? Text, JsonNode? Node, ReadOnlyMemory<byte> Json = default)
 {
     public SlackJsonField(string name, string? text) : this(name, text, null) { }
 
     public SlackJsonField(string name, JsonNode? node) : this(name, null, node) { }
+
+    /// <summary>A member whose value is UTF-8 JSON written by the caller (a rendered message's blocks).</summary>
+    public static SlackJsonField Raw(string name, ReadOnlyMemory<byte> json) => new(name, null, null, json);
 }
 
 /// <summary>
-/// Writes Web API request bodies as UTF-8 JSON. Nodes are written in place, so a rendered message's blocks need no copy
-/// to become part of a body (a <see cref="JsonNode"/> can have one parent only).
+/// Writes Web API request bodies as UTF-8 JSON. Nodes are written in place (a <see cref="JsonNode"/> can have one parent
+/// only), and a rendered message's blocks, already UTF-8 JSON, are copied in as they are.
 /// </summary>
 public static class SlackJsonBody
 {
@@ -24,9 +27,10 @@ public static class SlackJsonBody
 
     public static byte[] Write(ReadOnlySpan<SlackJsonField> fields)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, Options))
+        var buffer = ScratchBuffer.Rent();
+        try
         {
+            using var writer = new Utf8JsonWriter(buffer, Options);
             writer.WriteStartObject();
             foreach (var field in fields)
             {
@@ -36,16 +40,33 @@ public static class SlackJsonBody
                     writer.WritePropertyName(field.Name);
                     field.Node.WriteTo(writer);
                 }
+                else if (!field.Json.IsEmpty)
+                {
+                    writer.WritePropertyName(field.Name);
+                    writer.WriteRawValue(field.Json.Span, skipInputValidation: true);
+                }
             }
             writer.WriteEndObject();
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
     }
 
     public static byte[] WriteObject(JsonObject body)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, Options)) body.WriteTo(writer);
-        return buffer.WrittenSpan.ToArray();
+        var buffer = ScratchBuffer.Rent();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer, Options)) body.WriteTo(writer);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
     }
 }

@@ -25,8 +25,8 @@ public sealed class SlackProactiveChannel(SlackWebApiClient api, ILogger<SlackPr
         {
             try
             {
-                var updated = await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, parts[0].Blocks, ct);
-                foreach (var rest in parts.Skip(1)) await api.PostMessageAsync(target.Channel, rest.Text, rest.Blocks, null, ct);
+                var updated = await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0], ct);
+                foreach (var rest in parts.Skip(1)) await api.PostMessageAsync(target.Channel, rest, null, ct);
                 return updateMessageId;
             }
             catch (SlackApiException e) when (e.Error is "message_not_found" or "cant_update_message" or "edit_window_closed")
@@ -54,7 +54,7 @@ public sealed class SlackProactiveChannel(SlackWebApiClient api, ILogger<SlackPr
         string? first = null;
         foreach (var part in parts)
         {
-            var posted = await api.PostMessageAsync(channel, part.Text, part.Blocks, threadTs, ct);
+            var posted = await api.PostMessageAsync(channel, part, threadTs, ct);
             first ??= SlackTurnMapper.Str(posted, "ts");
         }
         return first is null ? null : moved ? SlackMessageId.Format(channel, first) : first;

@@ -55,7 +55,7 @@ public sealed class SlackTurnResponder(
         var parts = BlockKitRenderer.RenderMessages(message);
         try
         {
-            await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0].Text, parts[0].Blocks, ct);
+            await api.UpdateMessageAsync(target.Channel, target.Ts, parts[0], ct);
             foreach (var rest in parts.Skip(1)) await PostAsync(rest, false, ct);
             return messageId;
         }
@@ -71,11 +71,11 @@ public sealed class SlackTurnResponder(
         if (onlyToUser || Conversation.Ephemeral)
         {
             var ephemeral = await CallWithDirectMessageFallbackAsync(c =>
-                api.PostEphemeralAsync(c.ChannelId, c.UserId, part.Text, part.Blocks, c.ThreadTs, ct), ct);
+                api.PostEphemeralAsync(c.ChannelId, c.UserId, part, c.ThreadTs, ct), ct);
             return SlackMessageId.EphemeralPrefix + SlackTurnMapper.Str(ephemeral, "message_ts");
         }
         var posted = await CallWithDirectMessageFallbackAsync(c =>
-            api.PostMessageAsync(c.ChannelId, part.Text, part.Blocks, c.ThreadTs, ct), ct);
+            api.PostMessageAsync(c.ChannelId, part, c.ThreadTs, ct), ct);
         var ts = SlackTurnMapper.Str(posted, "ts");
         // After a move to the direct message the id names its channel, so edits find it from any address.
         return ts is not null && Conversation.ChannelId != originalChannel ? SlackMessageId.Format(Conversation.ChannelId, ts) : ts;

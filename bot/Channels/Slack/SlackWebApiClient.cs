@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using PartnerBot.Cards.BlockKit;
 
 namespace PartnerBot.Bot.Channels.Slack;
 
@@ -37,6 +38,16 @@ public sealed class SlackWebApiClient(IHttpClientFactory httpClients, IOptionsMo
 
     public Task<JsonObject> PostEphemeralAsync(string channel, string user, string text, JsonArray? blocks, string? threadTs = null, CancellationToken ct = default) =>
         SendAsync("chat.postEphemeral", SlackJsonBody.Write([new("channel", channel), new("user", user), new("text", text), new("blocks", blocks), new("thread_ts", threadTs)]), ct);
+
+    /// <summary>chat.postMessage of a rendered message, its blocks copied into the body as they were written.</summary>
+    public Task<JsonObject> PostMessageAsync(string channel, SlackMessage message, string? threadTs = null, CancellationToken ct = default) =>
+        SendAsync("chat.postMessage", SlackJsonBody.Write([new("channel", channel), new("text", message.Text), SlackJsonField.Raw("blocks", message.BlocksJson), new("thread_ts", threadTs)]), ct);
+
+    public Task<JsonObject> UpdateMessageAsync(string channel, string ts, SlackMessage message, CancellationToken ct = default) =>
+        SendAsync("chat.update", SlackJsonBody.Write([new("channel", channel), new("ts", ts), new("text", message.Text), SlackJsonField.Raw("blocks", message.BlocksJson)]), ct);
+
+    public Task<JsonObject> PostEphemeralAsync(string channel, string user, SlackMessage message, string? threadTs = null, CancellationToken ct = default) =>
+        SendAsync("chat.postEphemeral", SlackJsonBody.Write([new("channel", channel), new("user", user), new("text", message.Text), SlackJsonField.Raw("blocks", message.BlocksJson), new("thread_ts", threadTs)]), ct);
 
     public Task<JsonObject> DeleteMessageAsync(string channel, string ts, CancellationToken ct = default) =>
         SendAsync("chat.delete", SlackJsonBody.Write([new("channel", channel), new("ts", ts)]), ct);

@@ -67,6 +67,39 @@ public class BlockKitRendererTests
     }
 
     [Fact]
+    public void Each_message_carries_its_blocks_as_compact_json_with_their_count()
+    {
+        var body = Enumerable.Range(1, 70).Select(i => (UiElement)new UiText($"Line {i} & <b> «Grüße»")).ToList();
+        var messages = BlockKitRenderer.RenderMessages(new UiMessage("Long", body, [new UiAction("Go", "deploy.start")]));
+
+        Assert.Equal([50, 21], messages.Select(m => m.BlockCount));
+        foreach (var message in messages)
+        {
+            var json = System.Text.Encoding.UTF8.GetString(message.BlocksJson.Span);
+            Assert.Equal(message.BlockCount, message.Blocks.Count);
+            // What is sent is the tree written compactly, non-ASCII text kept as it is.
+            Assert.Equal(PartnerBot.Cards.CardJson.ToJson(message.Blocks), json);
+            Assert.Contains("«Grüße»", json);
+        }
+        Assert.Equal("Line 51 &amp; ‹b› «Grüße»", (string?)messages[1].Blocks[0]!["text"]!["text"]);
+        Assert.Equal("actions", (string?)messages[1].Blocks[20]!["type"]);
+    }
+
+    [Fact]
+    public void A_button_value_sets_the_verb_in_the_place_the_data_names_it_and_leaves_the_data_alone()
+    {
+        var named = new JsonObject { ["verb"] = "old", ["id"] = "d-1", ["nested"] = new JsonObject { ["n"] = 1 } };
+        var unnamed = new JsonObject { ["id"] = "d-2", ["list"] = new JsonArray(1, null, "x") };
+        var slack = BlockKitRenderer.RenderMessage(new UiMessage("Pick", [], [new UiAction("A", "deployment.show", named), new UiAction("B", "deployment.show", unnamed)]));
+
+        var buttons = slack.Blocks[0]!["elements"]!.AsArray();
+        Assert.Equal("""{"verb":"deployment.show","id":"d-1","nested":{"n":1}}""", (string?)buttons[0]!["value"]);
+        Assert.Equal("""{"id":"d-2","list":[1,null,"x"],"verb":"deployment.show"}""", (string?)buttons[1]!["value"]);
+        Assert.Equal("old", (string?)named["verb"]);
+        Assert.False(unnamed.ContainsKey("verb"));
+    }
+
+    [Fact]
     public void Oversized_button_data_is_refused_with_a_clear_message()
     {
         var data = new JsonObject { ["blob"] = new string('x', 2500) };

@@ -63,6 +63,29 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rendered_message_is_posted_with_its_blocks_exactly_as_rendered()
+    {
+        var rendered = PartnerBot.Cards.BlockKit.BlockKitRenderer.RenderMessage(new UiMessage("Grüße & <b>",
+            [new UiHeading("Deploy"), new UiText("**Bold** & [docs](https://x.test/a?b=1&c=2)")], [new UiAction("Go", "deploy.start")]));
+
+        await Client.PostMessageAsync("C111", rendered, "1.5");
+        await Client.PostEphemeralAsync("C111", "U1", rendered);
+        await Client.UpdateMessageAsync("C111", "1.7", rendered);
+
+        foreach (var method in new[] { "chat.postMessage", "chat.postEphemeral", "chat.update" })
+        {
+            var call = Assert.Single(slack.Calls(method));
+            Assert.Equal(rendered.Text, call.Body!["text"]!.GetValue<string>());
+            Assert.True(JsonNode.DeepEquals(rendered.Blocks, call.Body["blocks"]), call.Body.ToJsonString());
+            Assert.Equal("C111", call.Body["channel"]!.GetValue<string>());
+        }
+        Assert.Equal("1.5", slack.Calls("chat.postMessage")[0].Body!["thread_ts"]!.GetValue<string>());
+        Assert.False(slack.Calls("chat.postEphemeral")[0].Body!.ContainsKey("thread_ts"));
+        Assert.Equal("U1", slack.Calls("chat.postEphemeral")[0].Body!["user"]!.GetValue<string>());
+        Assert.Equal("1.7", slack.Calls("chat.update")[0].Body!["ts"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Ok_false_surfaces_the_error_code()
     {
         slack.Server.Given(Request.Create().WithPath("/api/chat.update").UsingPost()).AtPriority(1)
