@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using PartnerBot.Api.Json;
 using System.Text.Json.Nodes;
+using PartnerBot.Api.Json;
 using PartnerBot.Cards.Forms;
 using PartnerBot.Cards.Model;
 using PartnerBot.Cards.Text;
@@ -318,14 +318,11 @@ public static class BlockKitRenderer
         public static readonly JsonEncodedText Danger = JsonEncodedText.Encode("danger");
     }
 
+    // The modal's blocks, as nodes of its tree.
     private static JsonObject Section(string mrkdwn) => new() { ["type"] = "section", ["text"] = SlackText.Mrkdwn(mrkdwn) };
 
     private static JsonObject Context(string mrkdwn) => new() { ["type"] = "context", ["elements"] = new JsonArray(SlackText.Mrkdwn(mrkdwn)) };
 
-    /// <summary>
-    /// One form step as a modal view (for views.open / views.update / response_action update). Input blocks use
-    /// the input id (variable name) as block_id and action_id; private_metadata carries formId and step.
-    /// </summary>
     /// <summary>What a message shows for a form step: its title, progress, errors, and a button to open the modal.</summary>
     public static UiMessage FormLauncher(Forms.UiFormStepElement step)
     {
@@ -344,6 +341,11 @@ public static class BlockKitRenderer
     /// <summary>The verb of the button that opens a form step as a modal.</summary>
     public const string OpenFormVerb = CardVerbs.FormOpen;
 
+    /// <summary>
+    /// One form step as a modal view (for views.open / views.update / response_action update). Input blocks use
+    /// the input id (variable name) as block_id and action_id; private_metadata carries formId and step.
+    /// A view is a tree, not written bytes: the responder adds its own metadata to it before it is sent.
+    /// </summary>
     public static JsonObject RenderModal(UiForm form, int stepIndex, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, string> errors)
     {
         ArgumentNullException.ThrowIfNull(form);

@@ -25,7 +25,7 @@ public static partial class SlackText
     {
         // Escaping and links can lengthen the text; leave room so the final cut rarely lands inside markup.
         var text = HideEscapes(Escape(CardText.Plain(markdown, Math.Max(1, maxLength * 4 / 5), keepNewLines: true)));
-        // Most texts hold no markup at all: each pattern runs only when its first character is there.
+        // Most texts hold no markup at all: each pattern runs only when the text holds its marker.
         if (text.Contains("**", StringComparison.Ordinal)) text = Bold().Replace(text, "*$1*");
         if (text.Contains("](", StringComparison.Ordinal)) text = Link().Replace(text, m => $"<{m.Groups[2].Value}|{m.Groups[1].Value}>");
         if (text.Contains("- ", StringComparison.Ordinal) || text.Contains("* ", StringComparison.Ordinal)) text = Bullet().Replace(text, "• ");
