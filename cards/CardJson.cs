@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PartnerBot.Api.Json;
 
 namespace PartnerBot.Cards;
 
@@ -18,8 +19,15 @@ public static class CardJson
     /// <summary>UTF-8 size of the compact JSON, the figure channel size limits are checked against.</summary>
     public static int Utf8Size(JsonNode node)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) node.WriteTo(writer);
-        return buffer.WrittenCount;
+        var buffer = ScratchBuffer.Rent();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) node.WriteTo(writer);
+            return buffer.WrittenCount;
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
     }
 }
