@@ -48,7 +48,7 @@ public static class BlockKitRenderer
         for (var i = 0; i < arrays.Count; i++)
             result[i] = new SlackMessage(
                 arrays.Count == 1 ? SlackText.NonEmpty(text) : $"{SlackText.NonEmpty(CardText.Trim(text, 2980))} ({i + 1}/{arrays.Count})",
-                arrays[i].Json, arrays[i].Count);
+                arrays[i]);
         return result;
     }
 
@@ -58,9 +58,7 @@ public static class BlockKitRenderer
         switch (element)
         {
             case UiHeading h:
-                w = blocks.Next();
-                w.WriteStartObject();
-                w.WriteString(Names.Type, Names.Header);
+                w = blocks.Begin(Names.Header);
                 WritePlainText(w, Names.Text, h.Text, BlockKitLimits.HeaderText);
                 w.WriteEndObject();
                 break;
@@ -75,9 +73,7 @@ public static class BlockKitRenderer
             case UiFactSet f:
                 foreach (var chunk in f.Facts.Chunk(BlockKitLimits.SectionFields))
                 {
-                    w = blocks.Next();
-                    w.WriteStartObject();
-                    w.WriteString(Names.Type, Names.Section);
+                    w = blocks.Begin(Names.Section);
                     w.WriteStartArray(Names.Fields);
                     foreach (var fact in chunk)
                         WriteMrkdwn(w, $"*{SlackText.Literal(fact.Title, 100)}*\n{SlackText.Literal(fact.Value, 1800)}");
@@ -88,9 +84,7 @@ public static class BlockKitRenderer
             case UiImage i:
                 if (Uri.TryCreate(i.Url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && i.Url.Length <= BlockKitLimits.Url)
                 {
-                    w = blocks.Next();
-                    w.WriteStartObject();
-                    w.WriteString(Names.Type, Names.Image);
+                    w = blocks.Begin(Names.Image);
                     w.WriteString(Names.ImageUrl, i.Url);
                     w.WriteString(Names.AltText, SlackText.NonEmpty(CardText.Plain(i.AltText, BlockKitLimits.AltText)));
                     w.WriteEndObject();
@@ -104,9 +98,7 @@ public static class BlockKitRenderer
                 foreach (var row in r.Actions.Chunk(BlockKitLimits.ActionsElements)) WriteActions(blocks, row, ids);
                 break;
             case UiTextInput i:
-                w = blocks.Next();
-                w.WriteStartObject();
-                w.WriteString(Names.Type, Names.Input);
+                w = blocks.Begin(Names.Input);
                 w.WriteString(Names.BlockId, i.Id);
                 w.WriteBoolean(Names.DispatchAction, true);
                 w.WriteBoolean(Names.Optional, true);
@@ -128,9 +120,7 @@ public static class BlockKitRenderer
             case UiContainer c:
                 if (c.Separator)
                 {
-                    w = blocks.Next();
-                    w.WriteStartObject();
-                    w.WriteString(Names.Type, Names.Divider);
+                    w = blocks.Begin(Names.Divider);
                     w.WriteEndObject();
                 }
                 foreach (var item in c.Items) WriteElement(blocks, item, ids);
@@ -168,9 +158,7 @@ public static class BlockKitRenderer
 
     private static void WriteSection(BlockWriter blocks, string mrkdwn)
     {
-        var w = blocks.Next();
-        w.WriteStartObject();
-        w.WriteString(Names.Type, Names.Section);
+        var w = blocks.Begin(Names.Section);
         w.WritePropertyName(Names.Text);
         WriteMrkdwn(w, mrkdwn);
         w.WriteEndObject();
@@ -178,9 +166,7 @@ public static class BlockKitRenderer
 
     private static void WriteContext(BlockWriter blocks, string mrkdwn)
     {
-        var w = blocks.Next();
-        w.WriteStartObject();
-        w.WriteString(Names.Type, Names.Context);
+        var w = blocks.Begin(Names.Context);
         w.WriteStartArray(Names.Elements);
         WriteMrkdwn(w, mrkdwn);
         w.WriteEndArray();
@@ -206,9 +192,7 @@ public static class BlockKitRenderer
 
     private static void WriteActions(BlockWriter blocks, IEnumerable<UiAction> actions, ActionIds ids)
     {
-        var w = blocks.Next();
-        w.WriteStartObject();
-        w.WriteString(Names.Type, Names.Actions);
+        var w = blocks.Begin(Names.Actions);
         w.WriteStartArray(Names.Elements);
         foreach (var action in actions) WriteButton(w, action, ids);
         w.WriteEndArray();

@@ -6,11 +6,12 @@ namespace PartnerBot.Cards.BlockKit;
 
 /// <summary>
 /// Writes a message's blocks straight to UTF-8 JSON, as arrays of at most <see cref="BlockKitLimits.MessageBlocks"/>
-/// blocks: one array per Slack message. Each block starts with <see cref="Next"/>.
+/// blocks: one array per Slack message. Each block starts with <see cref="Begin"/> and ends with the writer's
+/// <c>WriteEndObject</c>.
 /// </summary>
 internal sealed class BlockWriter : IDisposable
 {
-    private readonly List<(byte[] Json, int Count)> _arrays = [];
+    private readonly List<byte[]> _arrays = [];
     private readonly ArrayBufferWriter<byte> _buffer = ScratchBuffer.Rent();
     private readonly Utf8JsonWriter _json;
     private int _inArray;
@@ -20,18 +21,22 @@ internal sealed class BlockWriter : IDisposable
     /// <summary>Blocks written so far, across all arrays.</summary>
     public int Count { get; private set; }
 
-    /// <summary>The writer, positioned where the next block's object goes.</summary>
-    public Utf8JsonWriter Next()
+    /// <summary>Starts the next block's object with its <c>type</c>; the caller writes the rest and ends the object.</summary>
+    public Utf8JsonWriter Begin(JsonEncodedText type)
     {
         if (_inArray == BlockKitLimits.MessageBlocks) EndArray();
         if (_inArray == 0) _json.WriteStartArray();
         _inArray++;
         Count++;
+        _json.WriteStartObject();
+        _json.WriteString(TypeName, type);
         return _json;
     }
 
-    /// <summary>The arrays written, in order, each with its number of blocks.</summary>
-    public IReadOnlyList<(byte[] Json, int Count)> Finish()
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
+
+    /// <summary>The arrays written, in order.</summary>
+    public IReadOnlyList<byte[]> Finish()
     {
         if (_inArray > 0) EndArray();
         return _arrays;
@@ -41,7 +46,7 @@ internal sealed class BlockWriter : IDisposable
     {
         _json.WriteEndArray();
         _json.Flush();
-        _arrays.Add((_buffer.WrittenSpan.ToArray(), _inArray));
+        _arrays.Add(_buffer.WrittenSpan.ToArray());
         _buffer.ResetWrittenCount();
         _json.Reset();
         _inArray = 0;

@@ -6,7 +6,7 @@ namespace PartnerBot.Cards.BlockKit;
 /// One Slack message, ready for chat.postMessage: <c>text</c> (notification fallback) and its <c>blocks</c>, already
 /// written as a UTF-8 JSON array, so a body takes them as they are.
 /// </summary>
-public sealed class SlackMessage(string text, ReadOnlyMemory<byte> blocksJson, int blockCount)
+public sealed class SlackMessage(string text, ReadOnlyMemory<byte> blocksJson)
 {
     private JsonArray? _blocks;
 
@@ -14,8 +14,6 @@ public sealed class SlackMessage(string text, ReadOnlyMemory<byte> blocksJson, i
 
     /// <summary>The <c>blocks</c> array as UTF-8 JSON.</summary>
     public ReadOnlyMemory<byte> BlocksJson { get; } = blocksJson;
-
-    public int BlockCount { get; } = blockCount;
 
     /// <summary>The blocks as a JSON tree, for reading (parsed on first use; change a copy, not this).</summary>
     public JsonArray Blocks => _blocks ??= JsonNode.Parse(BlocksJson.Span)!.AsArray();
