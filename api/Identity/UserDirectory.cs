@@ -77,16 +77,18 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         }
 
         var userId = await FindUserIdByEmailAsync(email, ct);
-        var created = false;
+        PlatformUser? created = null;
         if (userId is null)
         {
+            // A new user is created with this identity already in its profile, so linking it needs no second write.
             userId = "u_" + Guid.NewGuid().ToString("N");
             var roles = new SortedSet<string>(initialRoles.Where(Roles.IsKnown), StringComparer.Ordinal) { Roles.User };
             if (email is not null && IsConfiguredAdmin(email)) roles.Add(Roles.Admin);
-            var user = new PlatformUser(userId, displayName ?? "Partner", email, roles.ToList(), [], "light", time.GetUtcNow());
+            var user = new PlatformUser(userId, displayName ?? "Partner", email, roles.ToList(),
+                [new ChatIdentityLink(channel, channelUserId)], "light", time.GetUtcNow());
             await store.CreateAsync(UsersContainer, userId, ProfileId, Serialize(user), ct: ct);
             if (email is not null) userId = await ClaimEmailAsync(email, userId, ct);
-            created = userId == user.Id;
+            if (userId == user.Id) created = user;
         }
 
         try
@@ -96,21 +98,21 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
         {
-            // Another turn of the same person linked first; theirs wins and ours is never used.
+            // Another turn of the same person linked first; theirs wins and ours is never used. A profile made just now
+            // for it is removed, unless an email link already points at it.
+            if (created is not null && email is null) await TryDeleteProfileAsync(created.Id, ct);
             var winner = await FindByIdentityAsync(channel, channelUserId, ct);
             if (winner is not null) return winner;
             throw;
         }
 
-        var linked = await UpdateAsync(userId, u => u.Identities.Any(i => i.Channel == channel && i.Id == channelUserId)
-            ? u
-            : u with { Identities = [.. u.Identities, new ChatIdentityLink(channel, channelUserId)] }, ct);
-        if (created)
-        {
-            logger.LogInformation("Created user {UserId} for a {Channel} identity", linked.Id, channel);
-            if (UserCreated is { } handler) await handler(linked, ct);
-        }
-        return linked;
+        if (created is null)
+            return await UpdateAsync(userId, u => u.Identities.Any(i => i.Channel == channel && i.Id == channelUserId)
+                ? u
+                : u with { Identities = [.. u.Identities, new ChatIdentityLink(channel, channelUserId)] }, ct);
+        logger.LogInformation("Created user {UserId} for a {Channel} identity", created.Id, channel);
+        if (UserCreated is { } handler) await handler(created, ct);
+        return created;
     }
 
     /// <summary>The user who owns <paramref name="email"/> (case-insensitive), or null.</summary>
@@ -224,6 +226,15 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         {
             await store.DeleteAsync(UsersContainer, userId, ProfileId, ct: ct);
             return await FindUserIdByEmailAsync(email, ct) ?? userId;
+        }
+    }
+
+    private async Task TryDeleteProfileAsync(string userId, CancellationToken ct)
+    {
+        try { await store.DeleteAsync(UsersContainer, userId, ProfileId, ct: ct); }
+        catch (StorageException e)
+        {
+            logger.LogWarning("Unused profile {UserId} could not be removed: {Kind}", userId, e.Kind);
         }
     }
 

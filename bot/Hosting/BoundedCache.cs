@@ -41,21 +41,46 @@ public sealed class BoundedCache<TKey, TValue> where TKey : notnull
 
     public void Set(TKey key, TValue value)
     {
+        lock (_lock) SetLocked(key, value);
+    }
+
+    /// <summary>
+    /// The entry under <paramref name="key"/> when there is one and <paramref name="reusable"/> (when given) accepts it;
+    /// otherwise the value <paramref name="create"/> makes, stored in its place. Atomic: of simultaneous callers with
+    /// one key, one creates and the others get its value.
+    /// </summary>
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> create, out bool added, Func<TValue, bool>? reusable = null)
+    {
         lock (_lock)
         {
-            if (_entries.TryGetValue(key, out var node))
+            if (_entries.TryGetValue(key, out var node) && (reusable is null || reusable(node.Value.Value)))
             {
-                node.Value = (key, value);
                 _recency.Remove(node);
                 _recency.AddFirst(node);
-                return;
+                added = false;
+                return node.Value.Value;
             }
-            if (_entries.Count >= _capacity && _recency.Last is { } oldest)
-            {
-                _recency.RemoveLast();
-                _entries.Remove(oldest.Value.Key);
-            }
-            _entries[key] = _recency.AddFirst((key, value));
+            var value = create(key);
+            SetLocked(key, value);
+            added = true;
+            return value;
         }
+    }
+
+    private void SetLocked(TKey key, TValue value)
+    {
+        if (_entries.TryGetValue(key, out var node))
+        {
+            node.Value = (key, value);
+            _recency.Remove(node);
+            _recency.AddFirst(node);
+            return;
+        }
+        if (_entries.Count >= _capacity && _recency.Last is { } oldest)
+        {
+            _recency.RemoveLast();
+            _entries.Remove(oldest.Value.Key);
+        }
+        _entries[key] = _recency.AddFirst((key, value));
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Caching.Memory;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Bot.Conversations;
+using PartnerBot.Bot.Hosting;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Channels.Teams;
@@ -24,26 +25,19 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
     internal const string StillWorking = "Working on it. The answer will appear in the chat.";
 
     private static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(30);
-    private readonly MemoryCache _seen = new(new MemoryCacheOptions { SizeLimit = 20_000 });
+    // The latest 20,000 activities of the last 30 minutes. Least recently used goes first, at no cost per insert: a
+    // MemoryCache with a size limit sorted all its entries on every thousandth insert at these rates.
+    private readonly BoundedCache<string, (Task<ActivityResult> Run, DateTimeOffset Until)> _seen = new(20_000, StringComparer.Ordinal);
     private readonly MemoryCache _userCards = new(new MemoryCacheOptions { SizeLimit = 5_000 });
 
     public Task<ActivityResult> ProcessAsync(Activity activity, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(activity.Id)) return RunAsync(activity, ct);
         var key = $"{activity.ChannelId}|{activity.Conversation?.Id}|{activity.Id}";
-        var created = false;
-        Task<ActivityResult> run;
-        lock (_seen)
-        {
-            run = _seen.GetOrCreate(key, entry =>
-            {
-                created = true;
-                entry.Size = 1;
-                entry.AbsoluteExpirationRelativeToNow = RememberFor;
-                // Not bound to the first request's cancellation: a retry must still get the result.
-                return RunAsync(activity, lifetime.ApplicationStopping);
-            })!;
-        }
+        var now = time.GetUtcNow();
+        // Not bound to the first request's cancellation: a retry must still get the result.
+        var (run, _) = _seen.GetOrAdd(key, _ => (RunAsync(activity, lifetime.ApplicationStopping), now + RememberFor),
+            out var created, reusable: seen => seen.Until > now);
         if (!created) log.LogInformation("Activity {ActivityId} was redelivered; answering from the first delivery", activity.Id);
         return created || activity.Type == ActivityTypes.Invoke ? run.WaitAsync(ct) : Task.FromResult(ActivityResult.Ok);
     }
@@ -223,7 +217,6 @@ internal sealed class TeamsActivityProcessor(IServiceProvider services, Connecto
     public void Dispose()
     {
         // Turns still running after shutdown finish on their own; their caches go now.
-        _seen.Dispose();
         _userCards.Dispose();
     }
 }

@@ -60,35 +60,79 @@ public sealed class IdentityLinkCacheTests : IAsyncLifetime
         Assert.Equal(["users"], _counted.Reads);
     }
 
-    /// <summary>Passes everything to a real store and records the container of each point read.</summary>
+    [Fact]
+    public async Task A_first_contact_creates_the_profile_with_its_identity_in_three_store_calls()
+    {
+        var users = Directory(_counted);
+
+        var created = await users.ResolveAsync("msteams", "aad-2", "Lin", null, ["partner"]);
+
+        Assert.Equal(["read identities", "create users", "create identities"], _counted.Calls);
+        var stored = await Directory(_store.Reopen()).FindByIdentityAsync("msteams", "aad-2");
+        Assert.Equal(created, stored! with { Roles = created.Roles, Identities = created.Identities });
+        Assert.Equal([new ChatIdentityLink("msteams", "aad-2")], stored.Identities);
+        Assert.Equal(created.Roles, stored.Roles);
+    }
+
+    [Fact]
+    public async Task Two_first_contacts_of_one_identity_leave_one_user_and_no_unused_profile()
+    {
+        var one = Directory(_store.Store);
+        var other = Directory(_store.Reopen());
+
+        var users = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? one : other).ResolveAsync("slack", "T1:U9", "Kim", null, ["partner"]))));
+
+        Assert.Single(users.Select(u => u.Id).Distinct());
+        var profiles = await _store.Store.QueryAsync(UserDirectory.UsersContainer, null, new DocumentQuery());
+        Assert.Equal([users[0].Id], profiles.Items.Select(d => (string)d.Body["userId"]!));
+    }
+
+    /// <summary>Passes everything to a real store and records the container of each point read, and every call.</summary>
     private sealed class ReadCountingStore(IDocumentStore inner) : IDocumentStore
     {
         public List<string> Reads { get; } = [];
+        public List<string> Calls { get; } = [];
+
+        private void Call(string operation, string container)
+        {
+            lock (Calls) Calls.Add($"{operation} {container}");
+        }
 
         public Task<StoredDocument?> ReadAsync(string container, string partitionKey, string id, CancellationToken ct = default)
         {
             lock (Reads) Reads.Add(container);
+            Call("read", container);
             return inner.ReadAsync(container, partitionKey, id, ct);
         }
 
         public Task<StoredDocument> CreateAsync(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options = null, CancellationToken ct = default) =>
-            inner.CreateAsync(container, partitionKey, id, body, options, ct);
+            Logged("create", container, inner.CreateAsync(container, partitionKey, id, body, options, ct));
 
         public Task<StoredDocument> UpsertAsync(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options = null, CancellationToken ct = default) =>
-            inner.UpsertAsync(container, partitionKey, id, body, options, ct);
+            Logged("upsert", container, inner.UpsertAsync(container, partitionKey, id, body, options, ct));
 
         public Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch, DocumentOptions? options = null, CancellationToken ct = default) =>
-            inner.ReplaceAsync(container, partitionKey, id, body, ifMatch, options, ct);
+            Logged("replace", container, inner.ReplaceAsync(container, partitionKey, id, body, ifMatch, options, ct));
 
-        public Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default) =>
-            inner.DeleteAsync(container, partitionKey, id, ifMatch, ct);
+        public Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default)
+        {
+            Call("delete", container);
+            return inner.DeleteAsync(container, partitionKey, id, ifMatch, ct);
+        }
+
+        private T Logged<T>(string operation, string container, T call)
+        {
+            Call(operation, container);
+            return call;
+        }
 
         public Task<StoredDocument> PatchAsync(string container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations,
             IReadOnlyList<FieldFilter>? condition = null, string? ifMatch = null, CancellationToken ct = default) =>
-            inner.PatchAsync(container, partitionKey, id, operations, condition, ifMatch, ct);
+            Logged("patch", container, inner.PatchAsync(container, partitionKey, id, operations, condition, ifMatch, ct));
 
         public Task<DocumentPage> QueryAsync(string container, string? partitionKey, DocumentQuery query, CancellationToken ct = default) =>
-            inner.QueryAsync(container, partitionKey, query, ct);
+            Logged("query", container, inner.QueryAsync(container, partitionKey, query, ct));
 
         public Task<bool> PingAsync(CancellationToken ct = default) => inner.PingAsync(ct);
     }
