@@ -264,6 +264,7 @@ public static partial class AdaptiveCardRenderer
             return new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = title, ["url"] = action.Url };
 
         var data = action.Data?.DeepClone().AsObject() ?? new JsonObject();
+        if (action.Owner is { } owner) data[UiActionOwner.DataKey] = owner.ToJson();
         data[VerbKey] = action.Verb;
         var node = host == CardHost.Teams
             ? new JsonObject { ["type"] = "Action.Execute", ["title"] = title, ["verb"] = action.Verb, ["data"] = data }

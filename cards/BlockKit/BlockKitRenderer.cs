@@ -241,10 +241,12 @@ public static class BlockKitRenderer
         }
     }
 
+    /// <summary>The data, then the owner and the verb: each in its place when the data names it, else last.</summary>
     private static void WriteActionData(Utf8JsonWriter w, UiAction action)
     {
         w.WriteStartObject();
         var verbWritten = false;
+        var ownerWritten = action.Owner is null;
         if (action.Data is { } data)
             foreach (var (key, node) in data)
             {
@@ -255,9 +257,19 @@ public static class BlockKitRenderer
                     continue;
                 }
                 w.WritePropertyName(key);
-                if (node is null) w.WriteNullValue();
+                if (key == UiActionOwner.DataKey && action.Owner is { } named)
+                {
+                    named.WriteTo(w);
+                    ownerWritten = true;
+                }
+                else if (node is null) w.WriteNullValue();
                 else node.WriteTo(w);
             }
+        if (!ownerWritten)
+        {
+            w.WritePropertyName(UiActionOwner.DataKey);
+            action.Owner!.WriteTo(w);
+        }
         if (!verbWritten) w.WriteString(BlockKitActions.VerbKey, action.Verb);
         w.WriteEndObject();
     }

@@ -21,11 +21,28 @@ public sealed record UiActionOwner(string Key, string Name)
     public JsonObject Stamp(JsonObject? data)
     {
         var stamped = data?.DeepClone().AsObject() ?? [];
-        stamped[DataKey] = new JsonObject { ["key"] = Key, ["name"] = Name.Length <= 80 ? Name : Name[..80] };
+        stamped[DataKey] = ToJson();
         return stamped;
     }
 
-    /// <summary>The message with this owner in every button that routes back to the bot, forms included.</summary>
+    /// <summary>The value of <see cref="DataKey"/> in a button's data.</summary>
+    public JsonObject ToJson() => new() { ["key"] = Key, ["name"] = ShownName };
+
+    /// <summary>Writes <see cref="ToJson"/> as the value of the property just named.</summary>
+    public void WriteTo(System.Text.Json.Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("key", Key);
+        w.WriteString("name", ShownName);
+        w.WriteEndObject();
+    }
+
+    private string ShownName => Name.Length <= 80 ? Name : Name[..80];
+
+    /// <summary>
+    /// The message with this owner on every button that routes back to the bot, forms included. Buttons only name
+    /// their owner (<see cref="UiAction.Owner"/>); their data is not copied, the renderers write the owner into it.
+    /// </summary>
     public UiMessage Stamp(UiMessage message) => message with
     {
         Body = message.Body.Select(Stamp).ToList(),
@@ -41,7 +58,7 @@ public sealed record UiActionOwner(string Key, string Name)
         _ => element,
     };
 
-    private UiAction Stamp(UiAction action) => action.Url is not null ? action : action with { Data = Stamp(action.Data) };
+    private UiAction Stamp(UiAction action) => action.Url is not null ? action : action with { Owner = this };
 
     private static string? Str(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

@@ -39,6 +39,9 @@ public sealed record UiActionRow(IReadOnlyList<UiAction> Actions) : UiElement;
 public sealed record UiAction(string Title, string Verb, JsonObject? Data = null, UiActionStyle Style = UiActionStyle.Default, string? Url = null)
 {
     public static UiAction Link(string title, string url) => new(title, "", null, UiActionStyle.Default, url);
+
+    /// <summary>The person whose button this is, in a shared conversation; renderers add it to the data (see <see cref="UiActionOwner"/>).</summary>
+    public UiActionOwner? Owner { get; init; }
 }
 
 public enum UiActionStyle { Default, Primary, Destructive }

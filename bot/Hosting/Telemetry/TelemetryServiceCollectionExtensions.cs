@@ -9,7 +9,7 @@ namespace PartnerBot.Bot.Hosting.Telemetry;
 
 /// <summary>
 /// OpenTelemetry for the host: PartnerBot's own spans and instruments (<see cref="PartnerBotTelemetry"/>), ASP.NET Core
-/// and HttpClient instrumentation, OTLP export when <c>Telemetry:Otlp:Endpoint</c> is set, and the Prometheus
+/// and HttpClient instrumentation, OTLP export (and, only then, spans) when <c>Telemetry:Otlp:Endpoint</c> is set, and the Prometheus
 /// scraping endpoint <c>GET /metrics</c> when <c>Telemetry:Prometheus:Enabled</c>.
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
@@ -28,36 +28,36 @@ public static class TelemetryServiceCollectionExtensions
         TelemetryOptions.Bind(settings, configuration, environment);
         var otlp = settings.OtlpUri is { Scheme: "http" or "https" } ? settings.OtlpUri : null;
 
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource
-                .AddService(serviceName: "partnerbot", serviceInstanceId: Environment.MachineName + "-" + Environment.ProcessId))
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(PartnerBotTelemetry.Name)
-                    .AddAspNetCoreInstrumentation(o =>
+                .AddService(serviceName: "partnerbot", serviceInstanceId: Environment.MachineName + "-" + Environment.ProcessId));
+        // Spans are recorded only when they go somewhere: without an exporter, every request, turn and store call would
+        // build its spans and their tags only for them to be dropped.
+        if (otlp is not null)
+            telemetry.WithTracing(tracing => tracing.AddSource(PartnerBotTelemetry.Name)
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = context => !IsProbe(context.Request.Path);
+                    o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
+                })
+                .AddHttpClientInstrumentation(o =>
+                {
+                    // Only the exporter's own calls are left out (they would trace themselves).
+                    o.FilterHttpRequestMessage = request => request.RequestUri?.Authority != otlp.Authority;
+                    o.EnrichWithHttpRequestMessage = (activity, request) =>
                     {
-                        o.Filter = context => !IsProbe(context.Request.Path);
-                        o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
-                    })
-                    .AddHttpClientInstrumentation(o =>
-                    {
-                        // Only the exporter's own calls are left out (they would trace themselves).
-                        o.FilterHttpRequestMessage = request => otlp is null || request.RequestUri?.Authority != otlp.Authority;
-                        o.EnrichWithHttpRequestMessage = (activity, request) =>
-                        {
-                            if (request.RequestUri is { } uri) activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path));
-                        };
-                    });
-                if (otlp is not null) tracing.AddOtlpExporter(o => ConfigureOtlp(o, otlp, settings.OtlpProtocol, "v1/traces"));
-            })
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(PartnerBotTelemetry.Name)
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation();
-                if (otlp is not null) metrics.AddOtlpExporter(o => ConfigureOtlp(o, otlp, settings.OtlpProtocol, "v1/metrics"));
-                if (settings.PrometheusEnabled) metrics.AddPrometheusExporter();
-            });
+                        if (request.RequestUri is { } uri) activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path));
+                    };
+                })
+                .AddOtlpExporter(o => ConfigureOtlp(o, otlp, settings.OtlpProtocol, "v1/traces")));
+        telemetry.WithMetrics(metrics =>
+        {
+            metrics.AddMeter(PartnerBotTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation();
+            if (otlp is not null) metrics.AddOtlpExporter(o => ConfigureOtlp(o, otlp, settings.OtlpProtocol, "v1/metrics"));
+            if (settings.PrometheusEnabled) metrics.AddPrometheusExporter();
+        });
         return services;
     }
 

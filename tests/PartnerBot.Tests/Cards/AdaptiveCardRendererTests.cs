@@ -81,6 +81,25 @@ public class AdaptiveCardRendererTests
         Assert.Equal("deployment.show", (string?)action["data"]!["verb"]);
     }
 
+    [Theory]
+    [InlineData(CardHost.Teams)]
+    [InlineData(CardHost.WebChat)]
+    public void An_owned_message_names_its_owner_in_every_bot_button_and_leaves_the_data_alone(CardHost host)
+    {
+        var data = new JsonObject { ["id"] = "d-1" };
+        var message = new UiMessage("Pick", [new UiActionRow([new UiAction("Row", "deployment.show", data)])],
+            [new UiAction("A", "deployment.list"), UiAction.Link("Docs", "https://example.com/docs")]);
+
+        var card = AdaptiveCardRenderer.Render(new UiActionOwner("msteams:29:1", "Grace").Stamp(message), host);
+
+        var actions = card.ToJsonString();
+        Assert.Contains("""{"id":"d-1","owner":{"key":"msteams:29:1","name":"Grace"},"verb":"deployment.show"}""", actions);
+        Assert.Contains("""{"owner":{"key":"msteams:29:1","name":"Grace"},"verb":"deployment.list"}""", actions);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(actions, "\"url\":\"https://example.com/docs\""));
+        Assert.DoesNotContain("Grace", actions[actions.IndexOf("example.com/docs", StringComparison.Ordinal)..]);
+        Assert.False(data.ContainsKey("owner"));
+    }
+
     [Fact]
     public void Rendering_does_not_mutate_the_callers_data()
     {

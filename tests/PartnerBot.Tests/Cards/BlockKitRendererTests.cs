@@ -99,6 +99,26 @@ public class BlockKitRendererTests
     }
 
     [Fact]
+    public void An_owned_message_names_its_owner_in_every_bot_button_without_copying_the_data()
+    {
+        var data = new JsonObject { ["id"] = "d-1" };
+        var replaced = new JsonObject { ["owner"] = "stale", ["verb"] = "x" };
+        var message = new UiMessage("Pick", [new UiActionRow([new UiAction("Row", "deployment.show", data)])],
+            [new UiAction("A", "deployment.show", replaced), UiAction.Link("Docs", "https://example.com/docs")]);
+
+        var owned = new UiActionOwner("slack:T1:U1", "Ada").Stamp(message);
+        var slack = BlockKitRenderer.RenderMessage(owned);
+
+        var buttons = slack.Blocks.SelectMany(b => b!["elements"]?.AsArray() ?? []).ToList();
+        Assert.Equal("""{"id":"d-1","owner":{"key":"slack:T1:U1","name":"Ada"},"verb":"deployment.show"}""", (string?)buttons[0]!["value"]);
+        Assert.Equal("""{"owner":{"key":"slack:T1:U1","name":"Ada"},"verb":"deployment.show"}""", (string?)buttons[1]!["value"]);
+        Assert.Null(buttons[2]!["value"]);
+        Assert.Same(data, ((UiActionRow)owned.Body[0]).Actions[0].Data);
+        Assert.False(data.ContainsKey("owner"));
+        Assert.Equal("stale", (string?)replaced["owner"]);
+    }
+
+    [Fact]
     public void Oversized_button_data_is_refused_with_a_clear_message()
     {
         var data = new JsonObject { ["blob"] = new string('x', 2500) };
