@@ -68,9 +68,16 @@ internal static class DocumentRules
 
     public static void EnsureSize(string json, string id)
     {
-        if (json.Length > MaxDocumentBytes / 4 && Encoding.UTF8.GetByteCount(json) > MaxDocumentBytes)
-            throw new StorageException(StorageErrorKind.TooLarge, $"Document '{id}' is larger than the 2 MB item limit.");
+        if (json.Length > MaxDocumentBytes / 4 && Encoding.UTF8.GetByteCount(json) > MaxDocumentBytes) throw TooLarge(id);
     }
+
+    public static void EnsureSize(ReadOnlySpan<byte> utf8Json, string id)
+    {
+        if (utf8Json.Length > MaxDocumentBytes) throw TooLarge(id);
+    }
+
+    private static StorageException TooLarge(string id) =>
+        new(StorageErrorKind.TooLarge, $"Document '{id}' is larger than the 2 MB item limit.");
 
     public static void ValidateQuery(DocumentQuery query)
     {

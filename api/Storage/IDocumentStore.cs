@@ -68,12 +68,18 @@ public interface IDocumentStore
 /// <summary>A document as stored, with its concurrency token.</summary>
 public sealed record StoredDocument(string Container, string PartitionKey, string Id, JsonObject Body, string ETag)
 {
-    private readonly string? _json;
+    private readonly byte[]? _utf8;
     private JsonObject? _body = Body;
+
+    /// <summary>A document whose body is parsed from its UTF-8 JSON <paramref name="utf8Json"/> when it is first asked for.</summary>
+    public StoredDocument(string container, string partitionKey, string id, byte[] utf8Json, string etag)
+        : this(container, partitionKey, id, (JsonObject)null!, etag) => _utf8 = utf8Json;
 
     /// <summary>A document whose body is parsed from <paramref name="json"/> when it is first asked for.</summary>
     public StoredDocument(string container, string partitionKey, string id, string json, string etag)
-        : this(container, partitionKey, id, (JsonObject)null!, etag) => _json = json;
+        : this(container, partitionKey, id, System.Text.Encoding.UTF8.GetBytes(json), etag)
+    {
+    }
 
     /// <summary>The body. A store may hand out its text and parse it on first use: a write's caller mostly wants the ETag.</summary>
     public JsonObject Body
@@ -84,13 +90,13 @@ public sealed record StoredDocument(string Container, string PartitionKey, strin
 
     /// <summary>The body as <typeparamref name="T"/>, read straight from the stored text when nothing has parsed it yet.</summary>
     public T? Deserialize<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
-        _json is not null && Volatile.Read(ref _body) is null
-            ? System.Text.Json.JsonSerializer.Deserialize(_json, typeInfo)
+        _utf8 is not null && Volatile.Read(ref _body) is null
+            ? System.Text.Json.JsonSerializer.Deserialize(_utf8, typeInfo)
             : System.Text.Json.JsonSerializer.Deserialize(Body, typeInfo);
 
     private JsonObject Parse()
     {
-        var parsed = JsonNode.Parse(_json!)!.AsObject();
+        var parsed = JsonNode.Parse(_utf8!)!.AsObject();
         return Interlocked.CompareExchange(ref _body, parsed, null) ?? parsed;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -23,21 +22,21 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private const string ExistsSql = $"SELECT 1 FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
     // An expired document with the same id is invisible, so it may be overwritten as if absent.
     private const string CreateSql = """
-        INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
+        INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, CAST(@body AS TEXT), @etag, @exp)
         ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
         WHERE documents.expires_at IS NOT NULL AND documents.expires_at <= @now
         """;
     private const string UpsertSql = """
-        INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, @body, @etag, @exp)
+        INSERT INTO documents (container, pk, id, body, etag, expires_at) VALUES (@c, @pk, @id, CAST(@body AS TEXT), @etag, @exp)
         ON CONFLICT (container, pk, id) DO UPDATE SET body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at
         """;
     private const string ReplaceSql = $"""
-        UPDATE documents SET body = @body, etag = @etag, expires_at = @exp
+        UPDATE documents SET body = CAST(@body AS TEXT), etag = @etag, expires_at = @exp
         WHERE container = @c AND pk = @pk AND id = @id AND {Live} AND etag = @match
         """;
     private const string DeleteSql = $"DELETE FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}";
     private const string DeleteIfMatchSql = DeleteSql + " AND etag = @match";
-    private const string PatchWriteSql = "UPDATE documents SET body = @body, etag = @etag WHERE container = @c AND pk = @pk AND id = @id";
+    private const string PatchWriteSql = "UPDATE documents SET body = CAST(@body AS TEXT), etag = @etag WHERE container = @c AND pk = @pk AND id = @id";
 
     private readonly SqliteConnectionPool _pool;
     private readonly SqliteWriter _writer;
@@ -102,7 +101,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             using var statement = KeyCommand(connection, container, partitionKey, id, ReadSql);
             var command = statement.Command;
             using var reader = command.ExecuteReader();
-            return reader.Read() ? Document(container, partitionKey, id, reader.GetString(0), reader.GetString(1)) : null;
+            return reader.Read() ? Document(container, partitionKey, id, Utf8(reader, 0), reader.GetString(1)) : null;
         });
     }
 
@@ -180,7 +179,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 $"SELECT body, etag, expires_at, ({where}) FROM documents WHERE container = @c AND pk = @pk AND id = @id AND {Live}");
             var select = statement.Command;
             MoveParameters(scratch, select);
-            string json, etag;
+            byte[] json;
+            string etag;
             long? expiresAt;
             bool conditionHolds;
             using (var reader = select.ExecuteReader())
@@ -188,7 +188,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 if (!reader.Read())
                     throw new StorageException(StorageErrorKind.NotFound, $"Document '{id}' does not exist in {container}/{partitionKey}.");
                 (json, etag, expiresAt, conditionHolds) =
-                    (reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), !reader.IsDBNull(3) && reader.GetInt64(3) != 0);
+                    (Utf8(reader, 0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), !reader.IsDBNull(3) && reader.GetInt64(3) != 0);
             }
             if (ifMatch is not null && ifMatch != etag)
                 throw new StorageException(StorageErrorKind.PreconditionFailed, $"Document '{id}' has changed (ETag mismatch).");
@@ -197,7 +197,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
             var body = JsonNode.Parse(json)!.AsObject();
             PatchApplier.Apply(body, operations);
-            var updated = body.ToJsonString();
+            var updated = Utf8(body);
             DocumentRules.EnsureSize(updated, id);
             var newETag = NewETag();
             using var updateStatement = KeyCommand(connection, container, partitionKey, id, PatchWriteSql);
@@ -263,7 +263,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                     next = new SqliteContinuation(query.OrderBy, query.Descending, lastRank, lastValue, last.Id, last.PartitionKey);
                     break;
                 }
-                items.Add(Document(container, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+                items.Add(Document(container, reader.GetString(0), reader.GetString(1), Utf8(reader, 2), reader.GetString(3)));
                 lastRank = (int)reader.GetInt64(4);
                 lastValue = reader.GetValue(5) switch
                 {
@@ -358,15 +358,20 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         });
     }
 
-    private (string Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
+    /// <remarks>
+    /// Bodies travel as UTF-8, as SQLite keeps them: written as bytes and stored as TEXT (<c>CAST(@body AS TEXT)</c>, so
+    /// the JSON functions of queries read them as text), read back as the column's bytes. No body is ever turned into
+    /// a .NET string and back.
+    /// </remarks>
+    private (byte[] Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
         var buffer = ScratchBuffer.Rent();
-        string json;
+        byte[] json;
         try
         {
             DocumentRules.WriteBody(buffer, id, body);
-            json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+            json = buffer.WrittenSpan.ToArray();
         }
         finally
         {
@@ -398,7 +403,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         foreach (SqliteParameter parameter in from.Parameters) to.Parameters.AddWithValue(parameter.ParameterName, parameter.Value);
     }
 
-    private static void AddWriteParameters(SqliteCommand command, string json, string etag, long? expiresAt)
+    /// <summary>A body column's UTF-8 bytes (the column is TEXT; SQLite hands its text out as it stores it).</summary>
+    private static byte[] Utf8(SqliteDataReader reader, int ordinal) => reader.GetFieldValue<byte[]>(ordinal);
+
+    /// <summary>A patched body as compact UTF-8 JSON, written as <see cref="JsonNode.ToJsonString"/> writes it.</summary>
+    private static byte[] Utf8(JsonObject body)
+    {
+        var buffer = ScratchBuffer.Rent();
+        try
+        {
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer)) body.WriteTo(writer);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
+    }
+
+    private static void AddWriteParameters(SqliteCommand command, byte[] json, string etag, long? expiresAt)
     {
         command.Parameters.AddWithValue("@body", json);
         command.Parameters.AddWithValue("@etag", etag);
@@ -417,6 +440,6 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private static string NewETag() => "\"" + Guid.NewGuid().ToString("N") + "\"";
 
-    private static StoredDocument Document(string container, string partitionKey, string id, string json, string etag) =>
+    private static StoredDocument Document(string container, string partitionKey, string id, byte[] json, string etag) =>
         new(container, partitionKey, id, json, etag);
 }

@@ -60,6 +60,37 @@ public sealed class SqliteDocumentStoreContractTests() : DocumentStoreContractTe
     }
 
     [Fact]
+    public async Task Bodies_written_as_utf8_are_stored_as_json_text_that_queries_read_and_round_trip_exactly()
+    {
+        var path = ((SqliteDocumentStore)Store).FilePath;
+        var text = "Grüße, مرحبا, 日本, \"quoted\" & <tagged> 🚀";
+        await Store.CreateAsync(Box, "p1", "created", new JsonObject { ["name"] = text, ["n"] = 1 });
+        await Store.UpsertAsync(Box, "p1", "upserted", new JsonObject { ["name"] = text, ["n"] = 2 });
+        var replaced = await Store.CreateAsync(Box, "p1", "replaced", new JsonObject { ["n"] = 0 });
+        await Store.ReplaceAsync(Box, "p1", "replaced", new JsonObject { ["name"] = text, ["n"] = 3 }, replaced.ETag);
+        await Store.CreateAsync(Box, "p1", "patched", new JsonObject { ["name"] = text, ["n"] = 3 });
+        await Store.PatchAsync(Box, "p1", "patched", [PatchOperation.Increment("/n", 1)]);
+
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, typeof(body), json_extract(body, '$.name') FROM documents WHERE container = @c ORDER BY id";
+        command.Parameters.AddWithValue("@c", Box);
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+            {
+                Assert.Equal("text", reader.GetString(1));
+                Assert.Equal(text, reader.GetString(2));
+            }
+
+        foreach (var id in new[] { "created", "upserted", "replaced", "patched" })
+            Assert.Equal(text, (string?)(await Store.ReadAsync(Box, "p1", id))!.Body["name"]);
+        var found = await Store.QueryAsync(Box, "p1", new DocumentQuery { Filters = [FieldFilter.Eq("/name", text)] });
+        Assert.Equal(["created", "patched", "replaced", "upserted"], found.Items.Select(d => d.Id));
+        Assert.Equal(4, (long?)found.Items.Single(d => d.Id == "patched").Body["n"]);
+    }
+
+    [Fact]
     public async Task Expired_documents_are_purged_from_the_file()
     {
         var sqlite = (SqliteDocumentStore)Store;
