@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
 using PartnerBot.Bot.Channels.BotFramework;
 
@@ -68,6 +67,8 @@ public sealed class ConnectorClient(IHttpClientFactory httpFactory, BotTokenProv
         var baseUri = new Uri(serviceUrl.EndsWith('/') ? serviceUrl : serviceUrl + "/");
         var uri = new Uri(baseUri, relative);
         var refreshedToken = false;
+        // Written once for every attempt, and sent with its length rather than chunked.
+        var json = body is not null && bodyType is not null ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, bodyType) : null;
 
         while (true)
         {
@@ -76,7 +77,7 @@ public sealed class ConnectorClient(IHttpClientFactory httpFactory, BotTokenProv
             {
                 var request = new HttpRequestMessage(method, uri);
                 if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                if (body is not null && bodyType is not null) request.Content = JsonContent.Create(body, bodyType);
+                if (json is not null) request.Content = new ByteArrayContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/json", "utf-8") } };
                 return request;
             }, httpFactory.CreateClient(HttpClientName), ct);
 

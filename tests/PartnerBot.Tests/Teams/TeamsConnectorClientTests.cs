@@ -89,6 +89,15 @@ public sealed class TeamsConnectorClientTests : IDisposable
         var calls = _connector.LogEntries.OrderBy(e => e.RequestMessage.DateTime).ToList();
         Assert.Equal(2, calls.Count);
         Assert.Equal(429, (int)calls[0].ResponseMessage.StatusCode!);
+        // Both attempts carry the same JSON with its length, not a chunked body.
+        Assert.Equal(calls[0].RequestMessage.Body, calls[1].RequestMessage.Body);
+        Assert.Equal("hi", (string?)JsonNode.Parse(calls[1].RequestMessage.Body!)!["text"]);
+        Assert.All(calls, c =>
+        {
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(c.RequestMessage.Body!).ToString(), c.RequestMessage.Headers!["Content-Length"].Single());
+            Assert.False(c.RequestMessage.Headers!.ContainsKey("Transfer-Encoding"));
+            Assert.Equal("application/json; charset=utf-8", c.RequestMessage.Headers!["Content-Type"].Single());
+        });
         Assert.True(calls[1].RequestMessage.DateTime - calls[0].RequestMessage.DateTime >= TimeSpan.FromMilliseconds(950),
             "the retry must wait for Retry-After");
     }
