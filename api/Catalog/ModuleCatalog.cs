@@ -38,7 +38,8 @@ public interface IModuleCatalog
 /// <remarks>
 /// Each partition also holds a version stamp (<see cref="VersionId"/>) that every change of the partition raises after
 /// writing. A search reads the stamp (one point read) and reuses the modules it parsed for that stamp, so a turn does
-/// not read and parse the whole catalog, and every instance sees another instance's publish on its next search.
+/// not read and parse the whole catalog. A stamp read is trusted for <see cref="StampFreshFor"/>: a change made on this
+/// instance shows at once, another instance's publish or sync on the first search after that second.
 /// </remarks>
 public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILogger<ModuleCatalog> logger) : IModuleCatalog
 {
@@ -47,7 +48,15 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
     public const string VersionId = "catalog-version";
     private const int MaxCachedPartitions = 1024;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Version, IReadOnlyList<CatalogModule> Modules)> _partitions = new(StringComparer.Ordinal);
+    /// <summary>How long a partition's stamp, once read, is taken as current (a search on a busy chat reads none).</summary>
+    public static readonly TimeSpan StampFreshFor = TimeSpan.FromSeconds(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedPartition> _partitions = new(StringComparer.Ordinal);
+
+    // Raised before and after every change this instance makes, so a search that overlapped one does not keep what it read.
+    private long _localChanges;
+
+    private sealed record CachedPartition(long Version, IReadOnlyList<CatalogModule> Modules, DateTimeOffset CheckedAt);
 
     public async Task<CatalogPage> SearchAsync(CatalogViewer viewer, CatalogQuery query, CancellationToken ct = default)
     {
@@ -144,18 +153,37 @@ public sealed class ModuleCatalog(IDocumentStore store, TimeProvider clock, ILog
     private async Task<IReadOnlyList<CatalogModule>> LoadPartitionAsync(string? owner, CancellationToken ct)
     {
         if (owner is null || !StoreJson.IsValidId(owner)) return owner is null ? await ReadPartitionAsync(null, ct) : [];
+        var now = clock.GetUtcNow();
+        _partitions.TryGetValue(owner, out var cached);
+        if (cached is not null && now >= cached.CheckedAt && now - cached.CheckedAt < StampFreshFor) return cached.Modules;
+        var changes = Volatile.Read(ref _localChanges);
         // The stamp is read before the modules: a change landing in between raises it again, so the next search reloads.
         var version = (await store.ReadAsync(Container, owner, VersionId, ct))?.Body["version"]?.GetValue<long>() ?? 0;
-        if (_partitions.TryGetValue(owner, out var cached) && cached.Version == version) return cached.Modules;
-        var modules = await ReadPartitionAsync(owner, ct);
+        var modules = cached is not null && cached.Version == version ? cached.Modules : await ReadPartitionAsync(owner, ct);
+        // What was read while this instance changed the catalog may predate the change: it is used once, not kept.
+        if (Volatile.Read(ref _localChanges) != changes) return modules;
         if (_partitions.Count >= MaxCachedPartitions) _partitions.Clear();
-        _partitions[owner] = (version, modules);
+        _partitions[owner] = new CachedPartition(version, modules, now);
         return modules;
     }
 
     private async Task RaiseVersionAsync(string owner, CancellationToken ct)
     {
+        Interlocked.Increment(ref _localChanges);
         _partitions.TryRemove(owner, out _);
+        try
+        {
+            await RaiseStoredVersionAsync(owner, ct);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _localChanges);
+            _partitions.TryRemove(owner, out _);
+        }
+    }
+
+    private async Task RaiseStoredVersionAsync(string owner, CancellationToken ct)
+    {
         for (var attempt = 0; ; attempt++)
         {
             try
