@@ -96,8 +96,10 @@ public sealed class ConnectorClient(IHttpClientFactory httpFactory, BotTokenProv
                     error?.Message ?? $"The Connector answered {(int)response.StatusCode}.");
             }
             if (responseType is null || response.Content.Headers.ContentLength == 0) return null;
-            var text = await response.Content.ReadAsStringAsync(ct);
-            return string.IsNullOrWhiteSpace(text) ? null : System.Text.Json.JsonSerializer.Deserialize(text, responseType);
+            // Read as the UTF-8 it arrives in, not decoded to a string first.
+            ReadOnlySpan<byte> answer = (await response.Content.ReadAsByteArrayAsync(ct)).AsSpan().Trim(" \t\r\n"u8);
+            if (answer.StartsWith("\uFEFF"u8)) answer = answer[3..];
+            return answer.IsEmpty ? null : System.Text.Json.JsonSerializer.Deserialize(answer, responseType);
         }
     }
 
