@@ -82,9 +82,30 @@ public static class CardText
     public static string Markdown(string? text, int maxLength) => Plain(text, maxLength, keepNewLines: true);
 
     /// <summary>Backslash-escapes the characters the Adaptive Cards / mrkdwn subset gives meaning to (minimal set: hosts differ).</summary>
-    public static string EscapeMarkdown(string text)
+    public static string EscapeMarkdown(string text) => NeedsEscaping(text) ? Escape(text) : text;
+
+    private static readonly System.Buffers.SearchValues<char> MarkdownSpecials = System.Buffers.SearchValues.Create("\\*_`[]~");
+
+    /// <summary>
+    /// Whether <see cref="Escape"/> would change anything: a special character anywhere, or at a line's start (after
+    /// its spaces) a list marker or a digit. Most labels and names have neither, and are used as they are.
+    /// </summary>
+    private static bool NeedsEscaping(string text)
     {
-        if (text.Length == 0) return text;
+        if (text.AsSpan().ContainsAny(MarkdownSpecials)) return true;
+        for (var i = 0; i < text.Length; i++)
+        {
+            while (i < text.Length && text[i] == ' ') i++;
+            if (i < text.Length && (text[i] is '-' or '+' || char.IsAsciiDigit(text[i]))) return true;
+            var end = text.IndexOf('\n', i);
+            if (end < 0) return false;
+            i = end;
+        }
+        return false;
+    }
+
+    private static string Escape(string text)
+    {
         var sb = new StringBuilder(text.Length + 8);
         var lineStart = true;
         for (var i = 0; i < text.Length; i++)

@@ -50,6 +50,26 @@ public class BadInputTests
         Assert.True(CardText.IsRightToLeft("שלום עולם"));
     }
 
+    [Theory]
+    [InlineData("snake_case and *stars*", "snake\\_case and \\*stars\\*")]
+    [InlineData("a\n  - item", "a\n  \\- item")]
+    [InlineData("+1 vote", "\\+1 vote")]
+    [InlineData(" 12. twelve", " 12\\. twelve")]
+    [InlineData("line\n3) third", "line\n3\\) third")]
+    [InlineData("[link](x) ~strike~ `code` back\\slash", "\\[link\\](x) \\~strike\\~ \\`code\\` back\\\\slash")]
+    [InlineData("2024 was a year", "2024 was a year")]
+    [InlineData("version 1. two - three + four", "version 1. two - three + four")]
+    public void Markdown_escaping_changes_only_what_has_a_meaning(string text, string escaped) =>
+        Assert.Equal(escaped, CardText.EscapeMarkdown(text));
+
+    [Theory]
+    [InlineData("Network")]
+    [InlineData("A managed PostgreSQL database with backups.\nRuns in one region.")]
+    [InlineData("Grüße 🚀 مرحبا")]
+    [InlineData("")]
+    public void Text_with_nothing_to_escape_is_used_as_it_is(string text) =>
+        Assert.Same(text, CardText.EscapeMarkdown(text));
+
     [Fact]
     public void Literal_text_shows_markdown_and_html_as_written()
     {
