@@ -47,13 +47,13 @@ public sealed class ModuleCatalogTests : IAsyncLifetime
     public async Task A_change_shows_at_once_on_its_instance_and_within_a_second_on_another_that_reads_no_stamp_meanwhile()
     {
         var clock = new PartnerBot.Tests.Billing.ManualClock(DateTimeOffset.UtcNow);
-        var counted = new CountingStore(_store.Store);
+        var counted = new CallRecordingStore(_store.Store);
         var here = new ModuleCatalog(_store.Store, clock, NullLogger<ModuleCatalog>.Instance);
         var elsewhere = new ModuleCatalog(counted, clock, NullLogger<ModuleCatalog>.Instance);
         var viewer = new CatalogViewer("partner-a", null, false);
         var (model, files) = Load(Path.Combine(DeploymentHarness.TestCatalogFolder, "Tiny"));
         Assert.DoesNotContain("OwnTiny", Names(await elsewhere.SearchAsync(viewer, new CatalogQuery())));
-        var readsAfterFirstSearch = counted.Reads;
+        var callsAfterFirstSearch = counted.Calls.Count;
 
         await here.SaveAsync("partner-a", model with { Name = "OwnTiny" }, files, "github:partner-a/modules");
         Assert.Contains("OwnTiny", Names(await here.SearchAsync(viewer, new CatalogQuery())));
@@ -61,7 +61,7 @@ public sealed class ModuleCatalogTests : IAsyncLifetime
         // Within the second, a search on the other instance reads nothing and shows what it last read.
         clock.Advance(TimeSpan.FromMilliseconds(900));
         Assert.DoesNotContain("OwnTiny", Names(await elsewhere.SearchAsync(viewer, new CatalogQuery())));
-        Assert.Equal(readsAfterFirstSearch, counted.Reads);
+        Assert.Equal(callsAfterFirstSearch, counted.Calls.Count);
 
         clock.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Contains("OwnTiny", Names(await elsewhere.SearchAsync(viewer, new CatalogQuery())));
@@ -71,42 +71,6 @@ public sealed class ModuleCatalogTests : IAsyncLifetime
         Assert.DoesNotContain("OwnTiny", Names(await here.SearchAsync(viewer, new CatalogQuery())));
         clock.Advance(ModuleCatalog.StampFreshFor);
         Assert.DoesNotContain("OwnTiny", Names(await elsewhere.SearchAsync(viewer, new CatalogQuery())));
-    }
-
-    /// <summary>A real store that counts point reads and queries.</summary>
-    private sealed class CountingStore(PartnerBot.Api.Storage.IDocumentStore inner) : PartnerBot.Api.Storage.IDocumentStore
-    {
-        public int Reads;
-
-        public Task<PartnerBot.Api.Storage.StoredDocument?> ReadAsync(string container, string partitionKey, string id, CancellationToken ct = default)
-        {
-            Interlocked.Increment(ref Reads);
-            return inner.ReadAsync(container, partitionKey, id, ct);
-        }
-
-        public Task<PartnerBot.Api.Storage.DocumentPage> QueryAsync(string container, string? partitionKey, PartnerBot.Api.Storage.DocumentQuery query, CancellationToken ct = default)
-        {
-            Interlocked.Increment(ref Reads);
-            return inner.QueryAsync(container, partitionKey, query, ct);
-        }
-
-        public Task<PartnerBot.Api.Storage.StoredDocument> CreateAsync(string container, string partitionKey, string id, System.Text.Json.Nodes.JsonObject body, PartnerBot.Api.Storage.DocumentOptions? options = null, CancellationToken ct = default) =>
-            inner.CreateAsync(container, partitionKey, id, body, options, ct);
-
-        public Task<PartnerBot.Api.Storage.StoredDocument> UpsertAsync(string container, string partitionKey, string id, System.Text.Json.Nodes.JsonObject body, PartnerBot.Api.Storage.DocumentOptions? options = null, CancellationToken ct = default) =>
-            inner.UpsertAsync(container, partitionKey, id, body, options, ct);
-
-        public Task<PartnerBot.Api.Storage.StoredDocument> ReplaceAsync(string container, string partitionKey, string id, System.Text.Json.Nodes.JsonObject body, string ifMatch, PartnerBot.Api.Storage.DocumentOptions? options = null, CancellationToken ct = default) =>
-            inner.ReplaceAsync(container, partitionKey, id, body, ifMatch, options, ct);
-
-        public Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default) =>
-            inner.DeleteAsync(container, partitionKey, id, ifMatch, ct);
-
-        public Task<PartnerBot.Api.Storage.StoredDocument> PatchAsync(string container, string partitionKey, string id, IReadOnlyList<PartnerBot.Api.Storage.PatchOperation> operations,
-            IReadOnlyList<PartnerBot.Api.Storage.FieldFilter>? condition = null, string? ifMatch = null, CancellationToken ct = default) =>
-            inner.PatchAsync(container, partitionKey, id, operations, condition, ifMatch, ct);
-
-        public Task<bool> PingAsync(CancellationToken ct = default) => inner.PingAsync(ct);
     }
 
     [Fact]

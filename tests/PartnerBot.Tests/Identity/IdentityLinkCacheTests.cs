@@ -11,12 +11,12 @@ namespace PartnerBot.Tests.Identity;
 public sealed class IdentityLinkCacheTests : IAsyncLifetime
 {
     private TestStore _store = null!;
-    private ReadCountingStore _counted = null!;
+    private CallRecordingStore _counted = null!;
 
     public async Task InitializeAsync()
     {
         _store = await TestStore.CreateAsync(StoreKind.Sqlite);
-        _counted = new ReadCountingStore(_store.Store);
+        _counted = new CallRecordingStore(_store.Store);
     }
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
@@ -30,7 +30,7 @@ public sealed class IdentityLinkCacheTests : IAsyncLifetime
         var users = Directory(_counted);
         var created = await users.ResolveAsync("slack", "T1:U1", "Ada", null, ["partner"]);
 
-        _counted.Reads.Clear();
+        _counted.Clear();
         var found = await users.FindByIdentityAsync("slack", "T1:U1");
         Assert.Equal(created.Id, found!.Id);
         Assert.Equal(["users"], _counted.Reads);
@@ -52,10 +52,10 @@ public sealed class IdentityLinkCacheTests : IAsyncLifetime
 
         var linked = await elsewhere.ResolveAsync("msteams", "aad-1", "Grace", null, ["partner"]);
 
-        _counted.Reads.Clear();
+        _counted.Clear();
         Assert.Equal(linked.Id, (await here.FindByIdentityAsync("msteams", "aad-1"))!.Id);
         Assert.Equal(["identities", "users"], _counted.Reads);
-        _counted.Reads.Clear();
+        _counted.Clear();
         Assert.Equal(linked.Id, (await here.FindByIdentityAsync("msteams", "aad-1"))!.Id);
         Assert.Equal(["users"], _counted.Reads);
     }
@@ -86,54 +86,5 @@ public sealed class IdentityLinkCacheTests : IAsyncLifetime
         Assert.Single(users.Select(u => u.Id).Distinct());
         var profiles = await _store.Store.QueryAsync(UserDirectory.UsersContainer, null, new DocumentQuery());
         Assert.Equal([users[0].Id], profiles.Items.Select(d => (string)d.Body["userId"]!));
-    }
-
-    /// <summary>Passes everything to a real store and records the container of each point read, and every call.</summary>
-    private sealed class ReadCountingStore(IDocumentStore inner) : IDocumentStore
-    {
-        public List<string> Reads { get; } = [];
-        public List<string> Calls { get; } = [];
-
-        private void Call(string operation, string container)
-        {
-            lock (Calls) Calls.Add($"{operation} {container}");
-        }
-
-        public Task<StoredDocument?> ReadAsync(string container, string partitionKey, string id, CancellationToken ct = default)
-        {
-            lock (Reads) Reads.Add(container);
-            Call("read", container);
-            return inner.ReadAsync(container, partitionKey, id, ct);
-        }
-
-        public Task<StoredDocument> CreateAsync(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options = null, CancellationToken ct = default) =>
-            Logged("create", container, inner.CreateAsync(container, partitionKey, id, body, options, ct));
-
-        public Task<StoredDocument> UpsertAsync(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options = null, CancellationToken ct = default) =>
-            Logged("upsert", container, inner.UpsertAsync(container, partitionKey, id, body, options, ct));
-
-        public Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch, DocumentOptions? options = null, CancellationToken ct = default) =>
-            Logged("replace", container, inner.ReplaceAsync(container, partitionKey, id, body, ifMatch, options, ct));
-
-        public Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default)
-        {
-            Call("delete", container);
-            return inner.DeleteAsync(container, partitionKey, id, ifMatch, ct);
-        }
-
-        private T Logged<T>(string operation, string container, T call)
-        {
-            Call(operation, container);
-            return call;
-        }
-
-        public Task<StoredDocument> PatchAsync(string container, string partitionKey, string id, IReadOnlyList<PatchOperation> operations,
-            IReadOnlyList<FieldFilter>? condition = null, string? ifMatch = null, CancellationToken ct = default) =>
-            Logged("patch", container, inner.PatchAsync(container, partitionKey, id, operations, condition, ifMatch, ct));
-
-        public Task<DocumentPage> QueryAsync(string container, string? partitionKey, DocumentQuery query, CancellationToken ct = default) =>
-            Logged("query", container, inner.QueryAsync(container, partitionKey, query, ct));
-
-        public Task<bool> PingAsync(CancellationToken ct = default) => inner.PingAsync(ct);
     }
 }
