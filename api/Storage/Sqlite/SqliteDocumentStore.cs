@@ -40,6 +40,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private readonly SqliteConnectionPool _pool;
     private readonly SqliteWriter _writer;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _nextPurgeAt;
@@ -59,6 +60,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         _pool = new SqliteConnectionPool(connectionString, maxIdle: MaxIdleReaders);
         Initialize();
         _writer = new SqliteWriter(_pool.Open, System.IO.Path.GetFileName(FilePath));
+        _checkpointer = new SqliteCheckpointer(_pool.Open, System.IO.Path.GetFileName(FilePath), _logger);
     }
 
     /// <summary>The absolute path of the database file.</summary>
@@ -291,6 +293,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     public void Dispose()
     {
+        _checkpointer.Dispose();
         _writer.Dispose();
         _pool.Dispose();
     }

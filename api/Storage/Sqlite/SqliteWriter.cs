@@ -121,7 +121,10 @@ internal sealed class SqliteWriter : IDisposable
         if (_connection is { State: System.Data.ConnectionState.Open }) return _connection;
         _connection?.Dispose();
         _connection = null;
-        return _connection = _open();
+        _connection = _open();
+        // Checkpoints are the checkpointer's work; the writer's own commit takes one only when that falls behind.
+        Execute(_connection, $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.BackstopPages}");
+        return _connection;
     }
 
     private void Rollback(SqliteConnection connection)

@@ -91,6 +91,28 @@ public sealed class SqliteDocumentStoreContractTests() : DocumentStoreContractTe
     }
 
     [Fact]
+    public async Task The_write_ahead_log_is_copied_into_the_database_in_the_background()
+    {
+        var path = ((SqliteDocumentStore)Store).FilePath;
+        await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => Store.UpsertAsync(Box, "p" + i % 50, "d" + i, new JsonObject { ["n"] = i })));
+
+        // The WAL index (the -shm file) says how many frames the log holds (mxFrame, offset 16) and how many of them
+        // are already in the database file (nBackfill, offset 96). Nothing here checkpoints: only the store may.
+        var (frames, copied) = (0u, 0u);
+        for (var attempt = 0; attempt < 50 && (frames == 0 || copied != frames); attempt++)
+        {
+            await Task.Delay(100);
+            using var shm = new FileStream(path + "-shm", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var header = new byte[100];
+            shm.ReadExactly(header);
+            (frames, copied) = (BitConverter.ToUInt32(header, 16), BitConverter.ToUInt32(header, 96));
+        }
+
+        Assert.True(frames > 0 && copied == frames, $"{copied} of the log's {frames} frames are in the database");
+        Assert.Equal(1999, (long?)(await Store.ReadAsync(Box, "p49", "d1999"))!.Body["n"]);
+    }
+
+    [Fact]
     public async Task Expired_documents_are_purged_from_the_file()
     {
         var sqlite = (SqliteDocumentStore)Store;
