@@ -29,8 +29,7 @@ public sealed class BoundedCache<TKey, TValue> where TKey : notnull
         {
             if (_entries.TryGetValue(key, out var node))
             {
-                _recency.Remove(node);
-                _recency.AddFirst(node);
+                Touch(node);
                 value = node.Value.Value;
                 return true;
             }
@@ -55,8 +54,7 @@ public sealed class BoundedCache<TKey, TValue> where TKey : notnull
         {
             if (_entries.TryGetValue(key, out var node) && (reusable is null || reusable(node.Value.Value)))
             {
-                _recency.Remove(node);
-                _recency.AddFirst(node);
+                Touch(node);
                 added = false;
                 return node.Value.Value;
             }
@@ -67,13 +65,19 @@ public sealed class BoundedCache<TKey, TValue> where TKey : notnull
         }
     }
 
+    /// <summary>Marks the entry as the most recently used.</summary>
+    private void Touch(LinkedListNode<(TKey Key, TValue Value)> node)
+    {
+        _recency.Remove(node);
+        _recency.AddFirst(node);
+    }
+
     private void SetLocked(TKey key, TValue value)
     {
         if (_entries.TryGetValue(key, out var node))
         {
             node.Value = (key, value);
-            _recency.Remove(node);
-            _recency.AddFirst(node);
+            Touch(node);
             return;
         }
         if (_entries.Count >= _capacity && _recency.Last is { } oldest)
