@@ -57,14 +57,30 @@ public sealed record TurnLease(string Owner, long Until);
 /// of the same conversation on another instance (behind a load balancer, a double click) waits for it and then sees
 /// its result, instead of running on the same old state.
 /// </summary>
+/// <remarks>
+/// This instance remembers the state it wrote last for each recent conversation, with that write's ETag. The next turn
+/// there takes its lease with a write conditional on that ETag and reads nothing; when another instance wrote in between,
+/// the ETag no longer matches, the write changes nothing and the turn reads the state as usual. A conversation whose turns
+/// alternate between instances would miss every time, so after a miss this instance stops remembering it for
+/// <see cref="SharedFor"/>.
+/// </remarks>
 public sealed class ConversationStateStore(IDocumentStore store, TimeProvider time)
 {
     public const string Container = "conversations";
+    /// <summary>Conversations whose last written state this instance remembers at most.</summary>
+    public const int RememberedStates = 2_048;
+    /// <summary>How long a conversation another instance also wrote is read on every turn before it is remembered again.</summary>
+    public static readonly TimeSpan SharedFor = TimeSpan.FromMinutes(5);
     private const int RecentInputsKept = 50;
     private static readonly DocumentOptions Retention = new(TimeSpan.FromDays(30));
     /// <summary>How long a turn holds its state at most: longer than any turn, short enough to recover from a crash.</summary>
     public static readonly TimeSpan LeaseLength = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The state last written here (null while the conversation counts as shared, until <c>SharedUntil</c>).</summary>
+    private sealed record LastWrite(StoredDocument? Document, long SharedUntil);
+
+    private readonly Hosting.BoundedCache<ConversationStateKey, LastWrite> _lastWritten = new(RememberedStates);
 
     public sealed record Loaded(ConversationState State, string? ETag);
 
@@ -92,6 +108,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     public async Task<Entered> EnterAsync(ConversationStateKey key, CancellationToken ct)
     {
         var owner = Guid.NewGuid().ToString("N");
+        if (await EnterAsWrittenAsync(key, owner, ct) is { } entered) return entered;
         var poll = TimeSpan.FromMilliseconds(10);
         while (true)
         {
@@ -126,13 +143,51 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     {
         try
         {
-            await store.ReplaceAsync(Container, key.ConversationKey, key.Id, entered.Unchanged, entered.ETag, Retention, ct);
+            Remember(key, await store.ReplaceAsync(Container, key.ConversationKey, key.Id, entered.Unchanged, entered.ETag, Retention, ct));
             return true;
         }
         catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
         {
+            _lastWritten.Remove(key);
             return false;
         }
+    }
+
+    /// <summary>The lease taken on the state as this instance last wrote it, without reading; null when there is none or it changed.</summary>
+    private async Task<Entered?> EnterAsWrittenAsync(ConversationStateKey key, string owner, CancellationToken ct)
+    {
+        if (!_lastWritten.TryGetValue(key, out var last) || last.Document is not { } mine) return null;
+        var state = mine.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
+        state.Lease = new TurnLease(owner, time.GetUtcNow().ToUnixTimeMilliseconds() + (long)LeaseLength.TotalMilliseconds);
+        try
+        {
+            var written = await store.ReplaceAsync(Container, key.ConversationKey, key.Id, Serialize(state), mine.ETag, Retention, ct);
+            state.Lease = null;
+            return new Entered(state, written.ETag, mine);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed)
+        {
+            // Another instance wrote it since: read it, and read it first on its next turns for a while.
+            _lastWritten.Set(key, new LastWrite(null, time.GetUtcNow().ToUnixTimeMilliseconds() + (long)SharedFor.TotalMilliseconds));
+            return null;
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
+        {
+            _lastWritten.Remove(key); // expired or removed: the turn starts anew
+            return null;
+        }
+        catch
+        {
+            _lastWritten.Remove(key);
+            throw;
+        }
+    }
+
+    private void Remember(ConversationStateKey key, StoredDocument written)
+    {
+        if (_lastWritten.TryGetValue(key, out var last) && last.Document is null
+            && last.SharedUntil > time.GetUtcNow().ToUnixTimeMilliseconds()) return;
+        _lastWritten.Set(key, new LastWrite(written, 0));
     }
 
     /// <summary>The state of a one-to-one conversation.</summary>
@@ -159,8 +214,17 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
             state.RecentInputs.RemoveRange(0, state.RecentInputs.Count - RecentInputsKept);
         state.Lease = null;
         var body = Serialize(state);
-        if (etag is null) await store.CreateAsync(Container, key.ConversationKey, key.Id, body, Retention, ct);
-        else await store.ReplaceAsync(Container, key.ConversationKey, key.Id, body, etag, Retention, ct);
+        try
+        {
+            Remember(key, etag is null
+                ? await store.CreateAsync(Container, key.ConversationKey, key.Id, body, Retention, ct)
+                : await store.ReplaceAsync(Container, key.ConversationKey, key.Id, body, etag, Retention, ct));
+        }
+        catch
+        {
+            _lastWritten.Remove(key);
+            throw;
+        }
     }
 
     private static System.Text.Json.Nodes.JsonObject Serialize(ConversationState state) =>

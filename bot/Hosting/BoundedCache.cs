@@ -43,6 +43,16 @@ public sealed class BoundedCache<TKey, TValue> where TKey : notnull
         lock (_lock) SetLocked(key, value);
     }
 
+    public bool Remove(TKey key)
+    {
+        lock (_lock)
+        {
+            if (!_entries.Remove(key, out var node)) return false;
+            _recency.Remove(node);
+            return true;
+        }
+    }
+
     /// <summary>
     /// The entry under <paramref name="key"/> when there is one and <paramref name="reusable"/> (when given) accepts it;
     /// otherwise the value <paramref name="create"/> makes, stored in its place. Atomic: of simultaneous callers with

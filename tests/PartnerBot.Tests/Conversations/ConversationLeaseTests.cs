@@ -98,4 +98,78 @@ public abstract class ConversationLeaseTests(StoreKind kind) : IAsyncLifetime
         // The stopped turn, should it come back, can no longer save over the state.
         Assert.False(await stopped.LeaveAsync(Key, abandoned, CancellationToken.None));
     }
+
+    [StoreFact]
+    public async Task The_next_turn_after_this_instance_wrote_the_state_takes_its_lease_without_reading()
+    {
+        var calls = new CallRecordingStore(_store.Store);
+        var states = new ConversationStateStore(calls, TimeProvider.System);
+        var first = await states.EnterAsync(Key, CancellationToken.None);
+        first.State.RecentInputs.Add("input-1");
+        await states.SaveAsync(Key, first.State, first.ETag, CancellationToken.None);
+        Assert.Equal(["read conversations", "create conversations", "replace conversations"], calls.Calls);
+
+        calls.Clear();
+        var second = await states.EnterAsync(Key, CancellationToken.None);
+        Assert.Equal(["replace conversations"], calls.Calls);
+        Assert.Equal(["input-1"], second.State.RecentInputs);
+        Assert.Null(second.State.Lease);
+
+        // The lease was really taken: another instance waits for it.
+        var other = new ConversationStateStore(_store.Reopen(), TimeProvider.System);
+        var waiting = other.EnterAsync(Key, CancellationToken.None);
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted, "the lease taken without a read was not stored");
+
+        Assert.True(await states.LeaveAsync(Key, second, CancellationToken.None));
+        var third = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(["input-1"], third.State.RecentInputs);
+    }
+
+    [StoreFact]
+    public async Task A_state_another_instance_wrote_since_is_read_and_its_conversation_is_then_read_on_every_turn()
+    {
+        var calls = new CallRecordingStore(_store.Store);
+        var here = new ConversationStateStore(calls, TimeProvider.System);
+        var there = new ConversationStateStore(_store.Reopen(), TimeProvider.System);
+        await SaveInputAsync(here, "input-1");
+        await SaveInputAsync(there, "input-2");
+
+        calls.Clear();
+        var entered = await here.EnterAsync(Key, CancellationToken.None);
+        Assert.Equal(["input-1", "input-2"], entered.State.RecentInputs);
+        // The write conditional on this instance's last ETag failed and changed nothing; the state was read instead.
+        Assert.Equal(["replace conversations", "read conversations", "replace conversations"], calls.Calls);
+        entered.State.RecentInputs.Add("input-3");
+        await here.SaveAsync(Key, entered.State, entered.ETag, CancellationToken.None);
+
+        // Shared now: the next turns here read first rather than try a write that would fail again.
+        calls.Clear();
+        var next = await here.EnterAsync(Key, CancellationToken.None);
+        Assert.Equal(["read conversations", "replace conversations"], calls.Calls);
+        Assert.Equal(["input-1", "input-2", "input-3"], next.State.RecentInputs);
+        await here.LeaveAsync(Key, next, CancellationToken.None);
+    }
+
+    [StoreFact]
+    public async Task A_state_that_expired_or_was_removed_since_this_instance_wrote_it_starts_anew()
+    {
+        var calls = new CallRecordingStore(_store.Store);
+        var states = new ConversationStateStore(calls, TimeProvider.System);
+        await SaveInputAsync(states, "input-1");
+        await _store.Store.DeleteAsync(ConversationStateStore.Container, Key.ConversationKey, Key.Id);
+
+        calls.Clear();
+        var entered = await states.EnterAsync(Key, CancellationToken.None);
+        Assert.Empty(entered.State.RecentInputs);
+        Assert.Equal(["replace conversations", "read conversations", "create conversations"], calls.Calls);
+        await states.LeaveAsync(Key, entered, CancellationToken.None);
+    }
+
+    private static async Task SaveInputAsync(ConversationStateStore states, string input)
+    {
+        var entered = await states.EnterAsync(Key, CancellationToken.None);
+        entered.State.RecentInputs.Add(input);
+        await states.SaveAsync(Key, entered.State, entered.ETag, CancellationToken.None);
+    }
 }
