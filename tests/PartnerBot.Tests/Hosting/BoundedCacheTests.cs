@@ -34,6 +34,23 @@ public sealed class BoundedCacheTests
     }
 
     [Fact]
+    public void A_removed_entry_is_gone_and_frees_its_place_for_another()
+    {
+        var cache = new BoundedCache<int, int>(2);
+        cache.Set(1, 10);
+        cache.Set(2, 20);
+
+        Assert.True(cache.Remove(1));
+        Assert.False(cache.Remove(1));
+        cache.Set(3, 30);
+
+        Assert.False(cache.TryGetValue(1, out _));
+        Assert.True(cache.TryGetValue(2, out var two) && two == 20);
+        Assert.True(cache.TryGetValue(3, out var three) && three == 30);
+        Assert.Equal(2, cache.Count);
+    }
+
+    [Fact]
     public void GetOrAdd_past_the_capacity_forgets_the_least_recently_used_entry()
     {
         var cache = new BoundedCache<int, int>(3);
