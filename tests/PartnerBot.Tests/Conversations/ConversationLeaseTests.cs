@@ -152,6 +152,28 @@ public abstract class ConversationLeaseTests(StoreKind kind) : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_shared_conversation_is_remembered_again_once_no_other_instance_wrote_it_for_five_minutes()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var calls = new CallRecordingStore(_store.Store);
+        var here = new ConversationStateStore(calls, clock);
+        await SaveInputAsync(here, "input-1");
+        await SaveInputAsync(new ConversationStateStore(_store.Reopen(), clock), "input-2");
+        await SaveInputAsync(here, "input-3"); // the miss: shared from now on
+
+        clock.Advance(ConversationStateStore.SharedFor - TimeSpan.FromSeconds(1));
+        await SaveInputAsync(here, "input-4");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await SaveInputAsync(here, "input-5"); // read first still, and remembered once saved
+
+        calls.Clear();
+        var entered = await here.EnterAsync(Key, CancellationToken.None);
+        Assert.Equal(["replace conversations"], calls.Calls);
+        Assert.Equal(["input-1", "input-2", "input-3", "input-4", "input-5"], entered.State.RecentInputs);
+        await here.LeaveAsync(Key, entered, CancellationToken.None);
+    }
+
+    [StoreFact]
     public async Task A_state_that_expired_or_was_removed_since_this_instance_wrote_it_starts_anew()
     {
         var calls = new CallRecordingStore(_store.Store);
