@@ -114,7 +114,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         {
             var doc = await store.ReadAsync(Container, key.ConversationKey, key.Id, ct);
             var state = doc?.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var now = NowMs();
             if (state.Lease is { } held && held.Until > now)
             {
                 await Task.Delay(poll, ct);
@@ -158,7 +158,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     {
         if (!_lastWritten.TryGetValue(key, out var last) || last.Document is not { } mine) return null;
         var state = mine.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
-        state.Lease = new TurnLease(owner, time.GetUtcNow().ToUnixTimeMilliseconds() + (long)LeaseLength.TotalMilliseconds);
+        state.Lease = new TurnLease(owner, NowMs() + (long)LeaseLength.TotalMilliseconds);
         try
         {
             var written = await store.ReplaceAsync(Container, key.ConversationKey, key.Id, Serialize(state), mine.ETag, Retention, ct);
@@ -168,7 +168,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed)
         {
             // Another instance wrote it since: read it, and read it first on its next turns for a while.
-            _lastWritten.Set(key, new LastWrite(null, time.GetUtcNow().ToUnixTimeMilliseconds() + (long)SharedFor.TotalMilliseconds));
+            _lastWritten.Set(key, new LastWrite(null, NowMs() + (long)SharedFor.TotalMilliseconds));
             return null;
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
@@ -186,7 +186,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     private void Remember(ConversationStateKey key, StoredDocument written)
     {
         if (_lastWritten.TryGetValue(key, out var last) && last.Document is null
-            && last.SharedUntil > time.GetUtcNow().ToUnixTimeMilliseconds()) return;
+            && last.SharedUntil > NowMs()) return;
         _lastWritten.Set(key, new LastWrite(written, 0));
     }
 
@@ -226,6 +226,8 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
             throw;
         }
     }
+
+    private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static System.Text.Json.Nodes.JsonObject Serialize(ConversationState state) =>
         JsonSerializer.SerializeToNode(state, DialogJson.Context.ConversationState)!.AsObject();

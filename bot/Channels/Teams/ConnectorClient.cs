@@ -97,8 +97,9 @@ public sealed class ConnectorClient(IHttpClientFactory httpFactory, BotTokenProv
             }
             if (responseType is null || response.Content.Headers.ContentLength == 0) return null;
             // Read as the UTF-8 it arrives in, not decoded to a string first.
-            ReadOnlySpan<byte> answer = (await response.Content.ReadAsByteArrayAsync(ct)).AsSpan().Trim(" \t\r\n"u8);
+            ReadOnlySpan<byte> answer = await response.Content.ReadAsByteArrayAsync(ct);
             if (answer.StartsWith("\uFEFF"u8)) answer = answer[3..];
+            answer = answer.Trim(" \t\r\n"u8);
             return answer.IsEmpty ? null : System.Text.Json.JsonSerializer.Deserialize(answer, responseType);
         }
     }
