@@ -58,7 +58,7 @@ public sealed class TurnMetricsTests : IAsyncLifetime
 
         var samples = await MetricsScrape.UntilAsync(_host.Client, s =>
             Turns(s, "menu") >= 1
-            && s.Any(x => x.Name == "partnerbot_credits_total")
+            && PrometheusText.Sum(s, "partnerbot_credits_total", ("kind", "granted")) >= 100
             && s.Count(x => x.Name == "partnerbot_inbox_backlog") == 3);
         var text = await MetricsScrape.TextAsync(_host.Client);
         var types = PrometheusText.Types(text);
