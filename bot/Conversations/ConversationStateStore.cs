@@ -63,6 +63,9 @@ public sealed record TurnLease(string Owner, long Until);
 /// the ETag no longer matches, the write changes nothing and the turn reads the state as usual. A conversation whose turns
 /// alternate between instances would miss every time, so after a miss this instance stops remembering it for
 /// <see cref="SharedFor"/>.
+/// A conversation this instance has not seen stored lately is most often new, so its first turn takes the lease by
+/// creating the state, a write that fails when the state exists; only then is it read. Both writes are conditional, so a
+/// wrong guess costs one failed write and never a lost state.
 /// </remarks>
 public sealed class ConversationStateStore(IDocumentStore store, TimeProvider time)
 {
@@ -81,6 +84,10 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     private sealed record LastWrite(StoredDocument? Document, long SharedUntil);
 
     private readonly Hosting.BoundedCache<ConversationStateKey, LastWrite> _lastWritten = new(RememberedStates);
+
+    /// <summary>Conversations this instance saw stored lately (256 KB); a turn in one it did not see creates its state rather than reads it.</summary>
+    public const int KnownStates = 65_536;
+    private readonly Hosting.SeenKeys<ConversationStateKey> _stored = new(KnownStates);
 
     public sealed record Loaded(ConversationState State, string? ETag);
 
@@ -109,10 +116,12 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     {
         var owner = Guid.NewGuid().ToString("N");
         if (await EnterAsWrittenAsync(key, owner, ct) is { } entered) return entered;
+        if (!_stored.MayContain(key) && await EnterNewAsync(key, owner, ct) is { } created) return created;
         var poll = TimeSpan.FromMilliseconds(10);
         while (true)
         {
             var doc = await store.ReadAsync(Container, key.ConversationKey, key.Id, ct);
+            if (doc is not null) _stored.Add(key);
             var state = doc?.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
             var now = NowMs();
             if (state.Lease is { } held && held.Until > now)
@@ -135,6 +144,28 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
             {
                 // Another turn entered between our read and write: wait for it like any holder.
             }
+        }
+    }
+
+    /// <summary>
+    /// The lease taken by creating the state, in a conversation this instance has not seen stored: a new conversation
+    /// costs one write, where a read would have found nothing first. Null when the state exists after all (created
+    /// elsewhere, or before this instance started); the turn then reads it.
+    /// </summary>
+    private async Task<Entered?> EnterNewAsync(ConversationStateKey key, string owner, CancellationToken ct)
+    {
+        var state = new ConversationState { Lease = new TurnLease(owner, NowMs() + (long)LeaseLength.TotalMilliseconds) };
+        try
+        {
+            var created = await store.CreateAsync(Container, key.ConversationKey, key.Id, Serialize(state), Retention, ct);
+            _stored.Add(key);
+            state.Lease = null;
+            return new Entered(state, created.ETag, null);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
+        {
+            _stored.Add(key);
+            return null;
         }
     }
 
@@ -169,6 +200,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         {
             // Another instance wrote it since: read it, and read it first on its next turns for a while.
             _lastWritten.Set(key, new LastWrite(null, NowMs() + (long)SharedFor.TotalMilliseconds));
+            _stored.Add(key);
             return null;
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
@@ -185,6 +217,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
 
     private void Remember(ConversationStateKey key, StoredDocument written)
     {
+        _stored.Add(key);
         if (_lastWritten.TryGetValue(key, out var last) && last.Document is null
             && last.SharedUntil > NowMs()) return;
         _lastWritten.Set(key, new LastWrite(written, 0));

@@ -107,7 +107,7 @@ public abstract class ConversationLeaseTests(StoreKind kind) : IAsyncLifetime
         var first = await states.EnterAsync(Key, CancellationToken.None);
         first.State.RecentInputs.Add("input-1");
         await states.SaveAsync(Key, first.State, first.ETag, CancellationToken.None);
-        Assert.Equal(["read conversations", "create conversations", "replace conversations"], calls.Calls);
+        Assert.Equal(["create conversations", "replace conversations"], calls.Calls);
 
         calls.Clear();
         var second = await states.EnterAsync(Key, CancellationToken.None);
@@ -186,6 +186,52 @@ public abstract class ConversationLeaseTests(StoreKind kind) : IAsyncLifetime
         Assert.Empty(entered.State.RecentInputs);
         Assert.Equal(["replace conversations", "read conversations", "create conversations"], calls.Calls);
         await states.LeaveAsync(Key, entered, CancellationToken.None);
+    }
+
+    [StoreFact]
+    public async Task The_first_turn_of_a_new_conversation_takes_its_lease_by_creating_the_state()
+    {
+        var calls = new CallRecordingStore(_store.Store);
+        var states = new ConversationStateStore(calls, TimeProvider.System);
+        var entered = await states.EnterAsync(Key, CancellationToken.None);
+        Assert.Equal(["create conversations"], calls.Calls);
+        Assert.Empty(entered.State.RecentInputs);
+        Assert.Null(entered.State.Lease);
+
+        // The create stored the lease: another instance waits for it.
+        var other = new ConversationStateStore(_store.Reopen(), TimeProvider.System);
+        var waiting = other.EnterAsync(Key, CancellationToken.None);
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted, "the lease taken with the create was not stored");
+
+        entered.State.RecentInputs.Add("input-1");
+        await states.SaveAsync(Key, entered.State, entered.ETag, CancellationToken.None);
+        var next = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(["input-1"], next.State.RecentInputs);
+        await other.LeaveAsync(Key, next, CancellationToken.None);
+    }
+
+    [StoreFact]
+    public async Task A_state_this_instance_has_not_seen_is_read_once_the_create_finds_it_and_nothing_in_it_is_lost()
+    {
+        // Stored by another instance, or by this one before it restarted.
+        await SaveInputAsync(new ConversationStateStore(_store.Reopen(), TimeProvider.System), "input-1");
+        var calls = new CallRecordingStore(_store.Store);
+        var states = new ConversationStateStore(calls, TimeProvider.System);
+
+        var entered = await states.EnterAsync(Key, CancellationToken.None);
+        Assert.Equal(["create conversations", "read conversations", "replace conversations"], calls.Calls);
+        Assert.Equal(["input-1"], entered.State.RecentInputs);
+        await states.LeaveAsync(Key, entered, CancellationToken.None);
+
+        // Seen now: once its remembered state is dropped (here by a save that lost to another turn), it is read, not created.
+        await Assert.ThrowsAsync<PartnerBot.Api.Storage.StorageException>(() =>
+            states.SaveAsync(Key, entered.State, entered.ETag, CancellationToken.None));
+        calls.Clear();
+        var again = await states.EnterAsync(Key, CancellationToken.None);
+        Assert.Equal(["read conversations", "replace conversations"], calls.Calls);
+        Assert.Equal(["input-1"], again.State.RecentInputs);
+        await states.LeaveAsync(Key, again, CancellationToken.None);
     }
 
     private static async Task SaveInputAsync(ConversationStateStore states, string input)
