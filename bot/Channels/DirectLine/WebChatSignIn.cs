@@ -110,14 +110,20 @@ public sealed record DirectLineUser(string Id, string? Name);
 
 public static class WebChatSignInExtensions
 {
+    /// <summary>The ASP.NET Core switch that stops a lone authentication scheme from becoming everyone's default.</summary>
+    public const string SuppressAutoDefaultScheme = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
+
     public static IServiceCollection AddWebChatSignIn(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var signIn = WebChatSignInOptions.From(configuration, environment.IsDevelopment());
         services.AddSingleton(Options.Create(signIn));
         services.AddSingleton<WebChatSessions>();
+        // No default scheme, and none chosen for us (the single registered one otherwise is): the session cookie is read
+        // only where Web Chat asks for it by name. With a default, the authentication middleware the host adds would run
+        // the cookie handler on every Teams, Slack and API request, for nothing that reads it.
+        AppContext.SetSwitch(SuppressAutoDefaultScheme, true);
         var auth = services.AddAuthentication(o =>
         {
-            o.DefaultScheme = WebChatSessions.Scheme;
             if (signIn.UsesOpenIdConnect) o.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
         });
         auth.AddCookie(WebChatSessions.Scheme, o =>

@@ -44,6 +44,23 @@ public sealed class WebChatSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task No_request_is_authenticated_with_the_session_cookie_unless_web_chat_asks_for_it()
+    {
+        // The one registered scheme would otherwise be every request's default, run by the host's authentication middleware.
+        var schemes = _host.Services.GetRequiredService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>();
+        Assert.Null(await schemes.GetDefaultAuthenticateSchemeAsync());
+        Assert.NotNull(await schemes.GetSchemeAsync(PartnerBot.Bot.Channels.DirectLine.WebChatSessions.Scheme));
+
+        // A Web Chat session still carries its identity to the next token request.
+        var first = await _host.Client.PostAsync("v3/directline/tokens/generate", JsonContent.Create(new { }));
+        var firstId = (string?)(await first.Content.ReadFromJsonAsync<JsonObject>())!["user"]!["id"];
+        using var again = new HttpRequestMessage(HttpMethod.Post, "v3/directline/tokens/generate") { Content = JsonContent.Create(new { }) };
+        again.Headers.Add("Cookie", SessionCookie(first).Split(';')[0]);
+        var second = await _host.Client.SendAsync(again);
+        Assert.Equal(firstId, (string?)(await second.Content.ReadFromJsonAsync<JsonObject>())!["user"]!["id"]);
+    }
+
+    [Fact]
     public async Task The_session_cookie_is_http_only_same_site_keeps_the_identity_and_is_renewed_on_use()
     {
         var first = await _host.Client.PostAsync("v3/directline/tokens/generate", JsonContent.Create(new { }));
