@@ -116,13 +116,8 @@ public abstract class ConversationLeaseTests(StoreKind kind) : IAsyncLifetime
         Assert.Null(second.State.Lease);
 
         // The lease was really taken: another instance waits for it.
-        var other = new ConversationStateStore(_store.Reopen(), TimeProvider.System);
-        var waiting = other.EnterAsync(Key, CancellationToken.None);
-        await Task.Delay(300);
-        Assert.False(waiting.IsCompleted, "the lease taken without a read was not stored");
-
-        Assert.True(await states.LeaveAsync(Key, second, CancellationToken.None));
-        var third = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        var (_, third) = await EnterElsewhereOnceGivenBackAsync("the lease taken without a read was not stored",
+            async () => Assert.True(await states.LeaveAsync(Key, second, CancellationToken.None)));
         Assert.Equal(["input-1"], third.State.RecentInputs);
     }
 
@@ -199,14 +194,9 @@ public abstract class ConversationLeaseTests(StoreKind kind) : IAsyncLifetime
         Assert.Null(entered.State.Lease);
 
         // The create stored the lease: another instance waits for it.
-        var other = new ConversationStateStore(_store.Reopen(), TimeProvider.System);
-        var waiting = other.EnterAsync(Key, CancellationToken.None);
-        await Task.Delay(300);
-        Assert.False(waiting.IsCompleted, "the lease taken with the create was not stored");
-
         entered.State.RecentInputs.Add("input-1");
-        await states.SaveAsync(Key, entered.State, entered.ETag, CancellationToken.None);
-        var next = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        var (other, next) = await EnterElsewhereOnceGivenBackAsync("the lease taken with the create was not stored",
+            () => states.SaveAsync(Key, entered.State, entered.ETag, CancellationToken.None));
         Assert.Equal(["input-1"], next.State.RecentInputs);
         await other.LeaveAsync(Key, next, CancellationToken.None);
     }
@@ -232,6 +222,18 @@ public abstract class ConversationLeaseTests(StoreKind kind) : IAsyncLifetime
         Assert.Equal(["read conversations", "replace conversations"], calls.Calls);
         Assert.Equal(["input-1"], again.State.RecentInputs);
         await states.LeaveAsync(Key, again, CancellationToken.None);
+    }
+
+    /// <summary>A turn on another instance, which must still be waiting for the lease until <paramref name="giveBack"/> runs.</summary>
+    private async Task<(ConversationStateStore Other, ConversationStateStore.Entered Entered)> EnterElsewhereOnceGivenBackAsync(
+        string notStored, Func<Task> giveBack)
+    {
+        var other = new ConversationStateStore(_store.Reopen(), TimeProvider.System);
+        var waiting = other.EnterAsync(Key, CancellationToken.None);
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted, notStored);
+        await giveBack();
+        return (other, await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
     private static async Task SaveInputAsync(ConversationStateStore states, string input)
