@@ -29,7 +29,8 @@ start() { # start TARGET: sets PID
       dotnet "$1" > "$WORK/target.log" 2>&1 &
   fi
   PID=$!
-  for _ in $(seq 1 150); do curl -s -o /dev/null -X POST "$URL/api/messages" -H 'Content-Type: application/json' -d '{}' && break; sleep 0.2; done
+  # Any answer (a 404 included) means the host is listening.
+  for _ in $(seq 1 150); do curl -s -o /dev/null "$URL/" && break; sleep 0.2; done
 }
 
 load() { # load SECONDS PHASE: prints wrk's RESULT line

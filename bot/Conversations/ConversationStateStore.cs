@@ -130,7 +130,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
                 poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, MaxPoll.Ticks));
                 continue;
             }
-            state.Lease = new TurnLease(owner, now + (long)LeaseLength.TotalMilliseconds);
+            state.Lease = NewLease(owner, now);
             try
             {
                 var body = Serialize(state);
@@ -154,11 +154,10 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     /// </summary>
     private async Task<Entered?> EnterNewAsync(ConversationStateKey key, string owner, CancellationToken ct)
     {
-        var state = new ConversationState { Lease = new TurnLease(owner, NowMs() + (long)LeaseLength.TotalMilliseconds) };
+        var state = new ConversationState { Lease = NewLease(owner) };
         try
         {
             var created = await store.CreateAsync(Container, key.ConversationKey, key.Id, Serialize(state), Retention, ct);
-            _stored.Add(key);
             state.Lease = null;
             return new Entered(state, created.ETag, null);
         }
@@ -189,7 +188,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     {
         if (!_lastWritten.TryGetValue(key, out var last) || last.Document is not { } mine) return null;
         var state = mine.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
-        state.Lease = new TurnLease(owner, NowMs() + (long)LeaseLength.TotalMilliseconds);
+        state.Lease = NewLease(owner);
         try
         {
             var written = await store.ReplaceAsync(Container, key.ConversationKey, key.Id, Serialize(state), mine.ETag, Retention, ct);
@@ -200,7 +199,6 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         {
             // Another instance wrote it since: read it, and read it first on its next turns for a while.
             _lastWritten.Set(key, new LastWrite(null, NowMs() + (long)SharedFor.TotalMilliseconds));
-            _stored.Add(key);
             return null;
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
@@ -261,6 +259,8 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     }
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private TurnLease NewLease(string owner, long? now = null) => new(owner, (now ?? NowMs()) + (long)LeaseLength.TotalMilliseconds);
 
     private static System.Text.Json.Nodes.JsonObject Serialize(ConversationState state) =>
         JsonSerializer.SerializeToNode(state, DialogJson.Context.ConversationState)!.AsObject();
