@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace PartnerBot.Api.Storage;
 
@@ -64,6 +66,57 @@ internal static class DocumentRules
             value.WriteTo(writer);
         }
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <see cref="WriteBody(System.Buffers.IBufferWriter{byte}, string, JsonObject, ReadOnlySpan{ValueTuple{string, JsonNode}})"/>
+    /// for a typed body: serialized once with <paramref name="typeInfo"/> and copied property by property, with the same
+    /// checks, so no node tree is built for it.
+    /// </summary>
+    public static void WriteBody<T>(System.Buffers.IBufferWriter<byte> buffer, string id, T body, JsonTypeInfo<T> typeInfo,
+        params ReadOnlySpan<(string Name, JsonNode Value)> extra)
+    {
+        if (body is null) throw new ArgumentNullException(nameof(body));
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        var own = Json.ScratchBuffer.Rent();
+        try
+        {
+            using (var serializer = new Utf8JsonWriter(own)) JsonSerializer.Serialize(serializer, body, typeInfo);
+            var source = own.WrittenSpan;
+            var reader = new Utf8JsonReader(source);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw new ArgumentException($"{typeof(T).Name} does not serialize to a JSON object.", nameof(body));
+            using var writer = new Utf8JsonWriter(buffer);
+            writer.WriteStartObject();
+            writer.WriteString("id", id);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var value = source[start..(int)reader.BytesConsumed];
+                if (name == "id")
+                {
+                    if (reader.TokenType != JsonTokenType.String || reader.GetString() != id)
+                        throw new ArgumentException($"The body's 'id' ({Encoding.UTF8.GetString(value)}) differs from the document id '{id}'.", nameof(body));
+                    continue;
+                }
+                if (IsReserved(name)) throw new ArgumentException($"The body uses the reserved property '{name}'.", nameof(body));
+                writer.WritePropertyName(name);
+                writer.WriteRawValue(value, skipInputValidation: true);
+            }
+            foreach (var (name, value) in extra)
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+        finally
+        {
+            Json.ScratchBuffer.Return(own);
+        }
     }
 
     public static void EnsureSize(string json, string id)

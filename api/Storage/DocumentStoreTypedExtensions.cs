@@ -26,7 +26,7 @@ public static class DocumentStoreTypedExtensions
 
     public static async Task<Stored<T>> CreateAsync<T>(this IDocumentStore store, string container, string partitionKey, string id, T value,
         JsonTypeInfo<T> typeInfo, DocumentOptions? options = null, CancellationToken ct = default) =>
-        (await store.CreateAsync(container, partitionKey, id, ToBody(value, typeInfo), options, ct)).As(typeInfo);
+        (await store.CreateTypedAsync(container, partitionKey, id, value, typeInfo, options, ct)).As(typeInfo);
 
     public static Task<Stored<T>> UpsertAsync<T>(this IDocumentStore store, string container, string partitionKey, string id, T value,
         DocumentOptions? options = null, CancellationToken ct = default) =>
@@ -42,7 +42,7 @@ public static class DocumentStoreTypedExtensions
 
     public static async Task<Stored<T>> ReplaceAsync<T>(this IDocumentStore store, string container, string partitionKey, string id, T value,
         string ifMatch, JsonTypeInfo<T> typeInfo, DocumentOptions? options = null, CancellationToken ct = default) =>
-        (await store.ReplaceAsync(container, partitionKey, id, ToBody(value, typeInfo), ifMatch, options, ct)).As(typeInfo);
+        (await store.ReplaceTypedAsync(container, partitionKey, id, value, typeInfo, ifMatch, options, ct)).As(typeInfo);
 
     public static Task<StoredPage<T>> QueryAsync<T>(this IDocumentStore store, string container, string? partitionKey, DocumentQuery query,
         CancellationToken ct = default) => store.QueryAsync(container, partitionKey, query, StorageJson.TypeInfo<T>(), ct);

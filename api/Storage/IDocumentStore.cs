@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace PartnerBot.Api.Storage;
 
@@ -38,6 +39,22 @@ public interface IDocumentStore
     /// </summary>
     Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch,
         DocumentOptions? options = null, CancellationToken ct = default);
+
+    /// <summary>
+    /// <see cref="CreateAsync(string, string, string, JsonObject, DocumentOptions?, CancellationToken)"/> for a typed body,
+    /// which must serialize to a JSON object: an adapter writes it straight to the stored JSON, with no node tree between.
+    /// </summary>
+    Task<StoredDocument> CreateTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        DocumentOptions? options = null, CancellationToken ct = default) =>
+        CreateAsync(container, partitionKey, id, StorageJson.ToObject(body, typeInfo), options, ct);
+
+    /// <summary>
+    /// <see cref="ReplaceAsync(string, string, string, JsonObject, string, DocumentOptions?, CancellationToken)"/> for a typed
+    /// body, which must serialize to a JSON object: an adapter writes it straight to the stored JSON, with no node tree between.
+    /// </summary>
+    Task<StoredDocument> ReplaceTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        string ifMatch, DocumentOptions? options = null, CancellationToken ct = default) =>
+        ReplaceAsync(container, partitionKey, id, StorageJson.ToObject(body, typeInfo), ifMatch, options, ct);
 
     /// <summary>
     /// Deletes a document (when its ETag matches <paramref name="ifMatch"/>, if given);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using PartnerBot.Api.Storage;
 
 namespace PartnerBot.Api.Telemetry;
@@ -27,6 +28,14 @@ public sealed class InstrumentedDocumentStore(IDocumentStore inner, string store
     public Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch,
         DocumentOptions? options = null, CancellationToken ct = default) =>
         MeasureAsync("replace", container, () => inner.ReplaceAsync(container, partitionKey, id, body, ifMatch, options, ct));
+
+    public Task<StoredDocument> CreateTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        DocumentOptions? options = null, CancellationToken ct = default) =>
+        MeasureAsync("create", container, () => inner.CreateTypedAsync(container, partitionKey, id, body, typeInfo, options, ct));
+
+    public Task<StoredDocument> ReplaceTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        string ifMatch, DocumentOptions? options = null, CancellationToken ct = default) =>
+        MeasureAsync("replace", container, () => inner.ReplaceTypedAsync(container, partitionKey, id, body, typeInfo, ifMatch, options, ct));
 
     public Task DeleteAsync(string container, string partitionKey, string id, string? ifMatch = null, CancellationToken ct = default) =>
         MeasureAsync("delete", container, async () => { await inner.DeleteAsync(container, partitionKey, id, ifMatch, ct); return true; });

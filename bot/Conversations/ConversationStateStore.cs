@@ -133,10 +133,9 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
             state.Lease = NewLease(owner, now);
             try
             {
-                var body = Serialize(state);
                 var written = doc is null
-                    ? await store.CreateAsync(Container, key.ConversationKey, key.Id, body, Retention, ct)
-                    : await store.ReplaceAsync(Container, key.ConversationKey, key.Id, body, doc.ETag, Retention, ct);
+                    ? await store.CreateTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, Retention, ct)
+                    : await store.ReplaceTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, doc.ETag, Retention, ct);
                 state.Lease = null;
                 return new Entered(state, written.ETag, doc);
             }
@@ -157,7 +156,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         var state = new ConversationState { Lease = NewLease(owner) };
         try
         {
-            var created = await store.CreateAsync(Container, key.ConversationKey, key.Id, Serialize(state), Retention, ct);
+            var created = await store.CreateTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, Retention, ct);
             state.Lease = null;
             return new Entered(state, created.ETag, null);
         }
@@ -191,7 +190,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         state.Lease = NewLease(owner);
         try
         {
-            var written = await store.ReplaceAsync(Container, key.ConversationKey, key.Id, Serialize(state), mine.ETag, Retention, ct);
+            var written = await store.ReplaceTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, mine.ETag, Retention, ct);
             state.Lease = null;
             return new Entered(state, written.ETag, mine);
         }
@@ -244,12 +243,11 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         if (state.RecentInputs.Count > RecentInputsKept)
             state.RecentInputs.RemoveRange(0, state.RecentInputs.Count - RecentInputsKept);
         state.Lease = null;
-        var body = Serialize(state);
         try
         {
             Remember(key, etag is null
-                ? await store.CreateAsync(Container, key.ConversationKey, key.Id, body, Retention, ct)
-                : await store.ReplaceAsync(Container, key.ConversationKey, key.Id, body, etag, Retention, ct));
+                ? await store.CreateTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, Retention, ct)
+                : await store.ReplaceTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, etag, Retention, ct));
         }
         catch
         {
@@ -261,6 +259,9 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private TurnLease NewLease(string owner, long? now = null) => new(owner, (now ?? NowMs()) + (long)LeaseLength.TotalMilliseconds);
+
+    /// <summary>The state's stored JSON; written straight from the object on every turn, with no node tree between.</summary>
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<ConversationState> StateJson => DialogJson.Context.ConversationState;
 
     private static System.Text.Json.Nodes.JsonObject Serialize(ConversationState state) =>
         JsonSerializer.SerializeToNode(state, DialogJson.Context.ConversationState)!.AsObject();

@@ -3,6 +3,7 @@ using System.Collections.ObjectModel;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -92,10 +93,16 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         return await ToDocumentAsync(container, partitionKey, id, response, ct);
     }
 
-    public async Task<StoredDocument> CreateAsync(string container, string partitionKey, string id, JsonObject body,
-        DocumentOptions? options = null, CancellationToken ct = default)
+    public Task<StoredDocument> CreateAsync(string container, string partitionKey, string id, JsonObject body,
+        DocumentOptions? options = null, CancellationToken ct = default) =>
+        CreateAsync(container, partitionKey, id, Payload(container, partitionKey, id, body, options), ct);
+
+    public Task<StoredDocument> CreateTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        DocumentOptions? options = null, CancellationToken ct = default) =>
+        CreateAsync(container, partitionKey, id, Payload(container, partitionKey, id, body, typeInfo, options), ct);
+
+    private async Task<StoredDocument> CreateAsync(string container, string partitionKey, string id, byte[] payload, CancellationToken ct)
     {
-        var payload = Payload(container, partitionKey, id, body, options);
         var c = await ContainerAsync(container, ct);
         using var stream = new MemoryStream(payload, writable: false);
         using var response = await c.CreateItemStreamAsync(stream, new PartitionKey(partitionKey), cancellationToken: ct);
@@ -114,11 +121,23 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         return await ToDocumentAsync(container, partitionKey, id, response, ct);
     }
 
-    public async Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch,
+    public Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, JsonObject body, string ifMatch,
         DocumentOptions? options = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
-        var payload = Payload(container, partitionKey, id, body, options);
+        return ReplaceAsync(container, partitionKey, id, Payload(container, partitionKey, id, body, options), ifMatch, ct);
+    }
+
+    public Task<StoredDocument> ReplaceTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        string ifMatch, DocumentOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ifMatch);
+        return ReplaceAsync(container, partitionKey, id, Payload(container, partitionKey, id, body, typeInfo, options), ifMatch, ct);
+    }
+
+    private async Task<StoredDocument> ReplaceAsync(string container, string partitionKey, string id, byte[] payload, string ifMatch,
+        CancellationToken ct)
+    {
         var c = await ContainerAsync(container, ct);
         using var stream = new MemoryStream(payload, writable: false);
         using var response = await c.ReplaceItemStreamAsync(stream, id, new PartitionKey(partitionKey),
@@ -301,7 +320,15 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         }
     }
 
-    private static byte[] Payload(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
+    private static byte[] Payload(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options) =>
+        Payload(container, partitionKey, id, options, (buffer, extra) => DocumentRules.WriteBody(buffer, id, body, extra));
+
+    private static byte[] Payload<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo, DocumentOptions? options) =>
+        Payload(container, partitionKey, id, options, (buffer, extra) => DocumentRules.WriteBody(buffer, id, body, typeInfo, extra));
+
+    /// <summary>The stored JSON: the body as <paramref name="writeBody"/> writes it, with this adapter's <c>pk</c> (and <c>ttl</c>).</summary>
+    private static byte[] Payload(string container, string partitionKey, string id, DocumentOptions? options,
+        Action<System.Buffers.ArrayBufferWriter<byte>, (string, JsonNode)[]> writeBody)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
         var ttl = DocumentRules.TtlSeconds(options);
@@ -310,8 +337,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IAsyncDisposable, IDis
         try
         {
             (string, JsonNode) pk = ("pk", JsonValue.Create(partitionKey));
-            if (ttl is null) DocumentRules.WriteBody(buffer, id, body, pk);
-            else DocumentRules.WriteBody(buffer, id, body, pk, ("ttl", JsonValue.Create(ttl.Value)));
+            writeBody(buffer, ttl is null ? [pk] : [pk, ("ttl", JsonValue.Create(ttl.Value))]);
             bytes = buffer.WrittenSpan.ToArray();
         }
         finally

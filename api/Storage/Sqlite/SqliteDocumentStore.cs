@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Buffers;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -108,9 +110,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     }
 
     public Task<StoredDocument> CreateAsync(string container, string partitionKey, string id, JsonObject body,
-        DocumentOptions? options = null, CancellationToken ct = default)
+        DocumentOptions? options = null, CancellationToken ct = default) =>
+        Create(container, partitionKey, id, PrepareWrite(container, partitionKey, id, body, options), ct);
+
+    public Task<StoredDocument> CreateTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        DocumentOptions? options = null, CancellationToken ct = default) =>
+        Create(container, partitionKey, id, PrepareWrite(container, partitionKey, id, body, typeInfo, options), ct);
+
+    private Task<StoredDocument> Create(string container, string partitionKey, string id, (byte[] Json, long? ExpiresAt) prepared, CancellationToken ct)
     {
-        var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
+        var (json, expiresAt) = prepared;
         return Write(ct, connection =>
         {
             var etag = NewETag();
@@ -142,7 +151,20 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         DocumentOptions? options = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
-        var (json, expiresAt) = PrepareWrite(container, partitionKey, id, body, options);
+        return Replace(container, partitionKey, id, PrepareWrite(container, partitionKey, id, body, options), ifMatch, ct);
+    }
+
+    public Task<StoredDocument> ReplaceTypedAsync<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        string ifMatch, DocumentOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ifMatch);
+        return Replace(container, partitionKey, id, PrepareWrite(container, partitionKey, id, body, typeInfo, options), ifMatch, ct);
+    }
+
+    private Task<StoredDocument> Replace(string container, string partitionKey, string id, (byte[] Json, long? ExpiresAt) prepared,
+        string ifMatch, CancellationToken ct)
+    {
+        var (json, expiresAt) = prepared;
         return Write(ct, connection =>
         {
             var etag = NewETag();
@@ -369,11 +391,23 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private (byte[] Json, long? ExpiresAt) PrepareWrite(string container, string partitionKey, string id, JsonObject body, DocumentOptions? options)
     {
         DocumentRules.ValidateKey(container, partitionKey, id);
+        return PrepareWrite(id, options, buffer => DocumentRules.WriteBody(buffer, id, body));
+    }
+
+    private (byte[] Json, long? ExpiresAt) PrepareWrite<T>(string container, string partitionKey, string id, T body, JsonTypeInfo<T> typeInfo,
+        DocumentOptions? options)
+    {
+        DocumentRules.ValidateKey(container, partitionKey, id);
+        return PrepareWrite(id, options, buffer => DocumentRules.WriteBody(buffer, id, body, typeInfo));
+    }
+
+    private (byte[] Json, long? ExpiresAt) PrepareWrite(string id, DocumentOptions? options, Action<ArrayBufferWriter<byte>> writeBody)
+    {
         var buffer = ScratchBuffer.Rent();
         byte[] json;
         try
         {
-            DocumentRules.WriteBody(buffer, id, body);
+            writeBody(buffer);
             json = buffer.WrittenSpan.ToArray();
         }
         finally

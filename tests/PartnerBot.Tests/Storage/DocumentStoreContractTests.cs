@@ -550,6 +550,82 @@ public abstract class DocumentStoreContractTests(StoreKind kind) : IAsyncLifetim
         Assert.Null(await Store.ReadAsync<Account>(Box, "ada", "missing"));
     }
 
+    public sealed record Note(string Title, IReadOnlyList<string> Lines, IReadOnlyDictionary<string, int> Counts, Account? Owner);
+
+    private static readonly Note SampleNote = new("Caf\u00e9 \"quoted\" </script>", ["one", "two\nlines"],
+        new Dictionary<string, int> { ["a\"b"] = 1, ["\u00e9t\u00e9"] = 2 },
+        new Account("acc1", "ada", Plan.Pro, 5, DateTimeOffset.UnixEpoch, ["x"]));
+
+    [StoreFact]
+    public async Task A_typed_write_stores_the_document_its_json_object_would()
+    {
+        var typeInfo = StorageJson.TypeInfo<Note>();
+        await Store.CreateAsync(Box, "p1", "node", StorageJson.ToObject(SampleNote, typeInfo));
+        var created = await Store.CreateTypedAsync(Box, "p1", "typed", SampleNote, typeInfo);
+
+        var asNode = (await Store.ReadAsync(Box, "p1", "node"))!.Body;
+        var typed = await Store.ReadAsync(Box, "p1", "typed");
+        Assert.Equal(created.ETag, typed!.ETag);
+        Assert.Equal("typed", (string?)typed.Body["id"]);
+        asNode.Remove("id");
+        typed.Body.Remove("id");
+        Assert.True(JsonNode.DeepEquals(asNode, typed.Body), typed.Body.ToJsonString());
+        var back = typed.Deserialize(typeInfo)!;
+        Assert.Equal(SampleNote.Title, back.Title);
+        Assert.Equal(SampleNote.Lines, back.Lines);
+        Assert.Equal(SampleNote.Owner! with { Tags = [] }, back.Owner! with { Tags = [] });
+        Assert.Equal(SampleNote.Owner!.Tags, back.Owner!.Tags);
+        Assert.Equal(SampleNote.Counts.OrderBy(c => c.Key), back.Counts.OrderBy(c => c.Key));
+    }
+
+    [StoreFact]
+    public async Task A_typed_write_keeps_the_etag_rules_of_create_and_replace()
+    {
+        var typeInfo = StorageJson.TypeInfo<Note>();
+        var created = await Store.CreateTypedAsync(Box, "p1", "a", SampleNote, typeInfo);
+        await ThrowsStorage(StorageErrorKind.Conflict, () => Store.CreateTypedAsync(Box, "p1", "a", SampleNote with { Title = "again" }, typeInfo));
+
+        var replaced = await Store.ReplaceTypedAsync(Box, "p1", "a", SampleNote with { Title = "second" }, typeInfo, created.ETag);
+        Assert.NotEqual(created.ETag, replaced.ETag);
+        await ThrowsStorage(StorageErrorKind.PreconditionFailed,
+            () => Store.ReplaceTypedAsync(Box, "p1", "a", SampleNote with { Title = "stale" }, typeInfo, created.ETag));
+        await ThrowsStorage(StorageErrorKind.NotFound,
+            () => Store.ReplaceTypedAsync(Box, "p1", "missing", SampleNote, typeInfo, created.ETag));
+
+        var read = await Store.ReadAsync(Box, "p1", "a");
+        Assert.Equal(replaced.ETag, read!.ETag);
+        Assert.Equal("second", read.Deserialize(typeInfo)!.Title);
+        Assert.Equal("second", replaced.Deserialize(typeInfo)!.Title);
+    }
+
+    [StoreFact]
+    public async Task A_typed_body_may_repeat_its_own_id_but_not_use_other_reserved_properties_or_be_no_object()
+    {
+        var account = new Account("a", "ada", Plan.Free, 1, DateTimeOffset.UnixEpoch, []);
+        await Store.CreateTypedAsync(Box, "p1", "a", account, StorageJson.TypeInfo<Account>());
+        var stored = (await Store.ReadAsync(Box, "p1", "a"))!.Body;
+        Assert.Equal(1, stored.Count(p => p.Key == "id"));
+        Assert.Equal("a", (string?)stored["id"]);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateTypedAsync(Box, "p1", "b", account, StorageJson.TypeInfo<Account>()));
+        var reserved = StorageJson.TypeInfo<Dictionary<string, int>>();
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateTypedAsync(Box, "p1", "c", new Dictionary<string, int> { ["pk"] = 1 }, reserved));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateTypedAsync(Box, "p1", "d", new Dictionary<string, int> { ["ttl"] = 5 }, reserved));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateTypedAsync(Box, "p1", "e", new Dictionary<string, int> { ["_etag"] = 1 }, reserved));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateTypedAsync(Box, "p1", "f", new[] { 1, 2 }, StorageJson.TypeInfo<int[]>()));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CreateTypedAsync(Box, "p1", "g", "text", StorageJson.TypeInfo<string>()));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.CreateTypedAsync(Box, "p1", "h", (Note)null!, StorageJson.TypeInfo<Note>()));
+        foreach (var id in new[] { "b", "c", "d", "e", "f", "g", "h" }) Assert.Null(await Store.ReadAsync(Box, "p1", id));
+    }
+
+    [StoreFact]
+    public async Task A_typed_body_over_two_megabytes_is_refused_as_too_large()
+    {
+        var big = SampleNote with { Title = new string('x', 2 * 1024 * 1024 + 10) };
+        await ThrowsStorage(StorageErrorKind.TooLarge, () => Store.CreateTypedAsync(Box, "p1", "big", big, StorageJson.TypeInfo<Note>()));
+        Assert.Null(await Store.ReadAsync(Box, "p1", "big"));
+    }
+
     [StoreFact]
     public async Task Optimistic_update_retries_until_every_concurrent_change_is_applied()
     {
