@@ -51,21 +51,15 @@ internal static class DocumentRules
             if (name == "id")
             {
                 if (value is not JsonValue v || !v.TryGetValue<string>(out var bodyId) || bodyId != id)
-                    throw new ArgumentException($"The body's 'id' ({value?.ToJsonString() ?? "null"}) differs from the document id '{id}'.", nameof(body));
+                    throw IdDiffers(value?.ToJsonString() ?? "null", id);
                 continue;
             }
-            if (IsReserved(name))
-                throw new ArgumentException($"The body uses the reserved property '{name}'.", nameof(body));
+            ThrowIfReserved(name);
             writer.WritePropertyName(name);
             if (value is null) writer.WriteNullValue();
             else value.WriteTo(writer);
         }
-        foreach (var (name, value) in extra)
-        {
-            writer.WritePropertyName(name);
-            value.WriteTo(writer);
-        }
-        writer.WriteEndObject();
+        EndBody(writer, extra);
     }
 
     /// <summary>
@@ -99,24 +93,38 @@ internal static class DocumentRules
                 if (name == "id")
                 {
                     if (reader.TokenType != JsonTokenType.String || reader.GetString() != id)
-                        throw new ArgumentException($"The body's 'id' ({Encoding.UTF8.GetString(value)}) differs from the document id '{id}'.", nameof(body));
+                        throw IdDiffers(Encoding.UTF8.GetString(value), id);
                     continue;
                 }
-                if (IsReserved(name)) throw new ArgumentException($"The body uses the reserved property '{name}'.", nameof(body));
+                ThrowIfReserved(name);
                 writer.WritePropertyName(name);
                 writer.WriteRawValue(value, skipInputValidation: true);
             }
-            foreach (var (name, value) in extra)
-            {
-                writer.WritePropertyName(name);
-                value.WriteTo(writer);
-            }
-            writer.WriteEndObject();
+            EndBody(writer, extra);
         }
         finally
         {
             Json.ScratchBuffer.Return(own);
         }
+    }
+
+    private static ArgumentException IdDiffers(string bodyId, string id) =>
+        new($"The body's 'id' ({bodyId}) differs from the document id '{id}'.", "body");
+
+    private static void ThrowIfReserved(string name)
+    {
+        if (IsReserved(name)) throw new ArgumentException($"The body uses the reserved property '{name}'.", "body");
+    }
+
+    /// <summary>The adapter's own properties after the body's, and the end of the document.</summary>
+    private static void EndBody(Utf8JsonWriter writer, ReadOnlySpan<(string Name, JsonNode Value)> extra)
+    {
+        foreach (var (name, value) in extra)
+        {
+            writer.WritePropertyName(name);
+            value.WriteTo(writer);
+        }
+        writer.WriteEndObject();
     }
 
     public static void EnsureSize(string json, string id)

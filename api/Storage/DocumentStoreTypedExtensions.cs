@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
 namespace PartnerBot.Api.Storage;
@@ -34,7 +33,7 @@ public static class DocumentStoreTypedExtensions
 
     public static async Task<Stored<T>> UpsertAsync<T>(this IDocumentStore store, string container, string partitionKey, string id, T value,
         JsonTypeInfo<T> typeInfo, DocumentOptions? options = null, CancellationToken ct = default) =>
-        (await store.UpsertAsync(container, partitionKey, id, ToBody(value, typeInfo), options, ct)).As(typeInfo);
+        (await store.UpsertAsync(container, partitionKey, id, StorageJson.ToObject(value, typeInfo), options, ct)).As(typeInfo);
 
     public static Task<Stored<T>> ReplaceAsync<T>(this IDocumentStore store, string container, string partitionKey, string id, T value,
         string ifMatch, DocumentOptions? options = null, CancellationToken ct = default) =>
@@ -110,8 +109,4 @@ public static class DocumentStoreTypedExtensions
     }
 
     public static Stored<T> As<T>(this StoredDocument document) => document.As(StorageJson.TypeInfo<T>());
-
-    private static JsonObject ToBody<T>(T value, JsonTypeInfo<T> typeInfo) =>
-        JsonSerializer.SerializeToNode(value, typeInfo) as JsonObject
-        ?? throw new ArgumentException($"{typeof(T).Name} does not serialize to a JSON object.", nameof(value));
 }

@@ -27,12 +27,9 @@ public static class StorageJson
     internal static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
     /// <summary>A typed body as the node tree the <see cref="System.Text.Json.Nodes.JsonObject"/> writes take.</summary>
-    internal static System.Text.Json.Nodes.JsonObject ToObject<T>(T body, JsonTypeInfo<T> typeInfo)
-    {
-        if (body is null) throw new ArgumentNullException(nameof(body));
-        return JsonSerializer.SerializeToNode(body, typeInfo) as System.Text.Json.Nodes.JsonObject
+    internal static System.Text.Json.Nodes.JsonObject ToObject<T>(T body, JsonTypeInfo<T> typeInfo) =>
+        JsonSerializer.SerializeToNode(body, typeInfo) as System.Text.Json.Nodes.JsonObject
             ?? throw new ArgumentException($"{typeof(T).Name} does not serialize to a JSON object.", nameof(body));
-    }
 }
 
 /// <summary>A typed document with its concurrency token.</summary>

@@ -122,7 +122,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         {
             var doc = await store.ReadAsync(Container, key.ConversationKey, key.Id, ct);
             if (doc is not null) _stored.Add(key);
-            var state = doc?.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
+            var state = doc?.Deserialize(StateJson) ?? new ConversationState();
             var now = NowMs();
             if (state.Lease is { } held && held.Until > now)
             {
@@ -186,7 +186,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     private async Task<Entered?> EnterAsWrittenAsync(ConversationStateKey key, string owner, CancellationToken ct)
     {
         if (!_lastWritten.TryGetValue(key, out var last) || last.Document is not { } mine) return null;
-        var state = mine.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
+        var state = mine.Deserialize(StateJson) ?? new ConversationState();
         state.Lease = NewLease(owner);
         try
         {
@@ -230,7 +230,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     {
         var doc = await store.ReadAsync(Container, key.ConversationKey, key.Id, ct);
         if (doc is null) return new Loaded(new ConversationState(), null);
-        var state = doc.Deserialize(DialogJson.Context.ConversationState) ?? new ConversationState();
+        var state = doc.Deserialize(StateJson) ?? new ConversationState();
         return new Loaded(state, doc.ETag);
     }
 
