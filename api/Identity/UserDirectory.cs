@@ -11,6 +11,20 @@ public sealed class PeopleOptions
 {
     /// <summary>Emails of the first admins (<c>Admins:Emails</c>).</summary>
     public List<string> AdminEmails { get; set; } = [];
+
+    /// <summary>
+    /// How long a turn may use a profile this instance read or wrote lately instead of reading it again
+    /// (<c>People:ProfileCacheSeconds</c>, 0 to 300; 0 reads it on every turn). A change made through this instance shows at
+    /// once; one made by another instance or the CLI shows within this time.
+    /// </summary>
+    public TimeSpan ProfileFreshFor { get; set; } = DefaultProfileFreshFor;
+
+    public static readonly TimeSpan DefaultProfileFreshFor = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan MaxProfileFreshFor = TimeSpan.FromMinutes(5);
+
+    public static string? Validate(PeopleOptions o) =>
+        o.ProfileFreshFor < TimeSpan.Zero || o.ProfileFreshFor > MaxProfileFreshFor
+            ? $"People:ProfileCacheSeconds must be between 0 and {MaxProfileFreshFor.TotalSeconds:0}." : null;
 }
 
 /// <summary>
@@ -30,10 +44,19 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
     private const string LinkId = "link";
     private const int MaxUpdateAttempts = 50;
     private const int MaxCachedLinks = 100_000;
+    private const int MaxCachedProfiles = 10_000;
 
     // A chat identity's link to its user is written once and never changed, so this instance may remember it: a turn
     // then reads only the profile (which does change). Absent links are not remembered, another instance may add one.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _links = new(StringComparer.Ordinal);
+
+    // Profiles this instance read or wrote lately, for the turns that follow (PeopleOptions.ProfileFreshFor). Stamps
+    // order reads against writes: a read that began before a write of the same profile never replaces what it wrote.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FreshProfile> _profiles = new(StringComparer.Ordinal);
+    private long _profileClock;
+
+    /// <summary>A profile as last seen here; a null user marks one removed here, so a read from before cannot bring it back.</summary>
+    private sealed record FreshProfile(PlatformUser? User, DateTimeOffset Until, long Stamp);
 
     /// <summary>Raised once when a user is created (sign-up awards hang off it).</summary>
     public event Func<PlatformUser, CancellationToken, Task>? UserCreated;
@@ -44,7 +67,10 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         return doc?.Deserialize(IdentityJson.Default.PlatformUser);
     }
 
-    public async Task<PlatformUser?> FindByIdentityAsync(string channel, string channelUserId, CancellationToken ct = default)
+    public Task<PlatformUser?> FindByIdentityAsync(string channel, string channelUserId, CancellationToken ct = default) =>
+        FindByIdentityAsync(channel, channelUserId, recentIsFresh: false, ct);
+
+    private async Task<PlatformUser?> FindByIdentityAsync(string channel, string channelUserId, bool recentIsFresh, CancellationToken ct)
     {
         var key = IdentityKey(channel, channelUserId);
         if (!_links.TryGetValue(key, out var userId))
@@ -54,7 +80,30 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
             userId = (string)link.Body["userId"]!;
             Remember(key, userId);
         }
-        return await FindAsync(userId, ct);
+        if (recentIsFresh && _profiles.TryGetValue(userId, out var recent) && recent is { User: { } user } && recent.Until > time.GetUtcNow())
+            return user;
+        var started = Interlocked.Read(ref _profileClock);
+        var found = await FindAsync(userId, ct);
+        if (found is null) ForgetProfile(userId);
+        else RememberProfile(found, readStartedAt: started);
+        return found;
+    }
+
+    /// <summary>Remembers a profile as read (started at that clock reading) or, without one, as just written here.</summary>
+    private void RememberProfile(PlatformUser user, long? readStartedAt = null)
+    {
+        var freshFor = options.Value.ProfileFreshFor;
+        if (freshFor <= TimeSpan.Zero) return;
+        if (_profiles.Count >= MaxCachedProfiles) _profiles.Clear();
+        var entry = new FreshProfile(user, time.GetUtcNow() + freshFor, Interlocked.Increment(ref _profileClock));
+        _profiles.AddOrUpdate(user.Id, entry, (_, held) => readStartedAt is { } started && held.Stamp > started ? held : entry);
+    }
+
+    private void ForgetProfile(string userId)
+    {
+        if (options.Value.ProfileFreshFor <= TimeSpan.Zero) return;
+        if (_profiles.Count >= MaxCachedProfiles) _profiles.Clear();
+        _profiles[userId] = new FreshProfile(null, DateTimeOffset.MinValue, Interlocked.Increment(ref _profileClock));
     }
 
     private void Remember(string identityKey, string userId)
@@ -69,7 +118,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
     public async Task<PlatformUser> ResolveAsync(string channel, string channelUserId, string? displayName, string? email,
         IReadOnlyCollection<string> initialRoles, CancellationToken ct = default)
     {
-        var existing = await FindByIdentityAsync(channel, channelUserId, ct);
+        var existing = await FindByIdentityAsync(channel, channelUserId, recentIsFresh: true, ct);
         if (existing is not null)
         {
             if (email is not null && existing.Email is null) existing = await LearnEmailAsync(existing, email, ct);
@@ -110,6 +159,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
             return await UpdateAsync(userId, u => u.Identities.Any(i => i.Channel == channel && i.Id == channelUserId)
                 ? u
                 : u with { Identities = [.. u.Identities, new ChatIdentityLink(channel, channelUserId)] }, ct);
+        RememberProfile(created);
         logger.LogInformation("Created user {UserId} for a {Channel} identity", created.Id, channel);
         if (UserCreated is { } handler) await handler(created, ct);
         return created;
@@ -198,6 +248,7 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
             try
             {
                 await store.ReplaceAsync(UsersContainer, userId, ProfileId, Serialize(next), doc.ETag, ct: ct);
+                RememberProfile(next);
                 return next;
             }
             catch (StorageException e) when (e.Kind == StorageErrorKind.PreconditionFailed && attempt < MaxUpdateAttempts)
@@ -225,13 +276,18 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
         catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
         {
             await store.DeleteAsync(UsersContainer, userId, ProfileId, ct: ct);
+            ForgetProfile(userId);
             return await FindUserIdByEmailAsync(email, ct) ?? userId;
         }
     }
 
     private async Task TryDeleteProfileAsync(string userId, CancellationToken ct)
     {
-        try { await store.DeleteAsync(UsersContainer, userId, ProfileId, ct: ct); }
+        try
+        {
+            await store.DeleteAsync(UsersContainer, userId, ProfileId, ct: ct);
+            ForgetProfile(userId);
+        }
         catch (StorageException e)
         {
             logger.LogWarning("Unused profile {UserId} could not be removed: {Kind}", userId, e.Kind);

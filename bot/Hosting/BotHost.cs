@@ -75,7 +75,15 @@ public static class BotHost
             .Configure<IConfiguration, IHostEnvironment>((o, c, e) => ChatOptions.Bind(o, c, e))
             .ValidateWith(ChatOptions.Validate);
         services.AddOptions<PeopleOptions>()
-            .Configure<IConfiguration>((o, c) => o.AdminEmails = c.GetSection("Admins:Emails").Get<List<string>>() ?? []);
+            .Configure<IConfiguration>((o, c) =>
+            {
+                o.AdminEmails = c.GetSection("Admins:Emails").Get<List<string>>() ?? [];
+                if (c["People:ProfileCacheSeconds"] is { Length: > 0 } seconds)
+                    // Whole seconds; anything else (or out of range) fails validation at start-up, naming the key.
+                    o.ProfileFreshFor = int.TryParse(seconds, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s)
+                        && s <= PeopleOptions.MaxProfileFreshFor.TotalSeconds ? TimeSpan.FromSeconds(s) : TimeSpan.MinValue;
+            })
+            .ValidateWith(PeopleOptions.Validate);
 
         services.AddPartnerBotTelemetry(builder.Configuration, builder.Environment);
         services.AddPartnerBotHealth();
