@@ -90,20 +90,18 @@ public sealed class UserDirectory(IDocumentStore store, IOptions<PeopleOptions> 
     }
 
     /// <summary>Remembers a profile as read (started at that clock reading) or, without one, as just written here.</summary>
-    private void RememberProfile(PlatformUser user, long? readStartedAt = null)
+    private void RememberProfile(PlatformUser user, long? readStartedAt = null) => KeepProfile(user.Id, user, readStartedAt);
+
+    private void ForgetProfile(string userId) => KeepProfile(userId, null, readStartedAt: null);
+
+    private void KeepProfile(string userId, PlatformUser? user, long? readStartedAt)
     {
         var freshFor = options.Value.ProfileFreshFor;
         if (freshFor <= TimeSpan.Zero) return;
         if (_profiles.Count >= MaxCachedProfiles) _profiles.Clear();
-        var entry = new FreshProfile(user, time.GetUtcNow() + freshFor, Interlocked.Increment(ref _profileClock));
-        _profiles.AddOrUpdate(user.Id, entry, (_, held) => readStartedAt is { } started && held.Stamp > started ? held : entry);
-    }
-
-    private void ForgetProfile(string userId)
-    {
-        if (options.Value.ProfileFreshFor <= TimeSpan.Zero) return;
-        if (_profiles.Count >= MaxCachedProfiles) _profiles.Clear();
-        _profiles[userId] = new FreshProfile(null, DateTimeOffset.MinValue, Interlocked.Increment(ref _profileClock));
+        var until = user is null ? DateTimeOffset.MinValue : time.GetUtcNow() + freshFor;
+        var entry = new FreshProfile(user, until, Interlocked.Increment(ref _profileClock));
+        _profiles.AddOrUpdate(userId, entry, (_, held) => readStartedAt is { } started && held.Stamp > started ? held : entry);
     }
 
     private void Remember(string identityKey, string userId)
