@@ -16,6 +16,15 @@ public static class CardJson
 
     public static string ToJson(JsonNode node, bool indented = false) => node.ToJsonString(indented ? Indented : Options);
 
+    /// <summary>The node as JSON that cannot change, so threads may share it: written compact, then parsed once.</summary>
+    public static JsonElement ToElement(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) node.WriteTo(writer);
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
     /// <summary>UTF-8 size of the compact JSON, the figure channel size limits are checked against.</summary>
     public static int Utf8Size(JsonNode node)
     {

@@ -10,6 +10,12 @@ namespace PartnerBot.Cards.Model;
 public sealed record UiMessage(string Summary, IReadOnlyList<UiElement> Body, IReadOnlyList<UiAction> Actions)
 {
     public static UiMessage Text(string text) => new(text, [new UiText(text)], []);
+
+    /// <summary>
+    /// This instance is built once and sent again and again, unchanged (the default main menu): a channel may keep what it
+    /// renders from it, keyed by the instance, instead of rendering it on every send.
+    /// </summary>
+    public bool Reused { get; init; }
 }
 
 public abstract record UiElement;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using PartnerBot.Bot.Channels.BotFramework;
 using PartnerBot.Cards.Model;
@@ -14,7 +16,21 @@ public sealed class TeamsMessageFactory(ITeamsCardRenderer renderer)
         return text.Length > 0;
     }
 
-    public JsonObject RenderCard(UiMessage message) => renderer.Render(message);
+    /// <summary>Cards of <see cref="UiMessage.Reused"/> messages, as JSON: immutable, so every send and thread shares one.</summary>
+    private readonly ConditionalWeakTable<UiMessage, RenderedCard> _reused = new();
+
+    private sealed record RenderedCard(JsonElement Json);
+
+    /// <summary>
+    /// The card for <paramref name="message"/>, a new node the caller may change or attach. A reused message is rendered
+    /// once; each call wraps that JSON in its own node, which writes it as it is until someone changes it.
+    /// </summary>
+    public JsonObject RenderCard(UiMessage message)
+    {
+        if (!message.Reused) return renderer.Render(message);
+        var rendered = _reused.GetValue(message, m => new RenderedCard(PartnerBot.Cards.CardJson.ToElement(renderer.Render(m))));
+        return JsonObject.Create(rendered.Json)!;
+    }
 
     public Activity Create(UiMessage message, ConversationReference reference)
     {
