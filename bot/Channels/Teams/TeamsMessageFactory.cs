@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PartnerBot.Bot.Channels.BotFramework;
+using PartnerBot.Cards;
 using PartnerBot.Cards.Model;
 
 namespace PartnerBot.Bot.Channels.Teams;
@@ -28,7 +29,7 @@ public sealed class TeamsMessageFactory(ITeamsCardRenderer renderer)
     public JsonObject RenderCard(UiMessage message)
     {
         if (!message.Reused) return renderer.Render(message);
-        var rendered = _reused.GetValue(message, m => new RenderedCard(PartnerBot.Cards.CardJson.ToElement(renderer.Render(m))));
+        var rendered = _reused.GetValue(message, m => new RenderedCard(CardJson.ToElement(renderer.Render(m))));
         return JsonObject.Create(rendered.Json)!;
     }
 
