@@ -17,6 +17,12 @@ public sealed class SupportOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
     public int MaxAttempts { get; set; } = 40;
 
+    /// <summary>
+    /// <c>Support:Delivery:Lease</c>: how long a delivery an instance took is left to it before another instance may send it.
+    /// Longer than a send can take (the HTTP clients give up after 100 s), so a live sender is never doubled.
+    /// </summary>
+    public TimeSpan DeliveryLease { get; set; } = TimeSpan.FromMinutes(2);
+
     public bool SlackConfigured => !string.IsNullOrWhiteSpace(SlackChannel);
 
     public bool TeamsConfigured => !string.IsNullOrWhiteSpace(TeamsServiceUrl) && !string.IsNullOrWhiteSpace(TeamsChannelId);
@@ -34,6 +40,8 @@ public sealed class SupportOptions
             && (!Uri.TryCreate(o.TeamsServiceUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             return $"Support:Teams:ServiceUrl: '{o.TeamsServiceUrl}' is not an absolute http(s) URL.";
         if (o.MaxAttempts < 1) return "Support:Delivery:MaxAttempts must be at least 1.";
+        if (o.DeliveryLease < TimeSpan.FromSeconds(1) || o.DeliveryLease > TimeSpan.FromHours(1))
+            return "Support:Delivery:Lease must be between 1 second and 1 hour.";
         return null;
     }
 }

@@ -23,6 +23,7 @@ public static class SupportServiceCollectionExtensions
                 if (TimeSpan.TryParse(d["FirstRetryDelay"], out var first)) o.FirstRetryDelay = first;
                 if (TimeSpan.TryParse(d["MaxRetryDelay"], out var max)) o.MaxRetryDelay = max;
                 if (int.TryParse(d["MaxAttempts"], out var attempts)) o.MaxAttempts = attempts;
+                if (TimeSpan.TryParse(d["Lease"], out var lease)) o.DeliveryLease = lease;
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SupportOptions>>(new SupportOptionsValidator());

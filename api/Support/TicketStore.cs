@@ -160,6 +160,25 @@ public sealed class TicketStore(IDocumentStore store, IOptions<SupportOptions> o
             return (TicketChangeOutcome.Changed, next);
         }, ct);
 
+    /// <summary>
+    /// Takes a due delivery for this instance to send: its due time moves <see cref="SupportOptions.DeliveryLease"/> ahead,
+    /// so other instances pass it by. If this instance stops before <see cref="DeliveredAsync"/> or
+    /// <see cref="FailedAsync"/>, the delivery falls due again when the lease ends and another instance sends it.
+    /// Null when it is not due any more: another instance took it, or it was sent or set aside meanwhile.
+    /// </summary>
+    public async Task<SupportTicket?> TakeDeliveryAsync(SupportTicket ticket, string deliveryId, CancellationToken ct = default)
+    {
+        var taken = await ChangeAsync(ticket, t =>
+        {
+            var now = clock.GetUtcNow();
+            if (t.Pending.FirstOrDefault(p => p.Id == deliveryId) is not { Dead: false } due || due.DueAtMs > now.ToUnixTimeMilliseconds())
+                return (TicketChangeOutcome.Unchanged, t);
+            var leaseEnds = (now + options.Value.DeliveryLease).ToUnixTimeMilliseconds();
+            return (TicketChangeOutcome.Changed, t with { Pending = t.Pending.Select(p => p.Id == deliveryId ? p with { DueAtMs = leaseEnds } : p).ToList() });
+        }, ct, notify: false);
+        return taken.Outcome == TicketChangeOutcome.Changed ? taken.Ticket : null;
+    }
+
     /// <summary>Removes a sent delivery and records where the forward landed (staff threads).</summary>
     public Task<TicketChange> DeliveredAsync(SupportTicket ticket, string deliveryId, JsonObject? slackThread, JsonObject? teamsThread,
         CancellationToken ct = default) =>

@@ -5,8 +5,8 @@ namespace PartnerBot.Bot.Features.Support;
 
 /// <summary>
 /// Delivers what tickets owe (forwards to the staff channels, relays, status notices) at least once: polls for tickets
-/// with due deliveries (and wakes at once when a ticket is written), sends, then removes the delivery from the ticket.
-/// A failure is logged and retried with back-off; after the last attempt the delivery stays on the ticket, marked dead.
+/// with due deliveries (and wakes at once when a ticket is written), takes one (so no other instance sends it too), sends,
+/// then removes the delivery from the ticket. A failure is logged and retried with back-off; after the last attempt the delivery stays on the ticket, marked dead.
 /// </summary>
 internal sealed class SupportDeliveryWorker(
     TicketStore tickets,
@@ -65,6 +65,8 @@ internal sealed class SupportDeliveryWorker(
             // Forwards first, so relays find the thread they belong to.
             foreach (var delivery in ticket.Pending.Where(p => !p.Dead && p.DueAtMs <= now).OrderBy(p => p.Kind == DeliveryKinds.Forward ? 0 : 1).ToList())
             {
+                if (await tickets.TakeDeliveryAsync(ticket, delivery.Id, ct) is not { } taken) continue;
+                ticket = taken;
                 try
                 {
                     var result = await channels.DeliverAsync(ticket, delivery, ct);

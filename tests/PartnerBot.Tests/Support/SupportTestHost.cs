@@ -27,8 +27,12 @@ public sealed class SupportTestHost : IAsyncDisposable
     public const string TeamsTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     public const string TeamsThread = TeamsSupportChannel + ";messageid=1700000000001";
 
-    private SupportTestHost(BotTestHost host, FakeSlackApi slack, ChannelIdentityServer identity, WireMockServer connector)
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    private SupportTestHost(BotTestHost host, FakeSlackApi slack, ChannelIdentityServer identity, WireMockServer connector,
+        IReadOnlyDictionary<string, string?> settings)
     {
+        _settings = settings;
         Host = host;
         Slack = slack;
         Identity = identity;
@@ -79,8 +83,12 @@ public sealed class SupportTestHost : IAsyncDisposable
         };
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>()) settings[key] = value;
         var host = await BotTestHost.StartAsync(settings);
-        return new SupportTestHost(host, slack, identity, connector);
+        return new SupportTestHost(host, slack, identity, connector, settings);
     }
+
+    /// <summary>A second instance of the bot beside <see cref="Host"/>: the same settings, database and staff channels.</summary>
+    public Task<BotTestHost> StartAnotherInstanceAsync() =>
+        BotTestHost.StartAsync(new Dictionary<string, string?>(_settings), Host.DataDirectory);
 
     /// <summary>A person known to the bot from a channel identity, holding <paramref name="roles"/>.</summary>
     public async Task<PlatformUser> PersonAsync(string channel, string channelUserId, string name, string? email, params string[] roles)
