@@ -19,7 +19,7 @@ public sealed class SupportOptions
 
     /// <summary>
     /// <c>Support:Delivery:Lease</c>: how long a delivery an instance took is left to it before another instance may send it.
-    /// Longer than a send can take (the HTTP clients give up after 100 s), so a live sender is never doubled.
+    /// Longer than a send can take (the Slack and Connector clients give up after 15 and 30 s), so a live sender is never doubled.
     /// </summary>
     public TimeSpan DeliveryLease { get; set; } = TimeSpan.FromMinutes(2);
 

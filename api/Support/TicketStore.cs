@@ -173,8 +173,8 @@ public sealed class TicketStore(IDocumentStore store, IOptions<SupportOptions> o
             var now = clock.GetUtcNow();
             if (t.Pending.FirstOrDefault(p => p.Id == deliveryId) is not { Dead: false } due || due.DueAtMs > now.ToUnixTimeMilliseconds())
                 return (TicketChangeOutcome.Unchanged, t);
-            var leaseEnds = (now + options.Value.DeliveryLease).ToUnixTimeMilliseconds();
-            return (TicketChangeOutcome.Changed, t with { Pending = t.Pending.Select(p => p.Id == deliveryId ? p with { DueAtMs = leaseEnds } : p).ToList() });
+            var leased = due with { DueAtMs = (now + options.Value.DeliveryLease).ToUnixTimeMilliseconds() };
+            return (TicketChangeOutcome.Changed, t with { Pending = t.Pending.Select(p => p.Id == deliveryId ? leased : p).ToList() });
         }, ct, notify: false);
         return taken.Outcome == TicketChangeOutcome.Changed ? taken.Ticket : null;
     }

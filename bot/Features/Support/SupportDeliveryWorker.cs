@@ -6,7 +6,8 @@ namespace PartnerBot.Bot.Features.Support;
 /// <summary>
 /// Delivers what tickets owe (forwards to the staff channels, relays, status notices) at least once: polls for tickets
 /// with due deliveries (and wakes at once when a ticket is written), takes one (so no other instance sends it too), sends,
-/// then removes the delivery from the ticket. A failure is logged and retried with back-off; after the last attempt the delivery stays on the ticket, marked dead.
+/// then removes the delivery from the ticket. A failure is logged and retried with back-off; after the last attempt the
+/// delivery stays on the ticket, marked dead.
 /// </summary>
 internal sealed class SupportDeliveryWorker(
     TicketStore tickets,

@@ -101,16 +101,6 @@ public sealed class SupportDeliveryTwoInstancesTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await support.DisposeAsync();
 
-    [Theory]
-    [InlineData("00:00:00")]
-    [InlineData("02:00:00")]
-    public async Task A_lease_outside_one_second_to_one_hour_stops_start_up_naming_the_key(string value)
-    {
-        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => BotTestHost.StartAsync(
-            new Dictionary<string, string?> { ["Support:Delivery:Lease"] = value }));
-        Assert.Contains("Support:Delivery:Lease", e.Message);
-    }
-
     [Fact]
     public async Task A_forward_is_posted_once_although_both_instances_poll_while_it_is_being_sent()
     {
@@ -136,5 +126,19 @@ public sealed class SupportDeliveryTwoInstancesTests : IAsyncLifetime
 
         Assert.Single(support.Slack.Calls("chat.postMessage"), c => SupportTestHost.Text(c).Contains("Slow Slack"));
         Assert.Single(support.ConnectorPosts("/amer/v3/conversations"), b => b.ToJsonString().Contains("Slow Slack"));
+    }
+}
+
+/// <summary>The delivery lease is checked at start-up like the other support settings.</summary>
+public sealed class SupportDeliveryLeaseSettingTests
+{
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("02:00:00")]
+    public async Task A_lease_outside_one_second_to_one_hour_stops_start_up_naming_the_key(string value)
+    {
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => BotTestHost.StartAsync(
+            new Dictionary<string, string?> { ["Support:Delivery:Lease"] = value }));
+        Assert.Contains("Support:Delivery:Lease", e.Message);
     }
 }
