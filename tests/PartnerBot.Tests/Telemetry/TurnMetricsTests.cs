@@ -83,6 +83,23 @@ public sealed class TurnMetricsTests : IAsyncLifetime
         Assert.Contains(samples, s => s.Name == "partnerbot_store_operation_duration_seconds_count" && s.Labels["operation"] == "query");
     }
 
+    [Fact]
+    public async Task Request_durations_are_served_and_the_per_request_gauges_and_counters_left_off_are_not()
+    {
+        await MenuShownAsync();
+        var samples = await MetricsScrape.UntilAsync(_host.Client, s =>
+            s.Any(x => x.Name == "http_server_request_duration_seconds_count" && x.Value > 0)
+            && s.Any(x => x.Name == "http_client_request_duration_seconds_count" && x.Value > 0));
+
+        var names = samples.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("kestrel_active_connections", names);
+        Assert.DoesNotContain("http_server_active_requests", names);
+        Assert.DoesNotContain("http_client_active_requests", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("http_client_request_time_in_queue", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.StartsWith("aspnetcore_routing_match_attempts", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.StartsWith("aspnetcore_memory_pool", StringComparison.Ordinal));
+    }
+
     private async Task<DirectLineTestClient> MenuShownAsync()
     {
         var chat = await DirectLineTestClient.StartAsync(_host.Client);
