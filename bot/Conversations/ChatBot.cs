@@ -56,6 +56,8 @@ public sealed class ChatBot(
             return;
         }
 
+        if (!states.MaybeStored(key) && AnswersOnly(turn) && await RunFirstTurnAsync(turn, key, responder, ct)) return;
+
         var entered = await states.EnterAsync(key, ct);
         var saved = false;
         try
@@ -83,6 +85,49 @@ public sealed class ChatBot(
         }
     }
 
+    /// <summary>
+    /// The first turn of a conversation this instance has not seen stored, on a route that only answers: it runs on a
+    /// new state with its replies held, stores that state with one create (where a leased turn writes twice), and only
+    /// then sends them. When the create finds the state there already (a turn of another instance stored it meanwhile,
+    /// or it is older than this instance), or the turn failed, nothing was sent or kept: false, and the turn runs again
+    /// the usual way, on the stored state with its lease, so it is answered once and in order.
+    /// </summary>
+    private async Task<bool> RunFirstTurnAsync(IncomingTurn turn, ConversationStateKey key, ITurnResponder responder, CancellationToken ct)
+    {
+        var state = new ConversationState();
+        var held = new HeldReplies(responder);
+        if (!await RunDialogsAsync(turn, state, held, ct)) return false;
+        if (await states.TryCreateAsync(key, state, ct) is not { } created) return false;
+        try
+        {
+            await held.ReleaseAsync(ct);
+            return true;
+        }
+        catch
+        {
+            // The input is marked processed in the stored state: unmark it (by removing the state), so a redelivery runs.
+            try
+            {
+                await states.RemoveCreatedAsync(key, created, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "The state of {ConversationKey} could not be removed after the replies to input {ActivityId} failed",
+                    turn.ConversationKey, turn.ActivityId);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Whether the turn's route only reads and sends (<see cref="ChatRoute.AnswersOnly"/>), judged as for a new conversation.</summary>
+    private bool AnswersOnly(IncomingTurn turn)
+    {
+        if (turn.Kind == TurnKind.ConversationStart) return true;
+        var route = turn.Verb is null ? routes.FindCommand(SplitCommand(turn.Text?.Trim() ?? "").Command) : routes.FindVerb(turn.Verb);
+        // No route and no open dialog: the menu, with a word on what was not understood.
+        return route is null || route.AnswersOnly;
+    }
+
     /// <summary>The turn on an entered state; true when it saved the state (which gives the lease back).</summary>
     private async Task<bool> RunEnteredTurnAsync(IncomingTurn turn, ConversationStateKey key, ConversationStateStore.Entered entered,
         ITurnResponder responder, CancellationToken ct)
@@ -94,7 +139,28 @@ public sealed class ChatBot(
             logger.LogInformation("Skipped redelivered input {ActivityId} in {ConversationKey}", turn.ActivityId, turn.ConversationKey);
             return false;
         }
+        if (!await RunDialogsAsync(turn, state, responder, ct)) return false;
+        try
+        {
+            await states.SaveAsync(key, state, entered.ETag, ct);
+            return true;
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.Conflict)
+        {
+            // Only when this turn outlived its lease and another turn took the state meanwhile.
+            logger.LogWarning("Conversation {ConversationKey} changed during input {ActivityId}; this turn's dialog changes were not kept",
+                turn.ConversationKey, turn.ActivityId);
+            await responder.SendAsync(UiMessage.Text("Two of your actions arrived at the same time and I kept the other one. Please repeat this one if it is still needed."), ct);
+            return true;
+        }
+    }
 
+    /// <summary>
+    /// Runs the dialogs on <paramref name="state"/> and records the input in it; false when a dialog failed (the user
+    /// was told, and the state is to be kept as it was).
+    /// </summary>
+    private async Task<bool> RunDialogsAsync(IncomingTurn turn, ConversationState state, ITurnResponder responder, CancellationToken ct)
+    {
         var user = await users.ResolveAsync(turn.From.Channel, turn.From.UserId, turn.From.DisplayName, turn.From.Email,
             chatOptions.Value.InitialRolesFor(turn.From.Channel), ct);
         if (turn.IsGroupConversation)
@@ -118,19 +184,7 @@ public sealed class ChatBot(
         foreach (var instance in state.Stack) _dialogs.Find(instance.Id)?.WriteState(instance);
         state.MarkProcessed(turn.ActivityId);
         state.Address = responder.ConversationAddress;
-        try
-        {
-            await states.SaveAsync(key, state, entered.ETag, ct);
-            return true;
-        }
-        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.Conflict)
-        {
-            // Only when this turn outlived its lease and another turn took the state meanwhile.
-            logger.LogWarning("Conversation {ConversationKey} changed during input {ActivityId}; this turn's dialog changes were not kept",
-                turn.ConversationKey, turn.ActivityId);
-            await responder.SendAsync(UiMessage.Text("Two of your actions arrived at the same time and I kept the other one. Please repeat this one if it is still needed."), ct);
-            return true;
-        }
+        return true;
     }
 
     /// <summary>The other member whose button this card action is, in a shared conversation; null when it is the sender's own (or nobody's).</summary>

@@ -52,4 +52,11 @@ public sealed record ChatRoute(
 {
     /// <summary>The name and every alias.</summary>
     public IEnumerable<string> Words => Aliases.Prepend(Name);
+
+    /// <summary>
+    /// The handler only reads and sends messages: it writes nothing, calls no other service and keeps no message id.
+    /// The first turn of a new conversation on such a route runs before its state is stored, with its replies held
+    /// until that one write succeeded (<see cref="ChatBot"/>), so it may run twice and be sent once.
+    /// </summary>
+    public bool AnswersOnly { get; init; }
 }

@@ -40,20 +40,24 @@ public sealed class RouteGroup<T>(ChatRouteBuilder builder, string? dialogId, st
     /// served by the same handler.
     /// </summary>
     /// <param name="suggested">Also offered in the channels' command menus (Teams) although it has no menu button.</param>
+    /// <param name="answersOnly">The handler only reads and sends (<see cref="ChatRoute.AnswersOnly"/>).</param>
     public RouteGroup<T> Command(string name, Func<T, RouteHandler> handler, CommandHelp help, IReadOnlyList<string>? aliases = null,
-        string? menu = null, bool suggested = false)
+        string? menu = null, bool suggested = false, bool answersOnly = false)
     {
         builder.Add(new ChatRoute(RouteKind.Command, name, aliases ?? [], dialogId, typeof(T), Bind(handler), role, audience, help, menu,
-            suggested, builder.Feature));
+            suggested, builder.Feature) { AnswersOnly = answersOnly });
         if (menu is not null)
-            builder.Add(new ChatRoute(RouteKind.Verb, name, [], dialogId, typeof(T), Bind(handler), role, audience, null, null, false, builder.Feature));
+            builder.Add(new ChatRoute(RouteKind.Verb, name, [], dialogId, typeof(T), Bind(handler), role, audience, null, null, false, builder.Feature)
+                { AnswersOnly = answersOnly });
         return this;
     }
 
     /// <summary>A card verb: it continues the dialog when that dialog is open, and starts it otherwise.</summary>
-    public RouteGroup<T> Verb(string verb, Func<T, RouteHandler> handler)
+    /// <param name="answersOnly">The handler only reads and sends (<see cref="ChatRoute.AnswersOnly"/>).</param>
+    public RouteGroup<T> Verb(string verb, Func<T, RouteHandler> handler, bool answersOnly = false)
     {
-        builder.Add(new ChatRoute(RouteKind.Verb, verb, [], dialogId, typeof(T), Bind(handler), role, audience, null, null, false, builder.Feature));
+        builder.Add(new ChatRoute(RouteKind.Verb, verb, [], dialogId, typeof(T), Bind(handler), role, audience, null, null, false, builder.Feature)
+            { AnswersOnly = answersOnly });
         return this;
     }
 

@@ -167,6 +167,51 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
         }
     }
 
+    /// <summary>
+    /// Whether this instance saw the state stored lately. A conversation it did not see is most often new (or was last
+    /// written before this instance started, or on another instance).
+    /// </summary>
+    public bool MaybeStored(ConversationStateKey key) => _stored.MayContain(key) || _lastWritten.TryGetValue(key, out _);
+
+    /// <summary>
+    /// Stores the first state of a conversation, written by a turn that ran without a lease: a create, so it changes
+    /// nothing and returns null when the state exists (stored by another turn meanwhile, or before).
+    /// </summary>
+    public async Task<StoredDocument?> TryCreateAsync(ConversationStateKey key, ConversationState state, CancellationToken ct)
+    {
+        Trim(state);
+        state.Lease = null;
+        try
+        {
+            var created = await store.CreateTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, Retention, ct);
+            Remember(key, created);
+            return created;
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
+        {
+            _stored.Add(key);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Removes a state stored by <see cref="TryCreateAsync"/> whose turn never got its replies out, unless a later turn
+    /// changed it: the input then counts as not processed, and a redelivery of it runs again.
+    /// </summary>
+    public async Task<bool> RemoveCreatedAsync(ConversationStateKey key, StoredDocument created, CancellationToken ct)
+    {
+        _lastWritten.Remove(key);
+        try
+        {
+            await store.DeleteAsync(Container, key.ConversationKey, key.Id, created.ETag, ct);
+            return true;
+        }
+        catch (StorageException e) when (e.Kind is StorageErrorKind.PreconditionFailed or StorageErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Gives the lease back and leaves the state as the turn found it; false when the lease had already run out.</summary>
     public async Task<bool> LeaveAsync(ConversationStateKey key, Entered entered, CancellationToken ct)
     {
@@ -240,8 +285,7 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     /// </summary>
     public async Task SaveAsync(ConversationStateKey key, ConversationState state, string? etag, CancellationToken ct)
     {
-        if (state.RecentInputs.Count > RecentInputsKept)
-            state.RecentInputs.RemoveRange(0, state.RecentInputs.Count - RecentInputsKept);
+        Trim(state);
         state.Lease = null;
         try
         {
@@ -254,6 +298,12 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
             _lastWritten.Remove(key);
             throw;
         }
+    }
+
+    private static void Trim(ConversationState state)
+    {
+        if (state.RecentInputs.Count > RecentInputsKept)
+            state.RecentInputs.RemoveRange(0, state.RecentInputs.Count - RecentInputsKept);
     }
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();

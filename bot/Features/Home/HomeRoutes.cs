@@ -24,9 +24,9 @@ public sealed class HomeRoutes : IChatFeature
             .Command(Theme, d => d.StartAsync, new("theme [light|dark]", "Switch between light and dark cards"), ["light", "dark"], menu: "Theme")
             .Verb(SetTheme, d => d.SetAsync);
         routes.Handler<HomeCommands>()
-            .Command("help", h => h.HelpAsync, new("help", "Show the menu and every command you can use"), suggested: true)
-            .Command("menu", h => h.MenuAsync, new("menu", "Show the menu"), ["start", "hi", "hello"])
-            .Command("cancel", h => h.CancelAsync, new("cancel", "Stop what is in progress"), ["stop", "quit"])
-            .Verb(CardVerbs.Menu, h => h.MenuAsync);
+            .Command("help", h => h.HelpAsync, new("help", "Show the menu and every command you can use"), suggested: true, answersOnly: true)
+            .Command("menu", h => h.MenuAsync, new("menu", "Show the menu"), ["start", "hi", "hello"], answersOnly: true)
+            .Command("cancel", h => h.CancelAsync, new("cancel", "Stop what is in progress"), ["stop", "quit"], answersOnly: true)
+            .Verb(CardVerbs.Menu, h => h.MenuAsync, answersOnly: true);
     }
 }
