@@ -217,9 +217,10 @@ public sealed class ChatBot(
             return;
         }
 
-        DropUnreadableDialog(dc);
         var (word, arguments) = turn.Verb is null ? SplitCommand(turn.Text) : (turn.Verb, "");
         var route = turn.Verb is null ? routes.FindCommand(word) : routes.FindVerb(turn.Verb);
+        // Only a dialog that goes on is read: a command, or a verb of another dialog, ends it unread.
+        if (route is null || Continues(route, dc.ActiveDialog)) DropUnreadableDialog(dc);
         if (route is null)
         {
             // Typed text that is no command, and the form.* verbs of the form the open dialog shows, belong to that dialog.
@@ -242,7 +243,7 @@ public sealed class ChatBot(
 
         // A verb of the open dialog continues it; a command, or a verb of another dialog, starts its dialog afresh.
         var active = dc.ActiveDialog;
-        var continues = route.Kind == RouteKind.Verb && route.DialogId is not null && active?.Id == route.DialogId;
+        var continues = Continues(route, active);
         if (!continues)
         {
             dc.CancelAllDialogs();
@@ -256,12 +257,15 @@ public sealed class ChatBot(
         await route.Bind(target)(context, ct);
     }
 
+    private static bool Continues(ChatRoute route, DialogInstance? active) =>
+        route.Kind == RouteKind.Verb && route.DialogId is not null && active?.Id == route.DialogId;
+
     /// <summary>State saved by an older version of a dialog is dropped: the user starts again from the menu.</summary>
     private void DropUnreadableDialog(DialogContext dc)
     {
         if (dc.ActiveDialog is not { } active) return;
         var dialog = dc.Dialogs.Find(active.Id);
-        if (dialog is not null && dialog.CanRead(active.State)) return;
+        if (dialog is not null && dialog.CanRead(active)) return;
         logger.LogInformation("Dropped the stored state of dialog {DialogId} in {ConversationKey}: it is from an older version",
             active.Id, dc.Turn.Input.ConversationKey);
         dc.CancelAllDialogs();

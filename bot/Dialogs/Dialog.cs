@@ -34,8 +34,11 @@ public abstract class Dialog(string id)
     /// <summary>Typed text that is no command, or a card verb the route table does not know, while this dialog is open.</summary>
     public virtual Task<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken ct) => Task.FromResult(DialogTurnResult.Empty);
 
-    /// <summary>Whether a stored state can still be read by this version of the dialog (older shapes are dropped).</summary>
-    public virtual bool CanRead(JsonObject state) => true;
+    /// <summary>
+    /// Whether the stored state of <paramref name="instance"/> can still be read by this version of the dialog (older
+    /// shapes are dropped); a dialog with a typed state keeps what it read, so the turn does not read it again.
+    /// </summary>
+    public virtual bool CanRead(DialogInstance instance) => true;
 
     /// <summary>Writes the typed state this turn worked on back into <paramref name="instance"/> before it is saved.</summary>
     public virtual void WriteState(DialogInstance instance) { }

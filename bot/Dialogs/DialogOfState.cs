@@ -28,12 +28,13 @@ public abstract class Dialog<TState>(string id, JsonTypeInfo<TState> stateJson) 
         return typed;
     }
 
-    public override bool CanRead(JsonObject state)
+    public override bool CanRead(DialogInstance instance)
     {
-        if (state.Count == 0) return true;
+        if (instance.Typed is TState || instance.State.Count == 0) return true;
         try
         {
-            return state.Deserialize(stateJson) is not null;
+            instance.Typed = instance.State.Deserialize(stateJson);
+            return instance.Typed is not null;
         }
         catch (JsonException)
         {

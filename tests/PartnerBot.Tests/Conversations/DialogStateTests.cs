@@ -39,6 +39,40 @@ public sealed class DialogStateTests
     }
 
     [Fact]
+    public async Task A_command_typed_over_a_form_of_an_older_shape_starts_its_own_dialog_afresh()
+    {
+        await using var host = await BotTestHost.StartAsync();
+        var chat = await DirectLineTestClient.StartAsync(host.Client);
+        await chat.SendTextAsync("menu");
+        await chat.WaitForTextAsync("What would you like to do?");
+        var key = "directline:" + chat.ConversationId;
+        var states = host.Services.GetRequiredService<ConversationStateStore>();
+        var (state, etag) = await states.LoadAsync(key, CancellationToken.None);
+        state.Stack.Add(new DialogInstance { Id = "deploy", State = new JsonObject { ["phase"] = "form", ["step"] = "zero" } });
+        await states.SaveAsync(key, state, etag, CancellationToken.None);
+
+        await chat.SendTextAsync("deploy Network");
+        await chat.WaitForCardAsync(c => DirectLineTestClient.AllText(c).Contains("Step 1 of", StringComparison.Ordinal));
+        var (after, _) = await states.LoadAsync(key, CancellationToken.None);
+        Assert.Equal("Form", (string?)Assert.Single(after.Stack).State["phase"]);
+    }
+
+    [Fact]
+    public async Task A_readable_state_is_read_once_and_kept_for_the_turn_and_an_older_shape_is_not_readable()
+    {
+        await using var host = await BotTestHost.StartAsync();
+        var deploy = host.Services.GetServices<Dialog>().Single(d => d.Id == "deploy");
+
+        var current = new DialogInstance { Id = "deploy", State = new JsonObject { ["phase"] = "Form", ["module"] = "Network" } };
+        Assert.True(deploy.CanRead(current));
+        Assert.NotNull(current.Typed);
+
+        var older = new DialogInstance { Id = "deploy", State = new JsonObject { ["phase"] = "form", ["formId"] = "provision:Network:create-1a2b3c4d" } };
+        Assert.False(deploy.CanRead(older));
+        Assert.True(deploy.CanRead(new DialogInstance { Id = "deploy" }));
+    }
+
+    [Fact]
     public async Task The_deploy_dialog_stores_its_typed_state_with_the_phase_by_name_and_no_secret_in_clear()
     {
         await using var host = await BotTestHost.StartAsync();
