@@ -10,7 +10,8 @@
 set -euo pipefail
 KIND=${1:?teams-echo, teams-waterfall or slack}; PAIRS=${2:?pairs}; A=${3:?A}; B=${4:?B}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd); PEERS="$ROOT/bench/peers"; WORK=$(mktemp -d)
-PORT=39114; URL=http://127.0.0.1:$PORT
+# Below Linux's ephemeral range (32768-60999), so no outgoing socket of the run before holds it.
+PORT=29114; URL=http://127.0.0.1:$PORT
 DUR=${DUR:-12}; [[ $KIND == slack ]] && WARM=${WARM:-20} || WARM=${WARM:-12}
 trap 'rm -rf "$WORK"' EXIT
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }

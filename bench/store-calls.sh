@@ -6,7 +6,8 @@
 set -euo pipefail
 KIND=${1:?slack, teams-echo or teams-waterfall}; SECONDS_RUN=${2:-3}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd); PEERS="$ROOT/bench/peers"; WORK=$(mktemp -d)
-PORT=39113; URL=http://127.0.0.1:$PORT
+# Below Linux's ephemeral range (32768-60999), so no outgoing socket of the run before holds it.
+PORT=29113; URL=http://127.0.0.1:$PORT
 ASPNETCORE_URLS=$URL "$PEERS/partnerbot.sh" > "$WORK/bot.log" 2>&1 & BOT=$!
 trap 'kill $BOT 2>/dev/null; wait $BOT 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 120); do curl -sf -o /dev/null "$URL/healthz" && break; sleep 0.5; done
