@@ -123,9 +123,8 @@ public sealed class ChatBot(
     private bool AnswersOnly(IncomingTurn turn)
     {
         if (turn.Kind == TurnKind.ConversationStart) return true;
-        var route = turn.Verb is null ? routes.FindCommand(SplitCommand(turn.Text?.Trim() ?? "").Command) : routes.FindVerb(turn.Verb);
         // No route and no open dialog: the menu, with a word on what was not understood.
-        return route is null || route.AnswersOnly;
+        return FindRoute(turn.Text?.Trim() ?? "", turn.Verb).Route is not { } route || route.AnswersOnly;
     }
 
     /// <summary>The turn on an entered state; true when it saved the state (which gives the lease back).</summary>
@@ -217,8 +216,7 @@ public sealed class ChatBot(
             return;
         }
 
-        var (word, arguments) = turn.Verb is null ? SplitCommand(turn.Text) : (turn.Verb, "");
-        var route = turn.Verb is null ? routes.FindCommand(word) : routes.FindVerb(turn.Verb);
+        var (word, arguments, route) = FindRoute(turn.Text, turn.Verb);
         // Only a dialog that goes on is read: a command, or a verb of another dialog, ends it unread.
         if (route is null || Continues(route, dc.ActiveDialog)) DropUnreadableDialog(dc);
         if (route is null)
@@ -255,6 +253,14 @@ public sealed class ChatBot(
         var context = new ChatRouteContext(dc, route, word, arguments, turn.Input.Data?.DeepClone().AsObject() ?? [], !continues,
             interrupted: !continues && active is not null);
         await route.Bind(target)(context, ct);
+    }
+
+    /// <summary>The route of typed text (its first word is the command) or of a card verb, with the command word and its arguments.</summary>
+    private (string Word, string Arguments, ChatRoute? Route) FindRoute(string text, string? verb)
+    {
+        if (verb is not null) return (verb, "", routes.FindVerb(verb));
+        var (word, arguments) = SplitCommand(text);
+        return (word, arguments, routes.FindCommand(word));
     }
 
     private static bool Continues(ChatRoute route, DialogInstance? active) =>

@@ -179,13 +179,9 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     /// </summary>
     public async Task<StoredDocument?> TryCreateAsync(ConversationStateKey key, ConversationState state, CancellationToken ct)
     {
-        Trim(state);
-        state.Lease = null;
         try
         {
-            var created = await store.CreateTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, Retention, ct);
-            Remember(key, created);
-            return created;
+            return await SaveAsync(key, state, etag: null, ct);
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.Conflict)
         {
@@ -283,27 +279,24 @@ public sealed class ConversationStateStore(IDocumentStore store, TimeProvider ti
     /// Saves the state (without a lease, so an entered turn gives its lease back); <see cref="StorageErrorKind.PreconditionFailed"/>
     /// or Conflict when another turn saved first.
     /// </summary>
-    public async Task SaveAsync(ConversationStateKey key, ConversationState state, string? etag, CancellationToken ct)
+    public async Task<StoredDocument> SaveAsync(ConversationStateKey key, ConversationState state, string? etag, CancellationToken ct)
     {
-        Trim(state);
+        if (state.RecentInputs.Count > RecentInputsKept)
+            state.RecentInputs.RemoveRange(0, state.RecentInputs.Count - RecentInputsKept);
         state.Lease = null;
         try
         {
-            Remember(key, etag is null
+            var written = etag is null
                 ? await store.CreateTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, Retention, ct)
-                : await store.ReplaceTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, etag, Retention, ct));
+                : await store.ReplaceTypedAsync(Container, key.ConversationKey, key.Id, state, StateJson, etag, Retention, ct);
+            Remember(key, written);
+            return written;
         }
         catch
         {
             _lastWritten.Remove(key);
             throw;
         }
-    }
-
-    private static void Trim(ConversationState state)
-    {
-        if (state.RecentInputs.Count > RecentInputsKept)
-            state.RecentInputs.RemoveRange(0, state.RecentInputs.Count - RecentInputsKept);
     }
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -12,9 +12,6 @@ internal sealed class HeldReplies(ITurnResponder inner) : ITurnResponder
 {
     private readonly List<Func<CancellationToken, Task>> _held = [];
 
-    /// <summary>How many messages and changes wait.</summary>
-    public int Count => _held.Count;
-
     public Task<string?> SendAsync(UiMessage message, CancellationToken ct = default)
     {
         _held.Add(c => inner.SendAsync(message, c));
