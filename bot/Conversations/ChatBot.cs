@@ -119,10 +119,13 @@ public sealed class ChatBot(
         }
     }
 
-    /// <summary>Whether the turn's route only reads and sends (<see cref="ChatRoute.AnswersOnly"/>), judged as for a new conversation.</summary>
+    /// <summary>
+    /// Whether the turn's route only reads and sends (<see cref="ChatRoute.AnswersOnly"/>), judged as for a new
+    /// conversation. A conversation start goes the leased way, so the theme it may set on the page is never held back.
+    /// </summary>
     private bool AnswersOnly(IncomingTurn turn)
     {
-        if (turn.Kind == TurnKind.ConversationStart) return true;
+        if (turn.Kind == TurnKind.ConversationStart) return false;
         // No route and no open dialog: the menu, with a word on what was not understood.
         return FindRoute(turn.Text?.Trim() ?? "", turn.Verb).Route is not { } route || route.AnswersOnly;
     }
